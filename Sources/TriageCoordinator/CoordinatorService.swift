@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import TriageCore
+import TriageStore
+
+/// The coordinator: the HTTP front door and the worker pool.
+///
+/// Run its ``services`` in one `ServiceGroup`: on SIGTERM the HTTP server stops accepting
+/// and finishes its in-flight requests first, then the pool closes its worker connections.
+public struct Coordinator: Sendable {
+    let config: TriageConfig
+    let pool: WorkerPool
+    let logger: Logger
+    let onListening: @Sendable (Int) -> Void
+
+    /// - Parameters:
+    ///   - config: the cluster configuration.
+    ///   - store: the shared store (workers are found in it).
+    ///   - logger: the coordinator's logger.
+    ///   - onListening: called with the bound HTTP port (the configured one may be 0).
+    public init(config: TriageConfig, store: Store, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.config = config
+        self.pool = WorkerPool(store: store, config: config, logger: logger)
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    /// The services to run, in start order.
+    public var services: [any Service] {
+        [PoolService(pool: pool), application()]
+    }
+
+    func application() -> some ApplicationProtocol {
+        let router = Router(context: TriageRequestContext.self)
+        let chat = ChatCompletionsRoute(pool: pool, ladder: config.ladder, limits: config.limits, logger: logger)
+        let info = InfoRoutes(pool: pool, config: config)
+        router.post("/v1/chat/completions") { request, context in await chat.handle(request, context: context) }
+        router.get("/v1/models") { _, _ in info.models() }
+        router.get("/healthz") { _, _ in info.health() }
+        router.get("/readyz") { _, _ in info.ready() }
+        let onListening = self.onListening
+        let logger = self.logger
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "triage"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("coordinator listening", metadata: ["url": "http://\(channel.localAddress?.ipAddress ?? "?"):\(port)"])
+                onListening(port)
+            },
+            logger: logger)
+    }
+}
+
+/// Runs the worker pool until graceful shutdown.
+struct PoolService: Service {
+    let pool: WorkerPool
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await pool.run()
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TriageCore
+
+/// Builds every HTTP error response in OpenAI's shape (`{"error":{"message","type","code"}}`).
+enum ErrorResponse {
+    static func make(_ error: TriageError, headers: [String: String] = [:]) -> Response {
+        make(status: error.status, body: error.body, headers: headers)
+    }
+
+    static func make(status: Int, body: OpenAIErrorBody, headers: [String: String] = [:]) -> Response {
+        var fields = HTTPFields.fromTriage(headers)
+        fields[.contentType] = "application/json"
+        return Response(status: .init(code: status), headers: fields,
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.envelopeBytes())))
+    }
+}
+
+extension HTTPFields {
+    /// Header fields from the worker's `x-triage-*` map.
+    static func fromTriage(_ headers: [String: String]) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            if let n = HTTPField.Name(name) { fields[n] = value }
+        }
+        return fields
+    }
+}

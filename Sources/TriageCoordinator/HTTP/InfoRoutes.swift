@@ -1,0 +1,46 @@
+import Hummingbird
+import NIOCore
+import TriageCore
+
+/// `GET /v1/models`, `GET /healthz`, `GET /readyz`.
+struct InfoRoutes: Sendable {
+    let pool: WorkerPool
+    let config: TriageConfig
+
+    /// The configured tiers and models, plus `auto`, in OpenAI's list shape.
+    func models() -> Response {
+        var data: [JSONValue] = [Self.model("auto", description: "route by complexity")]
+        for tier in config.tiers {
+            data.append(Self.model(tier.name, description: "tier: \(tier.model) via \(tier.provider)"))
+        }
+        for tier in config.tiers where !config.tiers.contains(where: { $0.name == tier.model }) {
+            data.append(Self.model(tier.model, description: "model of tier \(tier.name)"))
+        }
+        return json(200, .object(["object": .string("list"), "data": .array(data)]))
+    }
+
+    private static func model(_ id: String, description: String) -> JSONValue {
+        .object(["id": .string(id), "object": .string("model"), "created": .int(0),
+                 "owned_by": .string("triage"), "description": .string(description)])
+    }
+
+    func health() -> Response {
+        json(200, .object(["status": .string("ok")]))
+    }
+
+    /// Ready when at least one worker is connected and taking requests.
+    func ready() -> Response {
+        let links = pool.links
+        let ready = links.filter { !$0.isDraining }.count
+        let workers = JSONValue.array(links.map {
+            .object(["id": .string($0.workerID), "in_flight": .int(Int64($0.inFlight)), "draining": .bool($0.isDraining)])
+        })
+        return json(ready > 0 ? 200 : 503, .object(["status": .string(ready > 0 ? "ready" : "no workers"),
+                                                    "workers_ready": .int(Int64(ready)), "workers": workers]))
+    }
+
+    private func json(_ status: Int, _ value: JSONValue) -> Response {
+        Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.encoded())))
+    }
+}

@@ -1,0 +1,148 @@
+import Yams
+
+/// Reads a ``TriageConfig`` from YAML text, with environment overrides, and validates it.
+///
+/// Environment variables override the file: `TRIAGE_LISTEN` (host:port), `TRIAGE_PORT`,
+/// `TRIAGE_DATA_DIR`, `TRIAGE_RUN_DIR`.
+public enum ConfigLoader {
+    /// Parses and validates a configuration.
+    /// - Parameters:
+    ///   - yaml: the file's text.
+    ///   - environment: variables that override settings (pass `ProcessInfo.processInfo.environment`).
+    ///   - baseDirectory: relative `data_dir`, `run_dir` and replay paths resolve against this (the config file's directory).
+    public static func load(yaml: String, environment: [String: String] = [:], baseDirectory: String? = nil) throws(ConfigError) -> TriageConfig {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else { throw ConfigError(field: "", problem: "the file is empty") }
+            root = node
+        } catch let e as ConfigError {
+            throw e
+        } catch {
+            throw ConfigError(field: "", problem: "not valid YAML: \(error)")
+        }
+        var r = NodeReader(node: root, path: "")
+        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s"])
+
+        let fileListen = try r.string("listen")
+        let listenText = environment["TRIAGE_LISTEN"] ?? fileListen ?? "127.0.0.1:8080"
+        guard var listen = HostPort(listenText) else {
+            throw ConfigError(field: "listen", problem: "expected host:port, got '\(listenText)'")
+        }
+        if let p = environment["TRIAGE_PORT"] {
+            guard let port = Int(p), (0...65535).contains(port) else {
+                throw ConfigError(field: "TRIAGE_PORT", problem: "expected a port number, got '\(p)'")
+            }
+            listen.port = port
+        }
+        let fileDataDir = try r.string("data_dir")
+        let fileRunDir = try r.string("run_dir")
+        let dataDir = resolve(environment["TRIAGE_DATA_DIR"] ?? fileDataDir ?? "./data", base: baseDirectory)
+        let runDir = (environment["TRIAGE_RUN_DIR"] ?? fileRunDir).map { resolve($0, base: baseDirectory) }
+
+        let providers = try readProviders(r.child("providers"), base: baseDirectory)
+        let tiers = try readTiers(r.child("tiers"), providers: providers)
+        let classifier = try readClassifier(r.child("classifier"))
+        var limits = Limits()
+        if var l = try r.child("limits") {
+            try l.allowOnly(["max_body_bytes", "max_frame_bytes"])
+            limits.maxBodyBytes = try l.int("max_body_bytes", min: 1024) ?? limits.maxBodyBytes
+            limits.maxFrameBytes = try l.int("max_frame_bytes", min: 1024) ?? limits.maxFrameBytes
+        }
+        var workers = WorkerSettings()
+        if var w = try r.child("workers") {
+            try w.allowOnly(["count", "capacity", "heartbeat_s", "stale_s"])
+            workers.count = try w.int("count", min: 0) ?? workers.count
+            workers.capacity = try w.int("capacity", min: 1) ?? workers.capacity
+            workers.heartbeatSeconds = try w.double("heartbeat_s", min: 0.05) ?? workers.heartbeatSeconds
+            workers.staleSeconds = try w.double("stale_s", min: 0.1) ?? workers.staleSeconds
+        }
+        let grace = try r.double("shutdown_grace_s", min: 0) ?? 30
+        return TriageConfig(listen: listen, dataDir: dataDir, runDir: runDir, providers: providers, tiers: tiers,
+                            classifier: classifier, limits: limits, workers: workers, shutdownGraceSeconds: grace)
+    }
+
+    private static func resolve(_ path: String, base: String?) -> String {
+        guard let base, !path.hasPrefix("/") else { return path }
+        let trimmed = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        return base.hasSuffix("/") ? base + trimmed : base + "/" + trimmed
+    }
+
+    private static func readProviders(_ node: NodeReader?, base: String?) throws(ConfigError) -> [String: ProviderConfig] {
+        guard let node else { throw ConfigError(field: "providers", problem: "is required: name at least one provider") }
+        var out: [String: ProviderConfig] = [:]
+        for var p in try node.mappingEntries() {
+            let name = p.key
+            try p.allowOnly(["kind", "base_url", "api_key_env", "port", "replay", "ttft_ms", "tpot_ms"])
+            guard let kindText = try p.string("kind") else {
+                throw ConfigError(field: p.path + ".kind", problem: "is required (one of sim, openai, anthropic)")
+            }
+            guard let kind = ProviderConfig.Kind(rawValue: kindText) else {
+                throw ConfigError(field: p.path + ".kind", problem: "unknown provider kind '\(kindText)' (expected sim, openai or anthropic)")
+            }
+            let port = try p.int("port", min: 0, max: 65535)
+            var baseURL = try p.string("base_url")
+            switch kind {
+            case .sim:
+                guard let port else { throw ConfigError(field: p.path + ".port", problem: "is required for kind: sim") }
+                baseURL = baseURL ?? "http://127.0.0.1:\(port)/v1"
+            case .openai:
+                guard baseURL != nil else { throw ConfigError(field: p.path + ".base_url", problem: "is required for kind: openai") }
+            case .anthropic:
+                baseURL = baseURL ?? "https://api.anthropic.com"
+            }
+            guard let url = baseURL, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ConfigError(field: p.path + ".base_url", problem: "expected an http:// or https:// URL")
+            }
+            while baseURL?.hasSuffix("/") == true { baseURL?.removeLast() }
+            out[name] = ProviderConfig(name: name, kind: kind, baseURL: baseURL!, apiKeyEnv: try p.string("api_key_env"),
+                                       port: port, replay: try p.string("replay").map { resolve($0, base: base) },
+                                       ttftMs: try p.int("ttft_ms", min: 0), tpotMs: try p.int("tpot_ms", min: 0))
+        }
+        if out.isEmpty { throw ConfigError(field: "providers", problem: "is empty: name at least one provider") }
+        return out
+    }
+
+    private static func readTiers(_ node: NodeReader?, providers: [String: ProviderConfig]) throws(ConfigError) -> [TierConfig] {
+        guard let node else { throw ConfigError(field: "tiers", problem: "is required: list at least one tier, cheapest first") }
+        let items = try node.sequenceItems()
+        if items.isEmpty { throw ConfigError(field: "tiers", problem: "is empty: list at least one tier, cheapest first") }
+        var tiers: [TierConfig] = []
+        for var t in items {
+            try t.allowOnly(["name", "provider", "model", "input_per_mtok", "output_per_mtok", "timeout_s", "connect_timeout_s"])
+            guard let name = try t.string("name"), !name.isEmpty else { throw ConfigError(field: t.path + ".name", problem: "is required") }
+            guard let provider = try t.string("provider") else { throw ConfigError(field: t.path + ".provider", problem: "is required") }
+            guard providers[provider] != nil else {
+                throw ConfigError(field: t.path + ".provider", problem: "names provider '\(provider)', which is not under providers (have: \(providers.keys.sorted().joined(separator: ", ")))")
+            }
+            guard let model = try t.string("model"), !model.isEmpty else { throw ConfigError(field: t.path + ".model", problem: "is required") }
+            guard let input = try t.double("input_per_mtok", min: 0) else { throw ConfigError(field: t.path + ".input_per_mtok", problem: "is required (USD per million input tokens)") }
+            guard let output = try t.double("output_per_mtok", min: 0) else { throw ConfigError(field: t.path + ".output_per_mtok", problem: "is required (USD per million output tokens)") }
+            if tiers.contains(where: { $0.name == name }) {
+                throw ConfigError(field: t.path + ".name", problem: "tier '\(name)' is listed twice")
+            }
+            if name == "auto" { throw ConfigError(field: t.path + ".name", problem: "'auto' is reserved") }
+            tiers.append(TierConfig(name: name, provider: provider, model: model,
+                                    price: Price(inputPerMTok: input, outputPerMTok: output),
+                                    timeoutSeconds: try t.double("timeout_s", min: 0.01) ?? 120,
+                                    connectTimeoutSeconds: try t.double("connect_timeout_s", min: 0.01) ?? 10))
+        }
+        return tiers
+    }
+
+    private static func readClassifier(_ node: NodeReader?) throws(ConfigError) -> ClassifierConfig {
+        guard var c = node else { return ClassifierConfig() }
+        try c.allowOnly(["kind", "simple_max_words", "complex_min_words", "keywords"])
+        let kind = try c.string("kind") ?? "rules"
+        guard kind == "rules" else {
+            throw ConfigError(field: "classifier.kind", problem: "unknown classifier '\(kind)' (available: rules)")
+        }
+        var s = RuleClassifier.Settings()
+        s.simpleMaxWords = try c.int("simple_max_words", min: 1) ?? s.simpleMaxWords
+        s.complexMinWords = try c.int("complex_min_words", min: 1) ?? s.complexMinWords
+        if let k = try c.stringList("keywords") { s.keywords = k.map { $0.lowercased() } }
+        guard s.simpleMaxWords <= s.complexMinWords else {
+            throw ConfigError(field: "classifier.simple_max_words", problem: "must not exceed complex_min_words")
+        }
+        return ClassifierConfig(kind: kind, rules: s)
+    }
+}

@@ -1,0 +1,165 @@
+/// The whole configuration of a Triage cluster, read from one YAML file
+/// (default `cluster/triage.yaml`). Keys are snake_case in YAML.
+public struct TriageConfig: Sendable, Equatable {
+    /// `host:port` the coordinator listens on.
+    public var listen: HostPort
+    /// Directory of the SQLite store (`triage.sqlite`).
+    public var dataDir: String
+    /// Directory of the worker sockets; default `<data_dir>/run`.
+    public var runDir: String
+    /// Providers by name.
+    public var providers: [String: ProviderConfig]
+    /// The tier ladder, cheapest first.
+    public var tiers: [TierConfig]
+    public var classifier: ClassifierConfig
+    public var limits: Limits
+    public var workers: WorkerSettings
+    /// Seconds in-flight requests get to finish on shutdown.
+    public var shutdownGraceSeconds: Double
+
+    public init(listen: HostPort, dataDir: String, runDir: String? = nil,
+                providers: [String: ProviderConfig], tiers: [TierConfig],
+                classifier: ClassifierConfig = ClassifierConfig(), limits: Limits = Limits(),
+                workers: WorkerSettings = WorkerSettings(), shutdownGraceSeconds: Double = 30) {
+        self.listen = listen
+        self.dataDir = dataDir
+        self.runDir = runDir ?? dataDir + "/run"
+        self.providers = providers
+        self.tiers = tiers
+        self.classifier = classifier
+        self.limits = limits
+        self.workers = workers
+        self.shutdownGraceSeconds = shutdownGraceSeconds
+    }
+
+    /// The provider of a tier (validated to exist at load time).
+    public func provider(of tier: TierConfig) -> ProviderConfig {
+        providers[tier.provider]!
+    }
+
+    /// The tier ladder as routing sees it.
+    public var ladder: Ladder { Ladder(tiers: tiers) }
+}
+
+/// `host:port`.
+public struct HostPort: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `host:port` (or `:port`, meaning 127.0.0.1).
+    public init?(_ text: String) {
+        guard let i = text.lastIndex(of: ":"), let p = Int(text[text.index(after: i)...]), (0...65535).contains(p) else {
+            return nil
+        }
+        let h = String(text[..<i])
+        self.init(host: h.isEmpty ? "127.0.0.1" : h, port: p)
+    }
+
+    public var description: String { "\(host):\(port)" }
+}
+
+/// One upstream provider.
+public struct ProviderConfig: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// Triage's simulated provider, started by `triage up`.
+        case sim
+        /// Any OpenAI-compatible `/v1/chat/completions` server (OpenAI, Ollama, vLLM).
+        case openai
+        /// Anthropic's Messages API.
+        case anthropic
+    }
+
+    public var name: String
+    public var kind: Kind
+    /// Base URL up to and including `/v1` for OpenAI-compatible servers.
+    public var baseURL: String
+    /// Name of the environment variable holding the API key.
+    public var apiKeyEnv: String?
+    /// For `kind: sim`: the port `triage up` starts it on.
+    public var port: Int?
+    /// For `kind: sim`: a JSONL file of recorded answers to replay.
+    public var replay: String?
+    /// For `kind: sim`: milliseconds to the first token, and per token after it.
+    public var ttftMs: Int?
+    public var tpotMs: Int?
+
+    public init(name: String, kind: Kind, baseURL: String, apiKeyEnv: String? = nil, port: Int? = nil, replay: String? = nil,
+                ttftMs: Int? = nil, tpotMs: Int? = nil) {
+        self.ttftMs = ttftMs
+        self.tpotMs = tpotMs
+        self.name = name
+        self.kind = kind
+        self.baseURL = baseURL
+        self.apiKeyEnv = apiKeyEnv
+        self.port = port
+        self.replay = replay
+    }
+}
+
+/// One rung of the ladder: a tier name and the model that serves it.
+public struct TierConfig: Sendable, Equatable {
+    public var name: String
+    public var provider: String
+    public var model: String
+    public var price: Price
+    /// Seconds allowed for one upstream call of this tier.
+    public var timeoutSeconds: Double
+    public var connectTimeoutSeconds: Double
+
+    public init(name: String, provider: String, model: String, price: Price,
+                timeoutSeconds: Double = 120, connectTimeoutSeconds: Double = 10) {
+        self.name = name
+        self.provider = provider
+        self.model = model
+        self.price = price
+        self.timeoutSeconds = timeoutSeconds
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+    }
+}
+
+/// Which classifier routes `auto` requests, and its settings.
+public struct ClassifierConfig: Sendable, Equatable {
+    public var kind: String
+    public var rules: RuleClassifier.Settings
+
+    public init(kind: String = "rules", rules: RuleClassifier.Settings = .init()) {
+        self.kind = kind
+        self.rules = rules
+    }
+}
+
+/// Size limits.
+public struct Limits: Sendable, Equatable {
+    /// Largest accepted HTTP request body; larger gets 413.
+    public var maxBodyBytes: Int
+    /// Largest wire frame between coordinator and workers.
+    public var maxFrameBytes: Int
+
+    public init(maxBodyBytes: Int = 4 << 20, maxFrameBytes: Int = 8 << 20) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxFrameBytes = maxFrameBytes
+    }
+}
+
+/// Worker pool settings.
+public struct WorkerSettings: Sendable, Equatable {
+    /// Workers `triage up` starts.
+    public var count: Int
+    /// Requests one worker takes at once.
+    public var capacity: Int
+    /// Seconds between heartbeats and pings.
+    public var heartbeatSeconds: Double
+    /// A worker not heard from for this long is dropped.
+    public var staleSeconds: Double
+
+    public init(count: Int = 2, capacity: Int = 256, heartbeatSeconds: Double = 1, staleSeconds: Double = 5) {
+        self.count = count
+        self.capacity = capacity
+        self.heartbeatSeconds = heartbeatSeconds
+        self.staleSeconds = staleSeconds
+    }
+}

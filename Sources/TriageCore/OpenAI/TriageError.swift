@@ -1,0 +1,93 @@
+import Foundation
+
+/// Every error Triage shows a client, with its HTTP status and OpenAI error fields.
+///
+/// This is the one place where internal failures map to OpenAI's error shape
+/// (`{"error":{"message","type","code"}}`).
+public enum TriageError: Error, Sendable, Equatable {
+    case invalidJSON(String)
+    case missingField(String)
+    case invalidField(String, String)
+    case requestTooLarge(limit: Int)
+    case modelNotFound(String)
+    case unauthorized(String)
+    case notFound(String)
+    case noWorkers
+    case workerLost(String)
+    case upstreamFailed(String)
+    case timeout(String)
+    case shuttingDown
+    case internalError(String)
+
+    /// HTTP status for the client.
+    public var status: Int {
+        switch self {
+        case .invalidJSON, .missingField, .invalidField: 400
+        case .unauthorized: 401
+        case .modelNotFound, .notFound: 404
+        case .requestTooLarge: 413
+        case .workerLost, .upstreamFailed: 502
+        case .noWorkers, .shuttingDown: 503
+        case .timeout: 504
+        case .internalError: 500
+        }
+    }
+
+    /// The OpenAI-shaped error body.
+    public var body: OpenAIErrorBody {
+        switch self {
+        case .invalidJSON(let why):
+            OpenAIErrorBody(message: "Request body is not valid JSON: \(why)", type: "invalid_request_error", code: "invalid_json")
+        case .missingField(let f):
+            OpenAIErrorBody(message: "Missing required field '\(f)'.", type: "invalid_request_error", code: "missing_field", param: f)
+        case .invalidField(let f, let why):
+            OpenAIErrorBody(message: "Invalid field '\(f)': \(why)", type: "invalid_request_error", code: "invalid_field", param: f)
+        case .requestTooLarge(let limit):
+            OpenAIErrorBody(message: "Request body exceeds the limit of \(limit) bytes.", type: "invalid_request_error", code: "request_too_large")
+        case .modelNotFound(let m):
+            OpenAIErrorBody(message: "The model '\(m)' does not exist. Use 'auto', a tier name or a configured model (GET /v1/models).", type: "invalid_request_error", code: "model_not_found", param: "model")
+        case .unauthorized(let why):
+            OpenAIErrorBody(message: why, type: "authentication_error", code: "invalid_api_key")
+        case .notFound(let what):
+            OpenAIErrorBody(message: what, type: "invalid_request_error", code: "not_found")
+        case .noWorkers:
+            OpenAIErrorBody(message: "No worker is available to serve the request; try again shortly.", type: "service_unavailable", code: "no_workers")
+        case .workerLost(let why):
+            OpenAIErrorBody(message: "The worker serving this request failed: \(why)", type: "upstream_error", code: "worker_lost")
+        case .upstreamFailed(let why):
+            OpenAIErrorBody(message: "Every model on the ladder failed: \(why)", type: "upstream_error", code: "upstream_failed")
+        case .timeout(let why):
+            OpenAIErrorBody(message: "The request timed out: \(why)", type: "timeout_error", code: "timeout")
+        case .shuttingDown:
+            OpenAIErrorBody(message: "Triage is shutting down.", type: "service_unavailable", code: "shutting_down")
+        case .internalError(let why):
+            OpenAIErrorBody(message: "Internal error: \(why)", type: "server_error", code: "internal_error")
+        }
+    }
+}
+
+/// The inner object of OpenAI's error JSON.
+public struct OpenAIErrorBody: Codable, Sendable, Equatable {
+    public var message: String
+    public var type: String
+    public var code: String?
+    public var param: String?
+
+    public init(message: String, type: String, code: String? = nil, param: String? = nil) {
+        self.message = message
+        self.type = type
+        self.code = code
+        self.param = param
+    }
+
+    /// `{"error": {...}}` as JSON bytes.
+    public func envelopeBytes() -> [UInt8] {
+        (try? [UInt8](JSONEncoder.compact.encode(OpenAIErrorEnvelope(error: self)))) ?? Array(#"{"error":{"message":"internal","type":"server_error"}}"#.utf8)
+    }
+}
+
+/// `{"error": {...}}`.
+public struct OpenAIErrorEnvelope: Codable, Sendable, Equatable {
+    public var error: OpenAIErrorBody
+    public init(error: OpenAIErrorBody) { self.error = error }
+}

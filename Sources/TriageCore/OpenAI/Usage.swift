@@ -1,0 +1,57 @@
+/// Token usage of one upstream call, as the provider reported it or as Triage estimated it.
+public struct Usage: Codable, Sendable, Equatable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    /// True when the provider reported no usage and Triage estimated it.
+    public var estimated: Bool
+
+    public init(promptTokens: Int, completionTokens: Int, estimated: Bool = false) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.estimated = estimated
+    }
+
+    public var totalTokens: Int { promptTokens + completionTokens }
+
+    enum CodingKeys: String, CodingKey {
+        case estimated
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+    }
+
+    /// Reads an OpenAI `usage` object (`prompt_tokens`, `completion_tokens`).
+    public init?(openAI value: JSONValue?) {
+        guard let v = value, let p = v["prompt_tokens"]?.intValue else { return nil }
+        self.init(promptTokens: p, completionTokens: v["completion_tokens"]?.intValue ?? 0)
+    }
+
+    /// OpenAI's `usage` object.
+    public var openAIValue: JSONValue {
+        .object([
+            "prompt_tokens": .int(Int64(promptTokens)),
+            "completion_tokens": .int(Int64(completionTokens)),
+            "total_tokens": .int(Int64(totalTokens)),
+        ])
+    }
+
+    public static let zero = Usage(promptTokens: 0, completionTokens: 0)
+
+    public static func + (a: Usage, b: Usage) -> Usage {
+        Usage(promptTokens: a.promptTokens + b.promptTokens,
+              completionTokens: a.completionTokens + b.completionTokens,
+              estimated: a.estimated || b.estimated)
+    }
+}
+
+/// Rough token estimates for when a provider reports none (about four bytes a token).
+public enum TokenEstimate {
+    /// Estimated tokens of a text.
+    public static func tokens(in text: String) -> Int {
+        (text.utf8.count + 3) / 4
+    }
+
+    /// Estimated prompt tokens of a conversation (content plus a few tokens of framing per message).
+    public static func promptTokens(_ messages: [ChatMessage]) -> Int {
+        messages.reduce(3) { $0 + tokens(in: $1.text) + 4 }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Answers `POST /v1/chat/completions`: decides (``SimAction``), builds the answer, then writes it
+/// as one JSON object or as a stream of server-sent events.
+struct ChatHandler: Sendable {
+    let state: SimState
+    let replay: ReplayStore
+
+    /// Thrown from a response body to drop the connection in the middle of an answer.
+    struct InjectedCut: Error {}
+
+    func respond(to request: Request, context: some RequestContext) async throws -> Response {
+        let chat: ChatRequest
+        do {
+            chat = try await request.decode(as: ChatRequest.self, context: context)
+        } catch {
+            return Self.errorResponse(status: 400, message: "request body is not a valid chat completion request")
+        }
+        if let limit = chat.tokenLimit, limit < 1 {
+            return Self.errorResponse(status: 400, message: "max_tokens must be at least 1")
+        }
+
+        let (behaviour, action) = await self.state.admit(model: chat.model)
+        switch action {
+        case .fail(let status, let retryAfter):
+            context.logger.debug("sim injected failure", metadata: ["sim.model": "\(chat.model)", "sim.status": "\(status)"])
+            return Self.errorResponse(status: status, message: "simulated failure for model \(chat.model)", retryAfter: retryAfter)
+        case .hang:
+            // Held until the server shuts down (or the task is cancelled), then answered with 503.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(86_400)) }
+            return Self.errorResponse(status: 503, message: "simulated provider is shutting down")
+        case .answer:
+            break
+        }
+
+        let prompt = chat.lastUserText
+        var headers: HTTPFields = [:]
+        let text: String
+        if let fixed = behaviour.answer {
+            text = fixed
+        } else if let hit = self.replay.lookup(prompt: prompt, model: chat.model) {
+            text = hit.text
+            headers[Self.replayHeader] = hit.recordID
+        } else {
+            text = AnswerGenerator.answer(model: chat.model, prompt: prompt)
+        }
+        let answer = SimAnswer(
+            text: text,
+            limit: chat.tokenLimit,
+            promptTokens: SimTokens.promptTokens(chat.messages),
+            model: chat.model
+        )
+        if chat.stream == true {
+            headers[.contentType] = "text/event-stream"
+            headers[.cacheControl] = "no-cache"
+            let stream = SimStream(answer: answer, behaviour: behaviour, includeUsage: chat.streamOptions?.includeUsage == true)
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in try await stream.write(to: &writer) })
+        }
+        return try await Self.completionResponse(answer, behaviour: behaviour, headers: headers)
+    }
+
+    // MARK: Non-stream
+
+    private static func completionResponse(_ answer: SimAnswer, behaviour: SimBehaviour, headers: HTTPFields) async throws -> Response {
+        let delay = max(0, behaviour.ttftMs ?? 0) + max(0, behaviour.tpotMs ?? 0) * answer.tokens.count
+        if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+        let completion = ChatCompletion(
+            id: answer.id,
+            created: answer.created,
+            model: answer.model,
+            choices: [.init(message: .init(content: answer.content), finishReason: answer.finishReason)],
+            usage: answer.usage
+        )
+        var headers = headers
+        headers[.contentType] = "application/json"
+        let body = ByteBuffer(bytes: try SimJSON.encoder().encode(completion))
+        guard let cut = behaviour.cutAfterTokens else {
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+        }
+        // Drop the connection part-way through a body that announced its full length.
+        let keep = body.readableBytes * min(max(cut, 0), answer.tokens.count) / max(answer.tokens.count, 1) / 2
+        let partial = body.getSlice(at: body.readerIndex, length: keep) ?? ByteBuffer()
+        return Response(
+            status: .ok,
+            headers: headers,
+            body: ResponseBody(contentLength: body.readableBytes) { writer in
+                try await writer.write(partial)
+                throw InjectedCut()
+            }
+        )
+    }
+
+    // MARK: Errors
+
+    static let replayHeader = HTTPField.Name("x-sim-replay")!
+
+    /// An OpenAI-style error response.
+    static func errorResponse(status: Int, message: String, retryAfter: Int? = nil) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        let body = (try? SimJSON.encoder().encode(OpenAIErrorBody(status: status, message: message))) ?? Data()
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// JSON coding settings shared by every response of the simulated provider.
+enum SimJSON {
+    static func encoder(sorted: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = sorted ? [.withoutEscapingSlashes, .sortedKeys] : .withoutEscapingSlashes
+        return encoder
+    }
+
+    /// A response whose body is `value` as JSON with sorted keys.
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try self.encoder(sorted: true).encode(value)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}

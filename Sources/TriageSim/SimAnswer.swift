@@ -1,0 +1,32 @@
+import Foundation
+
+/// One answer, cut to the token limit, with the accounting that stream and non-stream share.
+struct SimAnswer: Sendable {
+    let id: String
+    let created: Int
+    let model: String
+    let text: String
+    /// Token ranges of `text`, already cut to the limit.
+    let tokens: ArraySlice<Range<String.Index>>
+    let finishReason: String
+    let usage: ChatUsage
+
+    init(text: String, limit: Int?, promptTokens: Int, model: String) {
+        let all = SimTokens.split(text)
+        let kept = limit.map { min($0, all.count) } ?? all.count
+        self.id = "chatcmpl-sim-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        self.created = Int(Date().timeIntervalSince1970)
+        self.model = model
+        self.text = text
+        self.tokens = all[..<kept]
+        self.finishReason = kept < all.count ? "length" : "stop"
+        self.usage = ChatUsage(promptTokens: promptTokens, completionTokens: kept)
+    }
+
+    /// The answer text as sent: the concatenation of the kept tokens.
+    var content: String {
+        guard let last = self.tokens.last else { return "" }
+        if last.upperBound == self.text.endIndex, self.tokens.first?.lowerBound == self.text.startIndex { return self.text }
+        return String(Substring(self.text.utf8[self.text.startIndex..<last.upperBound]))
+    }
+}

@@ -1,0 +1,109 @@
+/// How the simulated provider behaves for one model.
+///
+/// Every field is optional: a behaviour with no fields set answers at once with generated text.
+/// Behaviours are keyed by model name in ``SimConfig/behaviours`` and in `POST /sim/behaviours`;
+/// the key `"*"` is the default for models that have no entry of their own.
+///
+/// JSON keys are snake_case:
+/// ```json
+/// {"ttft_ms": 200, "tpot_ms": 20, "fail_status": 429, "fail_first": 2, "retry_after": 1}
+/// ```
+///
+/// Faults are applied in this order: `hang`, then failures (`fail_status`/`fail_first`, or the
+/// down part of a `down_for_seconds` cycle), then stream faults (`cut_after_tokens`,
+/// `malformed_after_tokens`, `stall_after_tokens`). New fault kinds are new optional fields plus
+/// one case in ``SimAction``.
+public struct SimBehaviour: Codable, Sendable, Equatable {
+    /// Delay in milliseconds before the first token (stream) or before the whole answer (non-stream).
+    public var ttftMs: Int?
+    /// Delay in milliseconds between two streamed tokens (in a non-stream answer, added per token).
+    public var tpotMs: Int?
+    /// Fail with this HTTP status and an OpenAI-style error body.
+    public var failStatus: Int?
+    /// Only the first N requests for the model (since behaviours were last set or reset) fail;
+    /// `nil` means every request fails while `failStatus` is set.
+    public var failFirst: Int?
+    /// Seconds to announce in a `Retry-After` header on failures.
+    public var retryAfter: Int?
+    /// A fixed answer text that replaces replayed and generated text.
+    public var answer: String?
+    /// Streams only: drop the connection after this many content tokens (no finish chunk, no `[DONE]`).
+    /// Non-stream answers are cut in the middle of the body instead.
+    public var cutAfterTokens: Int?
+    /// Streams only: after this many content tokens, send an event whose data is not valid JSON,
+    /// then carry on normally.
+    public var malformedAfterTokens: Int?
+    /// Streams only: after this many content tokens, pause for `stallMs` before going on.
+    public var stallAfterTokens: Int?
+    /// Length in milliseconds of the pause set by `stallAfterTokens`.
+    public var stallMs: Int?
+    /// Never answer: hold the request until the client goes away or the server shuts down.
+    public var hang: Bool?
+    /// Flapping: the model is down (fails with `failStatus`, or 503) for this many seconds from the
+    /// moment behaviours were set, then up for `upForSeconds`, and so on. Without `upForSeconds`
+    /// it stays up after the first down period.
+    public var downForSeconds: Double?
+    /// Length of the up part of a `downForSeconds` cycle.
+    public var upForSeconds: Double?
+
+    /// Creates a behaviour; every parameter defaults to "not set".
+    /// - Parameters:
+    ///   - ttftMs: Delay before the first token, in milliseconds.
+    ///   - tpotMs: Delay per token, in milliseconds.
+    ///   - failStatus: HTTP status to fail with.
+    ///   - failFirst: Fail only the first N requests.
+    ///   - retryAfter: Seconds for the `Retry-After` header on failures.
+    ///   - answer: Fixed answer text.
+    ///   - cutAfterTokens: Drop the connection after N tokens.
+    ///   - malformedAfterTokens: Send a malformed event after N tokens.
+    ///   - stallAfterTokens: Pause after N tokens.
+    ///   - stallMs: Length of that pause.
+    ///   - hang: Never answer.
+    ///   - downForSeconds: Down part of a flapping cycle.
+    ///   - upForSeconds: Up part of a flapping cycle.
+    public init(
+        ttftMs: Int? = nil,
+        tpotMs: Int? = nil,
+        failStatus: Int? = nil,
+        failFirst: Int? = nil,
+        retryAfter: Int? = nil,
+        answer: String? = nil,
+        cutAfterTokens: Int? = nil,
+        malformedAfterTokens: Int? = nil,
+        stallAfterTokens: Int? = nil,
+        stallMs: Int? = nil,
+        hang: Bool? = nil,
+        downForSeconds: Double? = nil,
+        upForSeconds: Double? = nil
+    ) {
+        self.ttftMs = ttftMs
+        self.tpotMs = tpotMs
+        self.failStatus = failStatus
+        self.failFirst = failFirst
+        self.retryAfter = retryAfter
+        self.answer = answer
+        self.cutAfterTokens = cutAfterTokens
+        self.malformedAfterTokens = malformedAfterTokens
+        self.stallAfterTokens = stallAfterTokens
+        self.stallMs = stallMs
+        self.hang = hang
+        self.downForSeconds = downForSeconds
+        self.upForSeconds = upForSeconds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case ttftMs = "ttft_ms"
+        case tpotMs = "tpot_ms"
+        case failStatus = "fail_status"
+        case failFirst = "fail_first"
+        case retryAfter = "retry_after"
+        case answer
+        case cutAfterTokens = "cut_after_tokens"
+        case malformedAfterTokens = "malformed_after_tokens"
+        case stallAfterTokens = "stall_after_tokens"
+        case stallMs = "stall_ms"
+        case hang
+        case downForSeconds = "down_for_seconds"
+        case upForSeconds = "up_for_seconds"
+    }
+}

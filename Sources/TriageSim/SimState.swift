@@ -1,0 +1,46 @@
+/// Mutable state of a running simulated provider: behaviours in force and request counts.
+actor SimState {
+    private(set) var behaviours: [String: SimBehaviour]
+    /// Chat requests seen per model since the last reset.
+    private(set) var attempts: [String: Int] = [:]
+    /// Chat requests per model since behaviours were last set or reset (drives `fail_first`).
+    private var windowAttempts: [String: Int] = [:]
+    private var windowStart: ContinuousClock.Instant
+
+    init(behaviours: [String: SimBehaviour], now: ContinuousClock.Instant = .now) {
+        self.behaviours = behaviours
+        self.windowStart = now
+    }
+
+    /// The behaviour for a model: its own entry, else `"*"`, else the default behaviour.
+    func behaviour(for model: String) -> SimBehaviour {
+        self.behaviours[model] ?? self.behaviours["*"] ?? SimBehaviour()
+    }
+
+    /// Counts a chat request for `model` and decides what to do with it.
+    func admit(model: String, now: ContinuousClock.Instant = .now) -> (SimBehaviour, SimAction) {
+        self.attempts[model, default: 0] += 1
+        self.windowAttempts[model, default: 0] += 1
+        let behaviour = self.behaviour(for: model)
+        let action = SimAction.decide(
+            behaviour: behaviour,
+            attempt: self.windowAttempts[model, default: 1],
+            elapsed: self.windowStart.duration(to: now)
+        )
+        return (behaviour, action)
+    }
+
+    /// Replaces every behaviour and restarts the `fail_first` and flapping windows.
+    func replaceBehaviours(_ behaviours: [String: SimBehaviour], now: ContinuousClock.Instant = .now) {
+        self.behaviours = behaviours
+        self.windowAttempts = [:]
+        self.windowStart = now
+    }
+
+    /// Zeroes request counts and restarts the `fail_first` and flapping windows.
+    func reset(now: ContinuousClock.Instant = .now) {
+        self.attempts = [:]
+        self.windowAttempts = [:]
+        self.windowStart = now
+    }
+}

@@ -1,0 +1,127 @@
+import CSQLite
+import Foundation
+import Synchronization
+
+/// The SQLite store shared by every process of the host.
+///
+/// One file, opened at once by the coordinator and every worker. Each `Store` owns one
+/// connection in WAL mode; processes wait for each other's write locks up to the busy timeout.
+/// Within a process a `Store` is thread-safe: a `Mutex` serializes all use of its connection,
+/// so each call (and each ``write(_:)`` or ``read(_:)`` body) runs alone on it.
+public final class Store: Sendable {
+    /// The database file path.
+    public let path: String
+    private let connection: Mutex<SQLiteConnection?>
+
+    /// Opens the store, creating the file and its parent directory if missing,
+    /// sets the pragmas and applies pending migrations.
+    /// - Parameters:
+    ///   - path: The database file path.
+    ///   - busyTimeoutMilliseconds: How long to wait for another process's lock before failing.
+    public init(path: String, busyTimeoutMilliseconds: Int = 5000) throws(StoreError) {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(code: SQLITE_CANTOPEN, message: "cannot create \(directory): \(error)",
+                             operation: "open")
+        }
+        let db = try SQLiteConnection(path: path)
+        try db.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
+        try Self.configure(db, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        try Migrations.apply(db)
+        connection = Mutex(db)
+    }
+
+    /// The conventional store path inside a data directory.
+    /// - Parameter dataDir: The data directory.
+    /// - Returns: `"<dataDir>/triage.sqlite"`.
+    public static func defaultPath(dataDir: String) -> String {
+        URL(fileURLWithPath: dataDir).appendingPathComponent("triage.sqlite").path
+    }
+
+    /// The applied schema version.
+    public func schemaVersion() throws(StoreError) -> Int {
+        try locked("schemaVersion") { db throws(StoreError) in try Migrations.currentVersion(db) }
+    }
+
+    /// Runs `PRAGMA integrity_check`.
+    /// - Returns: `"ok"` for a sound file, otherwise SQLite's findings, one per line.
+    public func integrityCheck() throws(StoreError) -> String {
+        try locked("integrityCheck") { db throws(StoreError) in
+            try db.query("PRAGMA integrity_check") { $0.text(0) }.joined(separator: "\n")
+        }
+    }
+
+    /// Closes the connection; later calls throw a ``StoreError`` with `SQLITE_MISUSE`.
+    public func close() {
+        connection.withLock { db in
+            db?.close()
+            db = nil
+        }
+    }
+
+    /// Runs `body` in `BEGIN IMMEDIATE ... COMMIT`, rolling back if it throws.
+    /// - Parameter body: The writes; it must not keep the connection.
+    /// - Returns: What `body` returned.
+    @discardableResult
+    public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try transaction(immediate: true, body)
+    }
+
+    /// Runs `body` in a deferred transaction, so its reads see one consistent snapshot.
+    /// - Parameter body: The reads; it must not keep the connection.
+    /// - Returns: What `body` returned.
+    @discardableResult
+    public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try transaction(immediate: false, body)
+    }
+
+    private func transaction<T>(immediate: Bool, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        var result: T?
+        try connection.withLock { (slot: inout SQLiteConnection?) throws in
+            guard let db = slot else { throw StoreError.closed(immediate ? "write" : "read") }
+            result = try db.transaction(immediate: immediate) { try body(db) }
+        }
+        return result!
+    }
+
+    /// Runs `body` alone on the connection.
+    func locked<T>(_ operation: String,
+                   _ body: (SQLiteConnection) throws(StoreError) -> T) throws(StoreError) -> T {
+        var result: T?
+        try connection.withLock { (slot: inout SQLiteConnection?) throws(StoreError) in
+            guard let db = slot else { throw StoreError.closed(operation) }
+            result = try body(db)
+        }
+        return result!
+    }
+
+    /// Runs `body` alone on the connection inside `BEGIN IMMEDIATE ... COMMIT`.
+    func locked<T>(writing operation: String,
+                   _ body: (SQLiteConnection) throws(StoreError) -> T) throws(StoreError) -> T {
+        try locked(operation) { db throws(StoreError) in
+            try db.typedTransaction(immediate: true) { () throws(StoreError) in try body(db) }
+        }
+    }
+
+    /// Sets the connection pragmas. Switching a fresh file to WAL needs a brief exclusive lock,
+    /// so it is retried while another opener holds it.
+    private static func configure(_ db: SQLiteConnection, busyTimeoutMilliseconds: Int) throws(StoreError) {
+        let deadline = Date().addingTimeInterval(Double(max(busyTimeoutMilliseconds, 0)) / 1000)
+        while true {
+            do throws(StoreError) {
+                let mode = try db.queryFirst("PRAGMA journal_mode=WAL") { $0.text(0) }
+                guard mode?.lowercased() == "wal" else {
+                    throw StoreError(code: SQLITE_ERROR, message: "journal_mode is \(mode ?? "unknown"), not wal",
+                                     operation: "open")
+                }
+                break
+            } catch where error.isBusy && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
+        try db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+    }
+}

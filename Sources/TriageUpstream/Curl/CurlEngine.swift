@@ -1,0 +1,241 @@
+import CCurl
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The curl thread: one OS thread that drives one `CURLM` multi handle for all the
+/// transfers of a ``CurlHTTPClient``.
+///
+/// ```
+///  any task                         curl thread
+///  ────────                         ───────────
+///  submit/cancel ──▶ Mutex<State>.commands ──▶ drain ─▶ add/remove easy handles
+///       │                                       │
+///       └── curl_multi_wakeup ─────────────▶ curl_multi_poll ◀─ curl_multi_perform
+///                                                           ─▶ callbacks yield to streams
+/// ```
+///
+/// The multi handle, the easy handles and every ``CurlTransfer`` are touched only on the
+/// curl thread. Other threads only append commands under the mutex and call
+/// `curl_multi_wakeup`, which libcurl documents as callable from any thread.
+final class CurlEngine: Sendable {
+    /// Connection-pool settings of the multi handle.
+    struct Configuration: Sendable {
+        /// `CURLMOPT_MAX_HOST_CONNECTIONS`: more concurrent transfers to one host wait.
+        var maxConnectionsPerHost: Int
+        /// `CURLMOPT_MAXCONNECTS`: how many connections the cache keeps open for reuse.
+        var maxCachedConnections: Int
+    }
+
+    private enum Command: Sendable {
+        case add(CurlTransferSubmission)
+        case cancel(UInt64)
+    }
+
+    /// The multi handle as seen from other threads.
+    ///
+    /// `@unchecked Sendable` because a raw pointer is not `Sendable`. Safe: other threads
+    /// only pass it to `curl_multi_wakeup` (thread-safe per libcurl's docs), and only while
+    /// holding ``state``'s lock; the curl thread sets ``State/multi`` to `nil` under the same
+    /// lock before it calls `curl_multi_cleanup`, so no wakeup can reach a freed handle.
+    private struct MultiHandle: @unchecked Sendable {
+        let raw: UnsafeMutableRawPointer
+    }
+
+    /// The curl thread's `pthread_t`.
+    ///
+    /// `@unchecked Sendable` because `pthread_t` is a pointer on Darwin. Safe: it is only
+    /// stored under ``state``'s lock and passed to `pthread_join` by the one caller of
+    /// ``shutdown()`` that takes it out of the state.
+    private struct ThreadHandle: @unchecked Sendable {
+        let raw: pthread_t
+    }
+
+    private struct State: Sendable {
+        var commands: [Command] = []
+        var multi: MultiHandle?
+        var thread: ThreadHandle?
+        var threadsCreated = 0
+        var stopping = false
+        var nextID: UInt64 = 0
+    }
+
+    private let configuration: Configuration
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The number of OS threads this engine created: 0 before the first request, then 1.
+    var threadCount: Int {
+        state.withLock { $0.threadsCreated }
+    }
+
+    /// A fresh transfer id.
+    func makeID() -> UInt64 {
+        state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+    }
+
+    /// Queues a transfer for the curl thread, starting the thread on first use. After
+    /// ``shutdown()`` the transfer fails at once with a `.cancelled` error.
+    func submit(_ submission: CurlTransferSubmission) {
+        let failure: UpstreamHTTPError? = state.withLock { state in
+            if state.stopping {
+                return UpstreamHTTPError(kind: .cancelled, message: "HTTP client is shut down")
+            }
+            if state.threadsCreated == 0 {
+                if let message = startThread(&state) {
+                    return UpstreamHTTPError(kind: .other, message: message)
+                }
+            }
+            state.commands.append(.add(submission))
+            if let multi = state.multi { curl_multi_wakeup(multi.raw) }
+            return nil
+        }
+        if let failure { submission.sink.fail(failure) }
+    }
+
+    /// Asks the curl thread to abort a transfer; a no-op for a finished or unknown one.
+    func cancel(_ id: UInt64) {
+        state.withLock { state in
+            guard !state.stopping, state.threadsCreated > 0 else { return }
+            state.commands.append(.cancel(id))
+            if let multi = state.multi { curl_multi_wakeup(multi.raw) }
+        }
+    }
+
+    /// Stops the curl thread and waits for it: transfers in flight fail with `.cancelled`,
+    /// handles are cleaned up. Idempotent.
+    func shutdown() {
+        let thread: ThreadHandle? = state.withLock { state in
+            state.stopping = true
+            if let multi = state.multi { curl_multi_wakeup(multi.raw) }
+            defer { state.thread = nil }
+            return state.thread
+        }
+        guard let thread else { return }
+        if pthread_equal(pthread_self(), thread.raw) != 0 {
+            pthread_detach(thread.raw)  // called from a callback: the loop ends on its own
+        } else {
+            pthread_join(thread.raw, nil)
+        }
+    }
+
+    /// Creates the curl thread. Called with the lock held.
+    /// - Returns: An error message when the thread could not be created.
+    private func startThread(_ state: inout State) -> String? {
+        guard curlGlobalInitialization == CURLE_OK else {
+            return "curl_global_init failed: \(curlGlobalInitialization.rawValue)"
+        }
+        let context = Unmanaged.passRetained(self).toOpaque()
+        #if canImport(Darwin)
+        var thread: pthread_t?
+        let result = pthread_create(&thread, nil, { context in
+            Unmanaged<CurlEngine>.fromOpaque(context).takeRetainedValue().run()
+            return nil
+        }, context)
+        #else
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            Unmanaged<CurlEngine>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, context)
+        #endif
+        guard result == 0 else {
+            Unmanaged<CurlEngine>.fromOpaque(context).release()
+            return "pthread_create failed: \(result)"
+        }
+        #if canImport(Darwin)
+        state.thread = ThreadHandle(raw: thread!)
+        #else
+        state.thread = ThreadHandle(raw: thread)
+        #endif
+        state.threadsCreated += 1
+        return nil
+    }
+
+    // MARK: The curl thread
+
+    private func run() {
+        guard let multi = curl_multi_init() else {
+            logger.error("curl_multi_init failed")
+            failQueued(message: "curl_multi_init failed")
+            return
+        }
+        _ = triage_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxConnectionsPerHost)
+        _ = triage_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, configuration.maxCachedConnections)
+        state.withLock { $0.multi = MultiHandle(raw: multi) }
+
+        var transfers: [UInt64: CurlTransfer] = [:]
+        while true {
+            let (commands, stopping) = state.withLock { state in
+                defer { state.commands.removeAll() }
+                return (state.commands, state.stopping)
+            }
+            if stopping {
+                for case .add(let submission) in commands {
+                    submission.sink.fail(UpstreamHTTPError(kind: .cancelled, message: "HTTP client is shut down"))
+                }
+                break
+            }
+            for command in commands {
+                switch command {
+                case .add(let submission):
+                    let transfer = CurlTransfer(submission, logger: logger)
+                    if transfer.start(in: multi) { transfers[submission.id] = transfer }
+                case .cancel(let id):
+                    transfers.removeValue(forKey: id)?.abort(multi: multi, message: "transfer cancelled")
+                }
+            }
+            var running: Int32 = 0
+            _ = curl_multi_perform(multi, &running)
+            var queued: Int32 = 0
+            while let message = curl_multi_info_read(multi, &queued) {
+                guard message.pointee.msg == CURLMSG_DONE else { continue }
+                // Read the message before remove_handle invalidates it.
+                let easy = message.pointee.easy_handle
+                let code = message.pointee.data.result
+                var context: UnsafeMutableRawPointer?
+                _ = triage_curl_getinfo_pointer(easy, CURLINFO_PRIVATE, &context)
+                guard let context else { continue }
+                let id = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue().id
+                transfers.removeValue(forKey: id)?.complete(code: code, multi: multi)
+            }
+            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+
+        state.withLock { $0.multi = nil }
+        for transfer in transfers.values {
+            transfer.abort(multi: multi, message: "HTTP client is shut down")
+        }
+        transfers.removeAll()
+        curl_multi_cleanup(multi)
+        failQueued(message: "HTTP client is shut down")
+        logger.debug("curl thread stopped")
+    }
+
+    /// Fails every transfer still queued (the thread is ending).
+    private func failQueued(message: String) {
+        let commands = state.withLock { state in
+            state.stopping = true
+            defer { state.commands.removeAll() }
+            return state.commands
+        }
+        for case .add(let submission) in commands {
+            submission.sink.fail(UpstreamHTTPError(kind: .cancelled, message: message))
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import TriageCore
+
+/// One upstream call: the body to send and where to send it.
+public struct UpstreamCall: Sendable {
+    /// The chat body with `model` already set to the tier's model.
+    public var body: JSONValue
+    public var tier: TierConfig
+    public var provider: ProviderConfig
+    /// The API key, read from the provider's `api_key_env`.
+    public var apiKey: String?
+
+    public init(body: JSONValue, tier: TierConfig, provider: ProviderConfig, apiKey: String?) {
+        self.body = body
+        self.tier = tier
+        self.provider = provider
+        self.apiKey = apiKey
+    }
+}
+
+/// A complete non-stream answer.
+public struct Completion: Sendable {
+    /// The provider's `chat.completion` object.
+    public var body: JSONValue
+    /// Usage as reported, or nil when the provider sent none.
+    public var usage: Usage?
+}
+
+/// One event of an upstream stream.
+public enum StreamItem: Sendable {
+    /// A `chat.completion.chunk`: its raw JSON text (passed to the client as is) and the parsed object.
+    case chunk(data: String, json: JSONValue)
+    /// The provider's `[DONE]` sentinel.
+    case done
+}
+
+/// An upstream chat provider (OpenAI-compatible today; Anthropic joins behind the same protocol).
+public protocol ChatProvider: Sendable {
+    /// Calls the provider and returns its whole answer.
+    func complete(_ call: UpstreamCall) async throws(AttemptFailure) -> Completion
+    /// Calls the provider in stream mode. Throws `AttemptFailure` from the iterator.
+    /// Stopping iteration (or cancelling the task) aborts the upstream call.
+    func stream(_ call: UpstreamCall) -> AsyncThrowingStream<StreamItem, any Error>
+}

@@ -1,0 +1,127 @@
+import TriageCore
+
+/// Calls any OpenAI-compatible `/chat/completions` endpoint (OpenAI, Ollama, vLLM, Triage's
+/// simulated provider) through the shared libcurl client.
+public struct OpenAICompatibleProvider: ChatProvider {
+    let http: CurlHTTPClient
+
+    public init(http: CurlHTTPClient) { self.http = http }
+
+    func request(for call: UpstreamCall) -> UpstreamHTTPRequest {
+        var headers = [UpstreamHTTPHeader(name: "Content-Type", value: "application/json")]
+        if let key = call.apiKey, !key.isEmpty {
+            headers.append(UpstreamHTTPHeader(name: "Authorization", value: "Bearer \(key)"))
+        }
+        return UpstreamHTTPRequest(url: call.provider.baseURL + "/chat/completions", headers: headers,
+                                   body: call.body.encoded(),
+                                   connectTimeout: .milliseconds(Int64(call.tier.connectTimeoutSeconds * 1000)),
+                                   totalTimeout: .milliseconds(Int64(call.tier.timeoutSeconds * 1000)))
+    }
+
+    public func complete(_ call: UpstreamCall) async throws(AttemptFailure) -> Completion {
+        let response: UpstreamHTTPResponse
+        do {
+            response = try await http.execute(request(for: call))
+        } catch {
+            throw AttemptFailure(transport: error)
+        }
+        guard response.status == 200 else {
+            throw AttemptFailure(response: response.status, headers: response.headers, body: response.body)
+        }
+        guard let body = try? JSONValue.parse(response.body), body["choices"]?.arrayValue != nil else {
+            throw AttemptFailure(kind: .malformed, message: "the provider's answer is not a chat.completion object", status: 200)
+        }
+        return Completion(body: body, usage: Usage(openAI: body["usage"]))
+    }
+
+    public func stream(_ call: UpstreamCall) -> AsyncThrowingStream<StreamItem, any Error> {
+        let parts = http.stream(request(for: call))
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do throws(AttemptFailure) {
+                    try await Self.pump(parts, into: continuation)
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Reads HTTP parts, parses SSE and yields chunk events.
+    static func pump(_ parts: AsyncThrowingStream<UpstreamHTTPPart, any Error>,
+                     into continuation: AsyncThrowingStream<StreamItem, any Error>.Continuation) async throws(AttemptFailure) {
+        var parser = SSEParser()
+        var status = 0
+        var headers: [String: String] = [:]
+        var errorBody: [UInt8] = []
+        do {
+            for try await part in parts {
+                switch part {
+                case .head(let s, let h):
+                    status = s
+                    headers = h
+                case .body(let bytes):
+                    if status != 200 {
+                        errorBody.append(contentsOf: bytes)
+                        continue
+                    }
+                    for event in parser.feed(bytes) {
+                        if let item = item(for: event) { continuation.yield(item) }
+                    }
+                }
+            }
+        } catch let e as UpstreamHTTPError {
+            throw AttemptFailure(transport: e)
+        } catch {
+            throw AttemptFailure(kind: .cancelled, message: "\(error)")
+        }
+        if Task.isCancelled {
+            throw AttemptFailure(kind: .cancelled, message: "the request was cancelled")
+        }
+        if status == 0 {
+            throw AttemptFailure(kind: .reset, message: "the provider closed the connection without answering")
+        }
+        if status != 200 {
+            throw AttemptFailure(response: status, headers: headers, body: errorBody)
+        }
+        for event in parser.finish() {
+            if let item = item(for: event) { continuation.yield(item) }
+        }
+    }
+
+    /// One SSE event as a stream item; malformed events are skipped.
+    static func item(for event: SSEEvent) -> StreamItem? {
+        if event.data == "[DONE]" { return .done }
+        if event.data.isEmpty { return nil }
+        guard let json = try? JSONValue.parse(event.data.utf8), json.objectValue != nil else { return nil }
+        return .chunk(data: event.data, json: json)
+    }
+}
+
+extension AttemptFailure {
+    /// Maps a transport failure.
+    init(transport e: UpstreamHTTPError) {
+        let kind: Kind = switch e.kind {
+        case .connect: .connect
+        case .timeout: .timeout
+        case .reset: .reset
+        case .cancelled: .cancelled
+        case .tls: .connect
+        case .other: .unsupported
+        }
+        self.init(kind: kind, message: e.message)
+    }
+
+    /// Maps an HTTP error answer, reading the provider's OpenAI-shaped error if there is one.
+    init(response status: Int, headers: [String: String], body: [UInt8]) {
+        let providerError = (try? JSONValue.parse(body))?["error"].flatMap { e -> OpenAIErrorBody? in
+            guard let message = e["message"]?.stringValue else { return nil }
+            return OpenAIErrorBody(message: message, type: e["type"]?.stringValue ?? "upstream_error",
+                                   code: e["code"]?.stringValue, param: e["param"]?.stringValue)
+        }
+        let retryAfter = headers["retry-after"].flatMap(Double.init)
+        self = .http(status: status, message: providerError?.message ?? "HTTP \(status)", retryAfter: retryAfter, providerError: providerError)
+    }
+}

@@ -1,0 +1,164 @@
+import TriageCore
+
+/// The version of the coordinator <-> worker protocol. A worker whose `hello` names another
+/// version is refused.
+public let wireProtocolVersion = 1
+
+/// One message of the coordinator <-> worker protocol.
+///
+/// Every frame carries one message as a JSON object whose `type` field names the case:
+///
+/// | type      | direction            | fields                                              |
+/// |-----------|----------------------|-----------------------------------------------------|
+/// | `hello`   | worker → coordinator | `version`, `worker_id`, `pid`, `capacity`           |
+/// | `request` | coordinator → worker | `id`, `caller`, `body` (the chat request JSON)      |
+/// | `sent`    | worker → coordinator | `id`: the request has gone upstream (no retry now)  |
+/// | `response`| worker → coordinator | `id`, `status`, `headers`, `body` (non-stream)      |
+/// | `head`    | worker → coordinator | `id`, `status`, `headers` (a stream starts)         |
+/// | `chunk`   | worker → coordinator | `id`, `data` (one SSE event's data)                 |
+/// | `end`     | worker → coordinator | `id`, `usage`, `cost_usd`, `attempts` (stream done) |
+/// | `error`   | both                 | `id` (absent: the connection), `status`, `error`    |
+/// | `cancel`  | coordinator → worker | `id`: the client went away                          |
+/// | `ping`    | coordinator → worker | `seq`                                               |
+/// | `pong`    | worker → coordinator | `seq`, `in_flight`, `capacity`                      |
+/// | `drain`   | worker → coordinator | `reason`: send no more requests                     |
+///
+/// Several requests are in flight on one connection at once; replies are matched by `id`.
+public enum WireMessage: Sendable, Equatable {
+    case hello(Hello)
+    case request(WireRequest)
+    case sent(id: String)
+    case response(WireResponse)
+    case head(id: String, status: Int, headers: [String: String])
+    case chunk(id: String, data: String)
+    case end(WireEnd)
+    case error(WireErrorMessage)
+    case cancel(id: String)
+    case ping(seq: UInt64)
+    case pong(seq: UInt64, inFlight: Int, capacity: Int)
+    case drain(reason: String)
+
+    /// The request id the message belongs to, if any.
+    public var requestID: String? {
+        switch self {
+        case .request(let r): r.id
+        case .sent(let id), .head(let id, _, _), .chunk(let id, _), .cancel(let id): id
+        case .response(let r): r.id
+        case .end(let e): e.id
+        case .error(let e): e.id
+        case .hello, .ping, .pong, .drain: nil
+        }
+    }
+}
+
+/// A worker introduces itself.
+public struct Hello: Codable, Sendable, Equatable {
+    public var version: Int
+    public var workerID: String
+    public var pid: Int32
+    public var capacity: Int
+
+    public init(version: Int = wireProtocolVersion, workerID: String, pid: Int32, capacity: Int) {
+        self.version = version
+        self.workerID = workerID
+        self.pid = pid
+        self.capacity = capacity
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, pid, capacity
+        case workerID = "worker_id"
+    }
+}
+
+/// Who sent a request (filled in by the coordinator after authentication).
+public struct Caller: Codable, Sendable, Equatable {
+    public var teamID: Int64?
+    public var team: String?
+    public var keyID: Int64?
+
+    public init(teamID: Int64? = nil, team: String? = nil, keyID: Int64? = nil) {
+        self.teamID = teamID
+        self.team = team
+        self.keyID = keyID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case team
+        case teamID = "team_id"
+        case keyID = "key_id"
+    }
+}
+
+/// A chat request for a worker to serve.
+public struct WireRequest: Codable, Sendable, Equatable {
+    public var id: String
+    public var caller: Caller
+    /// The client's chat-completions body, as sent.
+    public var body: JSONValue
+    /// Seconds the client waited in the coordinator before this was sent (for the log).
+    public var queuedMs: Double?
+
+    public init(id: String, caller: Caller, body: JSONValue, queuedMs: Double? = nil) {
+        self.id = id
+        self.caller = caller
+        self.body = body
+        self.queuedMs = queuedMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, caller, body
+        case queuedMs = "queued_ms"
+    }
+}
+
+/// A complete non-stream answer.
+public struct WireResponse: Codable, Sendable, Equatable {
+    public var id: String
+    public var status: Int
+    public var headers: [String: String]
+    public var body: JSONValue
+
+    public init(id: String, status: Int, headers: [String: String], body: JSONValue) {
+        self.id = id
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// The end of a stream.
+public struct WireEnd: Codable, Sendable, Equatable {
+    public var id: String
+    public var usage: Usage?
+    public var costUSD: String
+    public var attempts: Int
+
+    public init(id: String, usage: Usage?, costUSD: String, attempts: Int) {
+        self.id = id
+        self.usage = usage
+        self.costUSD = costUSD
+        self.attempts = attempts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, usage, attempts
+        case costUSD = "cost_usd"
+    }
+}
+
+/// An error, for one request (`id`) or for the whole connection (`id` absent).
+public struct WireErrorMessage: Codable, Sendable, Equatable {
+    public var id: String?
+    public var status: Int
+    public var error: OpenAIErrorBody
+    /// Extra response headers (routing headers of the failed attempts).
+    public var headers: [String: String]?
+
+    public init(id: String?, status: Int, error: OpenAIErrorBody, headers: [String: String]? = nil) {
+        self.id = id
+        self.status = status
+        self.error = error
+        self.headers = headers
+    }
+}

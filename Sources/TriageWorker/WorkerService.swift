@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import TriageCore
+import TriageStore
+import TriageUpstream
+import TriageWire
+
+/// A worker process: listens on a Unix socket for coordinators, registers itself in the
+/// store, and serves each request with the fallback ladder.
+///
+/// On graceful shutdown it marks itself `draining` in the store, tells connected
+/// coordinators (`drain`), lets in-flight requests finish within the grace period, then
+/// closes and removes its registry row.
+public final class WorkerService: Service, Sendable {
+    let options: WorkerOptions
+    let config: TriageConfig
+    let store: Store
+    let logger: Logger
+    let runner: LadderRunner
+    let inFlight = InFlightRequests()
+    private let http: CurlHTTPClient
+    private let draining = Mutex(false)
+    private let connections = Mutex<[ObjectIdentifier: NIOAsyncChannelOutboundWriter<WireMessage>]>([:])
+
+    /// - Parameters:
+    ///   - options: id, socket path and parent pid.
+    ///   - config: the cluster configuration.
+    ///   - store: the shared store.
+    ///   - environment: where provider API keys are read from.
+    ///   - logger: the worker's logger.
+    public init(options: WorkerOptions, config: TriageConfig, store: Store, environment: [String: String], logger: Logger) {
+        self.options = options
+        self.config = config
+        self.store = store
+        self.logger = logger
+        let http = CurlHTTPClient(logger: logger)
+        self.http = http
+        self.runner = LadderRunner(config: config, router: Router(ladder: config.ladder, classifier: RuleClassifier(settings: config.classifier.rules)),
+                                   providers: ProviderSet(config: config, http: http, environment: environment),
+                                   store: store, workerID: options.id, logger: logger)
+    }
+
+    public func run() async throws {
+        let dir = (options.socketPath as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let maxFrame = config.limits.maxFrameBytes
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(unixDomainSocketPath: options.socketPath, cleanupExistingSocketFile: true) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addWireHandlers(maxFrameBytes: maxFrame)
+                    return try NIOAsyncChannel<WireMessage, WireMessage>(wrappingChannelSynchronously: channel)
+                }
+            }
+        chmod(options.socketPath, 0o600)
+        try register(state: .ready)
+        logger.info("worker listening", metadata: ["triage.worker": "\(options.id)", "socket": "\(options.socketPath)"])
+
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await self.heartbeat(server: server.channel) }
+                try await server.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+                // The accept loop ended: close every coordinator connection so the group ends.
+                self.closeConnections()
+            }
+        } onGracefulShutdown: {
+            self.draining.withLock { $0 = true }
+        }
+        _ = try? store.removeWorker(id: options.id)
+        http.shutdown()
+        logger.info("worker stopped", metadata: ["triage.worker": "\(options.id)"])
+    }
+
+    private func register(state: WorkerRecord.State) throws {
+        let now = Date()
+        try store.registerWorker(WorkerRecord(id: options.id, pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                                              socketPath: options.socketPath, capacity: config.workers.capacity,
+                                              state: state, startedAt: now, heartbeatAt: now))
+    }
+
+    /// Heartbeats into the store, watches the parent process, and runs the drain.
+    private func heartbeat(server: any Channel) async {
+        let interval = Duration.milliseconds(Int64(config.workers.heartbeatSeconds * 1000))
+        var drainStarted: ContinuousClock.Instant?
+        while server.isActive {
+            try? await Task.sleep(for: min(interval, .milliseconds(100)) )
+            if let parent = options.parentPID, getppid() != parent {
+                logger.warning("parent process is gone; worker exits", metadata: ["triage.worker": "\(options.id)"])
+                _ = try? store.removeWorker(id: options.id)
+                exit(0)
+            }
+            if draining.withLock({ $0 }) {
+                if drainStarted == nil {
+                    drainStarted = .now
+                    logger.info("draining", metadata: ["triage.worker": "\(options.id)", "in_flight": "\(inFlight.count)"])
+                    _ = try? store.setWorkerState(id: options.id, state: .draining)
+                    await broadcast(.drain(reason: "worker is stopping"))
+                }
+                let grace = Duration.milliseconds(Int64(config.shutdownGraceSeconds * 1000))
+                if inFlight.count == 0 || drainStarted!.duration(to: .now) > grace {
+                    try? await server.close()
+                    return
+                }
+                continue
+            }
+            do {
+                if try !store.heartbeatWorker(id: options.id, at: Date()) { try register(state: .ready) }
+            } catch {
+                logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func broadcast(_ message: WireMessage) async {
+        let writers = connections.withLock { Array($0.values) }
+        for w in writers { try? await w.write(message) }
+    }
+
+    private func closeConnections() {
+        let writers = connections.withLock { c in
+            defer { c.removeAll() }
+            return Array(c.values)
+        }
+        writers.forEach { $0.finish() }
+    }
+
+    /// Serves one coordinator connection until it closes.
+    private func serve(_ connection: NIOAsyncChannel<WireMessage, WireMessage>) async {
+        let key = ObjectIdentifier(connection.channel)
+        var mine: Set<String> = []
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                connections.withLock { $0[key] = outbound }
+                try await outbound.write(.hello(Hello(workerID: options.id, pid: getpid(), capacity: config.workers.capacity)))
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await message in inbound {
+                        switch message {
+                        case .request(let request):
+                            mine.insert(request.id)
+                            let task = Task {
+                                await runner.serve(request) { reply in try? await outbound.write(reply) }
+                                inFlight.remove(request.id)
+                            }
+                            inFlight.insert(request.id, task)
+                        case .cancel(let id):
+                            inFlight.cancel(id)
+                        case .ping(let seq):
+                            try await outbound.write(.pong(seq: seq, inFlight: inFlight.count, capacity: config.workers.capacity))
+                        case .error(let e):
+                            logger.warning("coordinator reported a protocol error", metadata: ["error": "\(e.error.message)"])
+                        default:
+                            logger.debug("ignored message", metadata: ["type": "\(message)"])
+                        }
+                    }
+                    _ = group
+                }
+            }
+        } catch {
+            logger.debug("coordinator connection ended", metadata: ["error": "\(error)"])
+        }
+        connections.withLock { _ = $0.removeValue(forKey: key) }
+        // The coordinator is gone: nobody is left to answer, so stop its requests.
+        inFlight.cancelAll(mine)
+    }
+}

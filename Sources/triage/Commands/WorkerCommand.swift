@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import TriageStore
+import UnixSignals
+import TriageCore
+import TriageWorker
+
+/// `triage worker`: one worker process on a Unix socket.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run one worker: it registers in the store and serves requests a coordinator sends over its Unix socket.",
+        discussion: """
+        `triage up` starts workers itself. Run this by hand (or as the compose `worker` service) to add
+        workers to a running cluster: the coordinator finds a new worker in the store within seconds.
+        Example: triage worker --data-dir ./data --id w3
+        """)
+
+    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var log: LogOptions
+
+    @Option(help: ArgumentHelp("Unique worker id. Default: <hostname>-<pid>.", valueName: "id"))
+    var id: String?
+
+    @Option(help: ArgumentHelp("Socket path. Default: <run_dir>/worker-<id>.sock.", valueName: "path"))
+    var socket: String?
+
+    @Option(help: ArgumentHelp("Exit when this process is no longer the parent (set by `triage up`).", valueName: "pid"))
+    var parentPid: Int32?
+
+    func run() async throws {
+        let config = try cluster.load()
+        let id = self.id ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        let socketPath = socket.map(absolute) ?? config.runDir + "/worker-\(id).sock"
+        guard socketPath.utf8.count <= 103 else {
+            throw ValidationError("socket path is \(socketPath.utf8.count) bytes; Unix sockets allow 103. Use a shorter --data-dir or run_dir: \(socketPath)")
+        }
+        let logger = log.makeLogger("triage.worker.\(id)")
+        let store = try cluster.openStore(config)
+        let worker = WorkerService(options: WorkerOptions(id: id, socketPath: socketPath, parentPID: parentPid),
+                                   config: config, store: store, environment: ProcessInfo.processInfo.environment, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: worker)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        store.close()
+    }
+}
