@@ -185,6 +185,7 @@ struct LadderRunner: Sendable {
             "x-triage-tier": outcome.tier ?? decision.tier,
             "x-triage-model": outcome.model ?? decision.model,
             "x-triage-attempts": String(outcome.attempts.count),
+            "x-triage-worker": workerID,
         ]
         let failures = outcome.attempts.filter { $0.outcome != "ok" }
         if failures.isEmpty {
