@@ -1,0 +1,56 @@
+import Testing
+import TriageCore
+
+@Suite struct TriageErrorTests {
+    @Test(arguments: [
+        (TriageError.invalidJSON("x"), 400, "invalid_request_error", "invalid_json"),
+        (.missingField("model"), 400, "invalid_request_error", "missing_field"),
+        (.invalidField("stream", "expected a boolean"), 400, "invalid_request_error", "invalid_field"),
+        (.unauthorized("bad key"), 401, "authentication_error", "invalid_api_key"),
+        (.modelNotFound("gpt-9"), 404, "invalid_request_error", "model_not_found"),
+        (.notFound("no such route"), 404, "invalid_request_error", "not_found"),
+        (.requestTooLarge(limit: 1024), 413, "invalid_request_error", "request_too_large"),
+        (.internalError("oops"), 500, "server_error", "internal_error"),
+        (.workerLost("crashed"), 502, "upstream_error", "worker_lost"),
+        (.upstreamFailed("all down"), 502, "upstream_error", "upstream_failed"),
+        (.noWorkers, 503, "service_unavailable", "no_workers"),
+        (.shuttingDown, 503, "service_unavailable", "shutting_down"),
+        (.timeout("slow"), 504, "timeout_error", "timeout"),
+    ])
+    func statusAndOpenAIFields(error: TriageError, status: Int, type: String, code: String) throws {
+        #expect(error.status == status)
+        #expect(error.body.type == type)
+        #expect(error.body.code == code)
+        #expect(!error.body.message.isEmpty)
+
+        // The envelope parses back into OpenAI's shape.
+        let json = try JSONValue.parse(error.body.envelopeBytes())
+        #expect(json.objectValue?.keys.sorted() == ["error"])
+        let inner = try #require(json["error"])
+        #expect(inner["message"] == .string(error.body.message))
+        #expect(inner["type"] == .string(type))
+        #expect(inner["code"] == .string(code))
+    }
+
+    @Test func messagesCarryTheDetail() {
+        #expect(TriageError.missingField("model").body.message == "Missing required field 'model'.")
+        #expect(TriageError.invalidField("stream", "expected a boolean").body.message == "Invalid field 'stream': expected a boolean")
+        #expect(TriageError.requestTooLarge(limit: 1024).body.message.contains("1024 bytes"))
+        #expect(TriageError.modelNotFound("gpt-9").body.message.contains("'gpt-9'"))
+        #expect(TriageError.invalidJSON("unexpected end").body.message.contains("unexpected end"))
+    }
+
+    @Test func fieldErrorsNameTheParam() throws {
+        #expect(TriageError.missingField("messages").body.param == "messages")
+        #expect(TriageError.invalidField("max_tokens", "x").body.param == "max_tokens")
+        #expect(TriageError.modelNotFound("m").body.param == "model")
+        let json = try JSONValue.parse(TriageError.missingField("messages").body.envelopeBytes())
+        #expect(json["error"]?["param"] == .string("messages"))
+    }
+
+    @Test func absentCodeAndParamAreLeftOut() throws {
+        let json = try JSONValue.parse(OpenAIErrorBody(message: "m/with/slash", type: "t").envelopeBytes())
+        #expect(json == .object(["error": .object(["message": .string("m/with/slash"), "type": .string("t")])]))
+        #expect(String(decoding: OpenAIErrorBody(message: "a/b", type: "t").envelopeBytes(), as: UTF8.self).contains("a/b"))
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import TriageCore
+
+@Suite struct UsageTests {
+    @Test func readsAnOpenAIUsageObject() throws {
+        let json = try JSONValue.parse(Array(#"{"prompt_tokens": 12, "completion_tokens": 6, "total_tokens": 18, "prompt_tokens_details": {"cached_tokens": 0}}"#.utf8))
+        #expect(Usage(openAI: json) == Usage(promptTokens: 12, completionTokens: 6))
+        #expect(Usage(openAI: json)?.estimated == false)
+    }
+
+    @Test func completionTokensDefaultToZero() {
+        #expect(Usage(openAI: .object(["prompt_tokens": .int(7)])) == Usage(promptTokens: 7, completionTokens: 0))
+    }
+
+    @Test func integralDoublesAreAccepted() {
+        #expect(Usage(openAI: .object(["prompt_tokens": .double(12), "completion_tokens": .double(6)])) == Usage(promptTokens: 12, completionTokens: 6))
+    }
+
+    @Test func missingOrMalformedUsageIsNil() {
+        #expect(Usage(openAI: nil) == nil)
+        #expect(Usage(openAI: .null) == nil)
+        #expect(Usage(openAI: .object([:])) == nil)
+        #expect(Usage(openAI: .object(["prompt_tokens": .string("12")])) == nil)
+        #expect(Usage(openAI: .object(["prompt_tokens": .double(1.5)])) == nil)
+        #expect(Usage(openAI: .array([])) == nil)
+    }
+
+    @Test func writesAnOpenAIUsageObject() {
+        let v = Usage(promptTokens: 12, completionTokens: 6).openAIValue
+        #expect(v == .object(["prompt_tokens": .int(12), "completion_tokens": .int(6), "total_tokens": .int(18)]))
+        #expect(Usage(openAI: v) == Usage(promptTokens: 12, completionTokens: 6))
+    }
+
+    @Test func sumsAndTotals() {
+        let a = Usage(promptTokens: 10, completionTokens: 5)
+        let b = Usage(promptTokens: 1, completionTokens: 2, estimated: true)
+        #expect(a.totalTokens == 15)
+        #expect(a + b == Usage(promptTokens: 11, completionTokens: 7, estimated: true))
+        #expect(a + .zero == a)
+    }
+
+    @Test func codableUsesSnakeCase() throws {
+        let u = Usage(promptTokens: 3, completionTokens: 4, estimated: true)
+        let json = try JSONValue.parse(Array(try JSONEncoder().encode(u)))
+        #expect(json == .object(["prompt_tokens": .int(3), "completion_tokens": .int(4), "estimated": .bool(true)]))
+        #expect(try JSONDecoder().decode(Usage.self, from: JSONEncoder().encode(u)) == u)
+    }
+
+    @Test func tokenEstimates() {
+        #expect(TokenEstimate.tokens(in: "") == 0)
+        #expect(TokenEstimate.tokens(in: "abcd") == 1)
+        #expect(TokenEstimate.tokens(in: "abcde") == 2)
+        #expect(TokenEstimate.promptTokens([ChatMessage(role: "user", text: "abcdefgh")]) == 3 + 2 + 4)
+    }
+}
