@@ -14,6 +14,8 @@ public struct Coordinator: Sendable {
     let config: TriageConfig
     let pool: WorkerPool
     let logger: Logger
+    let store: Store
+    let environment: [String: String]
     let onListening: @Sendable (Int) -> Void
 
     /// - Parameters:
@@ -21,8 +23,12 @@ public struct Coordinator: Sendable {
     ///   - store: the shared store (workers are found in it).
     ///   - logger: the coordinator's logger.
     ///   - onListening: called with the bound HTTP port (the configured one may be 0).
-    public init(config: TriageConfig, store: Store, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+    ///   - environment: where the admin key is read from (`auth.admin_key_env`).
+    public init(config: TriageConfig, store: Store, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.config = config
+        self.store = store
+        self.environment = environment
         self.pool = WorkerPool(store: store, config: config, logger: logger)
         self.logger = logger
         self.onListening = onListening
@@ -35,7 +41,10 @@ public struct Coordinator: Sendable {
 
     func application() -> some ApplicationProtocol {
         let router = Router(context: TriageRequestContext.self)
-        let chat = ChatCompletionsRoute(pool: pool, ladder: config.ladder, limits: config.limits, logger: logger)
+        let chat = ChatCompletionsRoute(pool: pool, ladder: config.ladder, limits: config.limits,
+                                        auth: Authenticator(store: store, config: config.auth), logger: logger)
+        AdminRoutes(admin: TeamAdmin(store: store), guardian: AdminGuard(config: config.auth, environment: environment),
+                    maxBodyBytes: config.limits.maxBodyBytes).register(on: router)
         let info = InfoRoutes(pool: pool, config: config)
         router.post("/v1/chat/completions") { request, context in await chat.handle(request, context: context) }
         router.get("/v1/models") { _, _ in info.models() }

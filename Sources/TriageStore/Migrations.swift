@@ -26,6 +26,7 @@ enum Migrations {
     /// Every migration, in order. Append new ones; never edit a released one.
     static let all: [Migration] = [
         Migration(version: 1, sql: SchemaV1.sql),
+        Migration(version: 2, sql: SchemaV2.sql),
     ]
 
     /// The version the code expects.

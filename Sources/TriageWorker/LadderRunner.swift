@@ -5,19 +5,20 @@ import TriageStore
 import TriageUpstream
 import TriageWire
 
-/// Serves one request: classify, call the tier's model, climb the ladder on failure,
-/// price the answer, reply over the wire and write the request log.
+/// Serves one request: classify, reserve budget, call the tier's model, climb the ladder on
+/// failure, settle the cost in the ledger, reply over the wire and write the request log.
 struct LadderRunner: Sendable {
     typealias Send = @Sendable (WireMessage) async -> Void
 
     let config: TriageConfig
-    let router: Router
+    let router: TierRouter
     let providers: ProviderSet
     let store: Store
+    let budget: BudgetGuard
     let workerID: String
     let logger: Logger
 
-    /// What one served request came to, for the request log.
+    /// What one served request came to, for the headers and the request log.
     struct Outcome {
         var tier: String?
         var model: String?
@@ -26,9 +27,21 @@ struct LadderRunner: Sendable {
         var status = 200
         var errorType: String?
         var usage: Usage?
+        /// Everything charged for the request: the answer plus any usage billed for failed attempts.
         var cost = Money.zero
         var attempts: [AttemptRecord] = []
         var upstreamMs = 0.0
+        var capped = false
+        var budget: BudgetStatus?
+    }
+
+    /// How one attempt ended.
+    enum AttemptResult {
+        /// A whole answer (non-stream), not yet sent.
+        case answered(body: JSONValue, usage: Usage)
+        /// A stream relayed to its end (`end` not yet sent); `started` tells whether `head` went out.
+        case streamed(usage: Usage, started: Bool)
+        case failed(AttemptFailure, billed: Usage?)
     }
 
     func serve(_ request: WireRequest, send: Send) async {
@@ -38,101 +51,134 @@ struct LadderRunner: Sendable {
         do throws(TriageError) {
             let chat = try ChatRequest(body: request.body)
             stream = chat.stream
-            let decision = try router.decide(chat)
+            var decision = try router.decide(chat)
             outcome.reason = decision.reason
-            await climb(request: request, chat: chat, decision: decision, outcome: &outcome, send: send)
+            if let status = try budget.status(of: request.caller) {
+                outcome.budget = status
+                decision = cap(decision, status: status, outcome: &outcome)
+            }
+            try await climb(request: request, chat: chat, decision: decision, outcome: &outcome, send: send)
         } catch {
             outcome.status = error.status
             outcome.errorType = error.body.code
-            await send(.error(WireErrorMessage(id: request.id, status: error.status, error: error.body)))
+            await send(.error(WireErrorMessage(id: request.id, status: error.status, error: error.body,
+                                               headers: outcome.tier == nil ? nil : headers(request, outcome: outcome, withCost: true))))
         }
         log(request: request, stream: stream, outcome: outcome, latency: started.duration(to: .now))
     }
 
-    private func climb(request: WireRequest, chat: ChatRequest, decision: RoutingDecision, outcome: inout Outcome, send: Send) async {
-        let tiers = config.tiers
+    /// Past its soft limit, a team's requests start no higher than the capped tier.
+    private func cap(_ decision: RoutingDecision, status: BudgetStatus, outcome: inout Outcome) -> RoutingDecision {
+        guard budget.isPastSoftLimit(status) else { return decision }
+        let capIndex = config.budgets.cappedTier.flatMap { name in config.tiers.firstIndex { $0.name == name } } ?? 0
+        guard decision.tierIndex > capIndex else { return decision }
+        outcome.capped = true
+        let t = config.tiers[capIndex]
+        return RoutingDecision(tierIndex: capIndex, tier: t.name, model: t.model,
+                               reason: decision.reason + "; capped at \(t.name): team past its soft budget limit", score: decision.score)
+    }
+
+    private func climb(request: WireRequest, chat: ChatRequest, decision: RoutingDecision, outcome: inout Outcome, send: Send) async throws(TriageError) {
+        outcome.reason = decision.reason
         var announced = false
-        for index in decision.tierIndex..<tiers.count {
-            let tier = tiers[index]
+        for tier in config.tiers[decision.tierIndex...] {
             if Task.isCancelled { break }
+            let reservation = try budget.reserve(request.caller, requestID: request.id,
+                                                 amount: CostEstimate.worstCase(chat, price: tier.price, defaultMaxTokens: config.budgets.defaultMaxTokens))
             if !announced {
                 await send(.sent(id: request.id))
                 announced = true
             }
-            let call = UpstreamCall(body: chat.upstreamBody(model: tier.model), tier: tier,
-                                    provider: config.provider(of: tier), apiKey: providers.apiKey(for: tier.provider))
             outcome.tier = tier.name
             outcome.model = tier.model
             outcome.provider = tier.provider
+            let call = UpstreamCall(body: chat.upstreamBody(model: tier.model), tier: tier,
+                                    provider: config.provider(of: tier), apiKey: providers.apiKey(for: tier.provider))
             let provider = providers.provider(named: tier.provider)
             let attemptStart = ContinuousClock.now
-            let result: AttemptFailure?
-            if chat.stream {
-                result = await streamAttempt(provider, call, request: request, chat: chat, decision: decision, outcome: &outcome, send: send)
-            } else {
-                result = await completeAttempt(provider, call, request: request, chat: chat, decision: decision, outcome: &outcome, send: send)
-            }
+            let result = chat.stream
+                ? await streamAttempt(provider, call, request: request, chat: chat, outcome: outcome, send: send)
+                : await completeAttempt(provider, call, chat: chat)
             let ms = attemptStart.duration(to: .now).milliseconds
             outcome.upstreamMs += ms
-            guard let failure = result else {
-                return
+
+            let usage: Usage?
+            let failure: AttemptFailure?
+            switch result {
+            case .answered(_, let u), .streamed(let u, _):
+                usage = u
+                failure = nil
+            case .failed(let f, let billed):
+                usage = billed
+                failure = f
             }
-            outcome.attempts.append(AttemptRecord(tier: tier.name, model: tier.model, outcome: failure.kind.rawValue,
-                                                  status: failure.status, ms: ms, message: failure.message))
-            logger.info("attempt failed", metadata: ["triage.request": "\(request.id)", "triage.tier": "\(tier.name)",
-                                                     "triage.model": "\(tier.model)", "triage.failure": "\(failure)"])
-            if case .fail(let status, let error) = FallbackPolicy.next(after: failure) {
-                outcome.status = status
-                outcome.errorType = error.code ?? error.type
-                if status != 499 {
-                    await send(.error(WireErrorMessage(id: request.id, status: status, error: error,
-                                                       headers: headers(request, decision: decision, outcome: outcome, cost: nil))))
-                }
+            let cost = usage.map(tier.price.cost) ?? .zero
+            outcome.cost += cost
+            outcome.attempts.append(AttemptRecord(tier: tier.name, model: tier.model, outcome: failure?.kind.rawValue ?? "ok",
+                                                  status: failure == nil ? 200 : failure?.status, ms: ms, message: failure?.message))
+            settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
+
+            switch result {
+            case .answered(var body, let u):
+                outcome.usage = u
+                if body["usage"] == nil || u.estimated { body["usage"] = u.openAIValue }
+                await send(.response(WireResponse(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: true), body: body)))
                 return
+            case .streamed(let u, let started):
+                outcome.usage = u
+                if !started {
+                    await send(.head(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: false)))
+                }
+                await send(.end(WireEnd(id: request.id, usage: u, costUSD: outcome.cost.description, attempts: outcome.attempts.count)))
+                return
+            case .failed(let failure, _):
+                logger.info("attempt failed", metadata: ["triage.request": "\(request.id)", "triage.tier": "\(tier.name)",
+                                                         "triage.model": "\(tier.model)", "triage.failure": "\(failure)"])
+                if case .fail(let status, let error) = FallbackPolicy.next(after: failure) {
+                    outcome.status = status
+                    outcome.errorType = error.code ?? error.type
+                    if status != 499 {
+                        await send(.error(WireErrorMessage(id: request.id, status: status, error: error, headers: headers(request, outcome: outcome, withCost: true))))
+                    }
+                    return
+                }
             }
         }
         let summary = outcome.attempts.map(\.summary).joined(separator: ", ")
-        let error = Task.isCancelled ? TriageError.upstreamFailed("cancelled") : TriageError.upstreamFailed(summary.isEmpty ? "no tier could be tried" : summary)
-        outcome.status = error.status
-        outcome.errorType = error.body.code
-        await send(.error(WireErrorMessage(id: request.id, status: error.status, error: error.body,
-                                           headers: headers(request, decision: decision, outcome: outcome, cost: nil))))
+        throw Task.isCancelled ? .upstreamFailed("cancelled") : .upstreamFailed(summary.isEmpty ? "no tier could be tried" : summary)
     }
 
-    /// One non-stream attempt; nil on success (the answer has been sent).
-    private func completeAttempt(_ provider: any ChatProvider, _ call: UpstreamCall, request: WireRequest, chat: ChatRequest,
-                                 decision: RoutingDecision, outcome: inout Outcome, send: Send) async -> AttemptFailure? {
-        let started = ContinuousClock.now
-        let completion: Completion
+    private func settle(_ reservation: BudgetGuard.Reservation, request: WireRequest, tier: TierConfig, usage: Usage?, cost: Money, outcome: String) {
+        let entry = LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name, model: tier.model,
+                                promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
+                                usageEstimated: usage?.estimated ?? false, costNano: cost.nanoUSD, outcome: outcome)
         do {
-            completion = try await provider.complete(call)
+            try budget.settle(reservation, entry)
         } catch {
-            return error
+            logger.error("ledger write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
         }
-        var body = completion.body
-        let usage = completion.usage ?? Self.estimate(chat: chat, answer: Self.content(of: body))
-        if completion.usage == nil { body["usage"] = usage.openAIValue }
-        let cost = call.tier.price.cost(usage)
-        outcome.usage = usage
-        outcome.cost = cost
-        outcome.attempts.append(AttemptRecord(tier: call.tier.name, model: call.tier.model, outcome: "ok", status: 200,
-                                              ms: started.duration(to: .now).milliseconds))
-        await send(.response(WireResponse(id: request.id, status: 200,
-                                          headers: headers(request, decision: decision, outcome: outcome, cost: cost), body: body)))
-        return nil
     }
 
-    /// One stream attempt; nil on success (the stream has been relayed and ended).
+    /// One non-stream attempt.
+    private func completeAttempt(_ provider: any ChatProvider, _ call: UpstreamCall, chat: ChatRequest) async -> AttemptResult {
+        do {
+            let completion = try await provider.complete(call)
+            let usage = completion.usage ?? Self.estimate(chat: chat, answerBytes: Self.content(of: completion.body).utf8.count)
+            return .answered(body: completion.body, usage: usage)
+        } catch {
+            return .failed(error, billed: nil)
+        }
+    }
+
+    /// One stream attempt: relays chunks as they come; `head` goes out with the first chunk.
     private func streamAttempt(_ provider: any ChatProvider, _ call: UpstreamCall, request: WireRequest, chat: ChatRequest,
-                               decision: RoutingDecision, outcome: inout Outcome, send: Send) async -> AttemptFailure? {
-        let started = ContinuousClock.now
+                               outcome: Outcome, send: Send) async -> AttemptResult {
         let clientWantsUsage = chat.body["stream_options"]?["include_usage"]?.boolValue == true
-        var delivered = false
+        var started = false
         var usage: Usage?
         var finished = false
         var sawDone = false
         var contentBytes = 0
-        var attempt = AttemptRecord(tier: call.tier.name, model: call.tier.model, outcome: "ok", status: 200, ms: 0)
         do {
             loop: for try await item in provider.stream(call) {
                 switch item {
@@ -147,55 +193,53 @@ struct LadderRunner: Sendable {
                     } else if !clientWantsUsage {
                         continue
                     }
-                    if !delivered {
-                        outcome.attempts.append(attempt)
-                        await send(.head(id: request.id, status: 200, headers: headers(request, decision: decision, outcome: outcome, cost: nil)))
-                        outcome.attempts.removeLast()
-                        delivered = true
+                    if !started {
+                        var o = outcome
+                        o.attempts.append(AttemptRecord(tier: call.tier.name, model: call.tier.model, outcome: "ok", status: 200, ms: 0))
+                        await send(.head(id: request.id, status: 200, headers: headers(request, outcome: o, withCost: false)))
+                        started = true
                     }
                     await send(.chunk(id: request.id, data: data))
                 }
             }
         } catch var failure as AttemptFailure {
-            failure.deliveredToClient = delivered
-            return failure
+            failure.deliveredToClient = started
+            return .failed(failure, billed: usage)
         } catch {
-            return AttemptFailure(kind: .cancelled, message: "\(error)", deliveredToClient: delivered)
+            return .failed(AttemptFailure(kind: .cancelled, message: "\(error)", deliveredToClient: started), billed: usage)
+        }
+        if Task.isCancelled {
+            return .failed(AttemptFailure(kind: .cancelled, message: "the client went away", deliveredToClient: started), billed: usage)
         }
         if !finished && !sawDone {
-            return AttemptFailure(kind: .malformed, message: "the stream ended before the answer finished", deliveredToClient: delivered)
+            let sent = Self.estimate(chat: chat, answerBytes: contentBytes)
+            return .failed(AttemptFailure(kind: .malformed, message: "the stream ended before the answer finished", deliveredToClient: started),
+                           billed: usage ?? (contentBytes > 0 ? sent : nil))
         }
-        let final = usage ?? Self.estimate(chat: chat, answerBytes: contentBytes)
-        let cost = call.tier.price.cost(final)
-        attempt.ms = started.duration(to: .now).milliseconds
-        outcome.attempts.append(attempt)
-        outcome.usage = final
-        outcome.cost = cost
-        if !delivered {
-            await send(.head(id: request.id, status: 200, headers: headers(request, decision: decision, outcome: outcome, cost: nil)))
-        }
-        await send(.end(WireEnd(id: request.id, usage: final, costUSD: cost.description, attempts: outcome.attempts.count)))
-        return nil
+        return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started)
     }
 
     /// The `x-triage-*` headers of the answer.
-    private func headers(_ request: WireRequest, decision: RoutingDecision, outcome: Outcome, cost: Money?) -> [String: String] {
+    private func headers(_ request: WireRequest, outcome: Outcome, withCost: Bool) -> [String: String] {
         var h: [String: String] = [
             "x-triage-request-id": request.id,
-            "x-triage-tier": outcome.tier ?? decision.tier,
-            "x-triage-model": outcome.model ?? decision.model,
+            "x-triage-tier": outcome.tier ?? "",
+            "x-triage-model": outcome.model ?? "",
             "x-triage-attempts": String(outcome.attempts.count),
             "x-triage-worker": workerID,
+            "x-triage-reason": outcome.reason ?? "",
         ]
         let failures = outcome.attempts.filter { $0.outcome != "ok" }
-        if failures.isEmpty {
-            h["x-triage-reason"] = decision.reason
-        } else {
-            h["x-triage-reason"] = decision.reason + "; climbed after " + failures.map(\.summary).joined(separator: ", ")
-            h["x-triage-fallbacks"] = failures.map(\.summary).joined(separator: ", ")
+        if !failures.isEmpty {
+            let list = failures.map(\.summary).joined(separator: ", ")
+            h["x-triage-reason"] = (outcome.reason ?? "") + "; climbed after " + list
+            h["x-triage-fallbacks"] = list
         }
-        if let cost { h["x-triage-cost-usd"] = cost.description }
-        if let s = decision.score { h["x-triage-score"] = String(format: "%.3f", s) }
+        if withCost { h["x-triage-cost-usd"] = outcome.cost.description }
+        if outcome.capped { h["x-triage-budget-capped"] = "true" }
+        if let status = outcome.budget, let remaining = status.remainingNano {
+            h["x-triage-budget-remaining-usd"] = Money(nanoUSD: remaining - outcome.cost.nanoUSD).description
+        }
         return h
     }
 
@@ -214,7 +258,8 @@ struct LadderRunner: Sendable {
             logger.error("request log write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
         }
         logger.info("request", metadata: [
-            "triage.request": "\(request.id)", "triage.tier": "\(outcome.tier ?? "-")", "triage.model": "\(outcome.model ?? "-")",
+            "triage.request": "\(request.id)", "triage.team": "\(request.caller.team ?? "-")",
+            "triage.tier": "\(outcome.tier ?? "-")", "triage.model": "\(outcome.model ?? "-")",
             "triage.status": "\(outcome.status)", "triage.attempts": "\(outcome.attempts.count)",
             "triage.cost_usd": "\(outcome.cost)", "triage.latency_ms": "\(String(format: "%.1f", latency.milliseconds))",
         ])
@@ -222,10 +267,6 @@ struct LadderRunner: Sendable {
 
     static func content(of completion: JSONValue) -> String {
         completion["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
-    }
-
-    static func estimate(chat: ChatRequest, answer: String) -> Usage {
-        estimate(chat: chat, answerBytes: answer.utf8.count)
     }
 
     static func estimate(chat: ChatRequest, answerBytes: Int) -> Usage {

@@ -21,6 +21,7 @@ public final class WorkerService: Service, Sendable {
     let store: Store
     let logger: Logger
     let runner: LadderRunner
+    let budget: BudgetGuard
     let inFlight = InFlightRequests()
     private let http: CurlHTTPClient
     private let draining = Mutex(false)
@@ -39,9 +40,10 @@ public final class WorkerService: Service, Sendable {
         self.logger = logger
         let http = CurlHTTPClient(logger: logger)
         self.http = http
-        self.runner = LadderRunner(config: config, router: Router(ladder: config.ladder, classifier: RuleClassifier(settings: config.classifier.rules)),
+        self.budget = BudgetGuard(store: store, config: config.budgets, now: { Date() }, pid: getpid(), host: ProcessInfo.processInfo.hostName)
+        self.runner = LadderRunner(config: config, router: TierRouter(ladder: config.ladder, classifier: RuleClassifier(settings: config.classifier.rules)),
                                    providers: ProviderSet(config: config, http: http, environment: environment),
-                                   store: store, workerID: options.id, logger: logger)
+                                   store: store, budget: budget, workerID: options.id, logger: logger)
     }
 
     public func run() async throws {
@@ -89,6 +91,8 @@ public final class WorkerService: Service, Sendable {
     private func heartbeat(server: any Channel) async {
         let interval = Duration.milliseconds(Int64(config.workers.heartbeatSeconds * 1000))
         var drainStarted: ContinuousClock.Instant?
+        var beats = 0
+        var lastBeat = ContinuousClock.now - interval
         while server.isActive {
             try? await Task.sleep(for: min(interval, .milliseconds(100)) )
             if let parent = options.parentPID, getppid() != parent {
@@ -109,6 +113,13 @@ public final class WorkerService: Service, Sendable {
                     return
                 }
                 continue
+            }
+            guard lastBeat.duration(to: .now) >= interval else { continue }
+            lastBeat = .now
+            beats += 1
+            if beats % 10 == 1 {
+                let n = budget.reclaim()
+                if n > 0 { logger.info("reclaimed reservations", metadata: ["count": "\(n)"]) }
             }
             do {
                 if try !store.heartbeatWorker(id: options.id, at: Date()) { try register(state: .ready) }

@@ -12,5 +12,6 @@ struct Triage: AsyncParsableCommand {
         Configuration is read from --config, $TRIAGE_CONFIG, ./cluster/triage.yaml, or a built-in default.
         """,
         version: TriageVersion.string,
-        subcommands: [Up.self, CoordinatorCommand.self, WorkerCommand.self, SimCommand.self, RouteCommand.self, VersionCommand.self])
+        subcommands: [Up.self, CoordinatorCommand.self, WorkerCommand.self, SimCommand.self, RouteCommand.self,
+                      TeamCommand.self, KeyCommand.self, SpendCommand.self, VersionCommand.self])
 }

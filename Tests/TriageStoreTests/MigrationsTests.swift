@@ -6,11 +6,11 @@ import Testing
     @Test func freshFileIsMigratedToLatest() throws {
         try withStore { store, _ throws in
             #expect(try store.schemaVersion() == Migrations.latestVersion)
-            #expect(Migrations.latestVersion == 1)
+            #expect(Migrations.latestVersion == 2)
             let tables = try store.read { db in
                 try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") { $0.text(0) }
             }
-            #expect(tables == ["requests", "schema_migrations", "workers"])
+            #expect(tables == ["api_keys", "ledger", "requests", "reservations", "schema_migrations", "spend_periods", "teams", "workers"])
         }
     }
 
@@ -24,12 +24,12 @@ import Testing
             first.close()
             let second = try Store(path: path)
             defer { second.close() }
-            #expect(try second.schemaVersion() == 1)
+            #expect(try second.schemaVersion() == Migrations.latestVersion)
             let again = try second.read { db in
                 try db.query("SELECT version, applied_at FROM schema_migrations") { [$0.double(0), $0.double(1)] }
             }
             #expect(again == appliedAt)
-            #expect(again.count == 1)
+            #expect(again.count == Migrations.latestVersion)
         }
     }
 
@@ -37,11 +37,12 @@ import Testing
         try withStore { store, path throws in
             let db = try SQLiteConnection(path: path)
             try db.setBusyTimeout(milliseconds: 5000)
-            let v2 = Migrations.all + [Migration(version: 2, sql: "CREATE TABLE teams(id INTEGER PRIMARY KEY, name TEXT);")]
-            #expect(try Migrations.apply(db, migrations: v2) == [2])
+            let next = Migrations.latestVersion + 1
+            let v2 = Migrations.all + [Migration(version: next, sql: "CREATE TABLE extra(id INTEGER PRIMARY KEY, name TEXT);")]
+            #expect(try Migrations.apply(db, migrations: v2) == [next])
             #expect(try Migrations.apply(db, migrations: v2) == [])
-            #expect(try Migrations.currentVersion(db) == 2)
-            #expect(try store.schemaVersion() == 2)
+            #expect(try Migrations.currentVersion(db) == next)
+            #expect(try store.schemaVersion() == next)
         }
     }
 
@@ -49,10 +50,10 @@ import Testing
         try withStore { store, path throws in
             let db = try SQLiteConnection(path: path)
             let broken = Migrations.all + [
-                Migration(version: 2, sql: "CREATE TABLE half(id INTEGER); CREATE TABLE oops(;"),
+                Migration(version: Migrations.latestVersion + 1, sql: "CREATE TABLE half(id INTEGER); CREATE TABLE oops(;"),
             ]
             #expect(throws: StoreError.self) { try Migrations.apply(db, migrations: broken) }
-            #expect(try store.schemaVersion() == 1)
+            #expect(try store.schemaVersion() == Migrations.latestVersion)
             let half = try db.queryFirst("SELECT count(*) FROM sqlite_master WHERE name = 'half'") { $0.int(0) }
             #expect(half == 0)
         }
@@ -69,10 +70,10 @@ import Testing
             #expect(errors == [])
             let store = try Store(path: path)
             defer { store.close() }
-            #expect(try store.schemaVersion() == 1)
+            #expect(try store.schemaVersion() == Migrations.latestVersion)
             #expect(try store.requestCount() == 8)
             let rows = try store.read { db in try db.queryFirst("SELECT count(*) FROM schema_migrations") { $0.int(0) } }
-            #expect(rows == 1)
+            #expect(rows == Migrations.latestVersion)
         }
     }
 }

@@ -54,14 +54,14 @@ import Testing
             }
             let store = try Store(path: path)
             defer { store.close() }
-            #expect(try store.schemaVersion() == 1)
+            #expect(try store.schemaVersion() == Migrations.latestVersion)
             #expect(try store.requestCount() == children * Self.rowsPerChild)
             #expect(try store.workers().count == children)
             #expect(try store.integrityCheck() == "ok")
             let migrations = try store.read { db in
                 try db.queryFirst("SELECT count(*) FROM schema_migrations") { $0.int(0) }
             }
-            #expect(migrations == 1)
+            #expect(migrations == Migrations.latestVersion)
         }
     }
 }

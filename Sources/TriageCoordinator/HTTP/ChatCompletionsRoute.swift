@@ -11,20 +11,23 @@ struct ChatCompletionsRoute: Sendable {
     let pool: WorkerPool
     let ladder: Ladder
     let limits: Limits
+    let auth: Authenticator
     let watcher = DisconnectWatcher()
     let logger: Logger
 
     func handle(_ request: Request, context: TriageRequestContext) async -> Response {
         let received = ContinuousClock.now
         let chat: ChatRequest
+        let caller: Caller
         do throws(TriageError) {
+            caller = try auth.authenticate(request.headers)
             chat = try await read(request)
             _ = try ladder.entry(for: chat.model)
         } catch {
             return ErrorResponse.make(error)
         }
         let id = RequestID.make()
-        let wire = WireRequest(id: id, caller: Caller(), body: chat.body)
+        let wire = WireRequest(id: id, caller: caller, body: chat.body)
         let current = Mutex<WorkerLink?>(nil)
         watcher.watch(context.channel, id: id) {
             guard let link = current.withLock({ $0 }) else { return }

@@ -21,7 +21,7 @@ public enum ConfigLoader {
             throw ConfigError(field: "", problem: "not valid YAML: \(error)")
         }
         var r = NodeReader(node: root, path: "")
-        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s"])
+        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover"])
 
         let fileListen = try r.string("listen")
         let listenText = environment["TRIAGE_LISTEN"] ?? fileListen ?? "127.0.0.1:8080"
@@ -57,8 +57,10 @@ public enum ConfigLoader {
             workers.staleSeconds = try w.double("stale_s", min: 0.1) ?? workers.staleSeconds
         }
         let grace = try r.double("shutdown_grace_s", min: 0) ?? 30
-        return TriageConfig(listen: listen, dataDir: dataDir, runDir: runDir, providers: providers, tiers: tiers,
-                            classifier: classifier, limits: limits, workers: workers, shutdownGraceSeconds: grace)
+        var config = TriageConfig(listen: listen, dataDir: dataDir, runDir: runDir, providers: providers, tiers: tiers,
+                                    classifier: classifier, limits: limits, workers: workers, shutdownGraceSeconds: grace)
+        config.failover = try readFailover(r.child("failover"))
+        return config
     }
 
     private static func resolve(_ path: String, base: String?) -> String {
@@ -108,7 +110,7 @@ public enum ConfigLoader {
         if items.isEmpty { throw ConfigError(field: "tiers", problem: "is empty: list at least one tier, cheapest first") }
         var tiers: [TierConfig] = []
         for var t in items {
-            try t.allowOnly(["name", "provider", "model", "input_per_mtok", "output_per_mtok", "timeout_s", "connect_timeout_s"])
+            try t.allowOnly(["name", "provider", "model", "input_per_mtok", "output_per_mtok", "timeout_s", "connect_timeout_s", "context_window"])
             guard let name = try t.string("name"), !name.isEmpty else { throw ConfigError(field: t.path + ".name", problem: "is required") }
             guard let provider = try t.string("provider") else { throw ConfigError(field: t.path + ".provider", problem: "is required") }
             guard providers[provider] != nil else {
@@ -124,7 +126,8 @@ public enum ConfigLoader {
             tiers.append(TierConfig(name: name, provider: provider, model: model,
                                     price: Price(inputPerMTok: input, outputPerMTok: output),
                                     timeoutSeconds: try t.double("timeout_s", min: 0.01) ?? 120,
-                                    connectTimeoutSeconds: try t.double("connect_timeout_s", min: 0.01) ?? 10))
+                                    connectTimeoutSeconds: try t.double("connect_timeout_s", min: 0.01) ?? 10,
+                                    contextWindow: try t.int("context_window", min: 1)))
         }
         return tiers
     }

@@ -17,6 +17,8 @@ public enum DefaultConfig {
     classifier: {kind: rules, simple_max_words: 20, complex_min_words: 100}
     limits: {max_body_bytes: 4194304, max_frame_bytes: 8388608}
     workers: {count: 2, capacity: 256, heartbeat_s: 1, stale_s: 5}
+    auth: {required: true, admin_key_env: TRIAGE_ADMIN_KEY}    # team API keys on /v1/; admin key for /admin/
+    budgets: {default_max_tokens: 4096, reservation_ttl_s: 600}   # worst case reserved per attempt
     shutdown_grace_s: 30
     """
 }

@@ -16,6 +16,8 @@ public struct TriageConfig: Sendable, Equatable {
     public var workers: WorkerSettings
     /// Seconds in-flight requests get to finish on shutdown.
     public var shutdownGraceSeconds: Double
+    /// Retries, fail-over, time limits and circuit breakers (`failover`).
+    public var failover = FailoverConfig()
 
     public init(listen: HostPort, dataDir: String, runDir: String? = nil,
                 providers: [String: ProviderConfig], tiers: [TierConfig],
@@ -109,9 +111,13 @@ public struct TierConfig: Sendable, Equatable {
     /// Seconds allowed for one upstream call of this tier.
     public var timeoutSeconds: Double
     public var connectTimeoutSeconds: Double
+    /// The model's context window in tokens (`context_window`), when known: a request that
+    /// overflows a smaller window climbs to the first tier whose window holds it.
+    public var contextWindow: Int?
 
     public init(name: String, provider: String, model: String, price: Price,
-                timeoutSeconds: Double = 120, connectTimeoutSeconds: Double = 10) {
+                timeoutSeconds: Double = 120, connectTimeoutSeconds: Double = 10, contextWindow: Int? = nil) {
+        self.contextWindow = contextWindow
         self.name = name
         self.provider = provider
         self.model = model

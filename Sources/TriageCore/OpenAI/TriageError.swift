@@ -4,13 +4,19 @@ import Foundation
 ///
 /// This is the one place where internal failures map to OpenAI's error shape
 /// (`{"error":{"message","type","code"}}`).
-public enum TriageError: Error, Sendable, Equatable {
+public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The message shown to a person.
+    public var description: String { body.message }
+
     case invalidJSON(String)
     case missingField(String)
     case invalidField(String, String)
     case requestTooLarge(limit: Int)
     case modelNotFound(String)
     case unauthorized(String)
+    case forbidden(String)
+    case conflict(String)
+    case budgetExceeded(BudgetExceeded)
     case notFound(String)
     case noWorkers
     case workerLost(String)
@@ -24,6 +30,9 @@ public enum TriageError: Error, Sendable, Equatable {
         switch self {
         case .invalidJSON, .missingField, .invalidField: 400
         case .unauthorized: 401
+        case .forbidden: 403
+        case .conflict: 409
+        case .budgetExceeded: 429
         case .modelNotFound, .notFound: 404
         case .requestTooLarge: 413
         case .workerLost, .upstreamFailed: 502
@@ -48,6 +57,12 @@ public enum TriageError: Error, Sendable, Equatable {
             OpenAIErrorBody(message: "The model '\(m)' does not exist. Use 'auto', a tier name or a configured model (GET /v1/models).", type: "invalid_request_error", code: "model_not_found", param: "model")
         case .unauthorized(let why):
             OpenAIErrorBody(message: why, type: "authentication_error", code: "invalid_api_key")
+        case .forbidden(let why):
+            OpenAIErrorBody(message: why, type: "permission_error", code: "forbidden")
+        case .conflict(let why):
+            OpenAIErrorBody(message: why, type: "invalid_request_error", code: "conflict")
+        case .budgetExceeded(let b):
+            b.body
         case .notFound(let what):
             OpenAIErrorBody(message: what, type: "invalid_request_error", code: "not_found")
         case .noWorkers:

@@ -54,7 +54,7 @@ public struct RoutingDecision: Sendable, Equatable, Codable {
 }
 
 /// Decides the first tier for a request from its `model` field and the classifier.
-public struct Router: Sendable {
+public struct TierRouter: Sendable {
     public var ladder: Ladder
     public var classifier: any Classifier
 

@@ -30,7 +30,7 @@ struct RouteCommand: ParsableCommand {
         messages.append(.object(["role": .string("user"), "content": .string(text)]))
         let chat = try ChatRequest(body: .object(["model": .string(model), "messages": .array(messages)]))
         let classifier = RuleClassifier(settings: config.classifier.rules)
-        let decision = try Router(ladder: config.ladder, classifier: classifier).decide(chat)
+        let decision = try TierRouter(ladder: config.ladder, classifier: classifier).decide(chat)
         let c = classifier.classify(chat)
         let out: JSONValue = .object([
             "tier": .string(decision.tier), "model": .string(decision.model), "reason": .string(decision.reason),

@@ -41,6 +41,7 @@ struct Up: AsyncParsableCommand {
                                                 attributes: [.posixPermissions: 0o700])
         chmod(config.runDir, 0o700)
         removeDeadWorkers(store, logger: logger)
+        let demoKeyFile = config.auth.required ? try ensureDemoKey(store, config: config) : nil
 
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let supervisor = Supervisor(executable: executable, grace: .milliseconds(Int64(config.shutdownGraceSeconds * 1000) + 2000), logger: logger)
@@ -71,6 +72,7 @@ struct Up: AsyncParsableCommand {
         let portFile = self.portFile.map(absolute)
         let host = config.listen.host
         let simNote = sims.isEmpty ? "" : ", simulated provider on :\(sims.map { String($0.port ?? 8090) }.joined(separator: ","))"
+        let auth = demoKeyFile.map { " -H \"Authorization: Bearer $(cat \($0))\" \\\n   " } ?? ""
         let coordinator = Coordinator(config: config, store: store, logger: logger) { port in
             if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
             let banner = """
@@ -78,7 +80,7 @@ struct Up: AsyncParsableCommand {
             Triage is up: http://\(host):\(port)  (\(count) workers\(simNote); store \(Store.defaultPath(dataDir: config.dataDir)))
             Try:
               curl http://\(host):\(port)/v1/chat/completions -H 'content-type: application/json' \\
-                -d '{"model":"auto","messages":[{"role":"user","content":"What is the capital of France?"}]}' -i
+               \(auth) -d '{"model":"auto","messages":[{"role":"user","content":"What is the capital of France?"}]}' -i
             Stop with Ctrl-C.
 
             """
@@ -89,6 +91,23 @@ struct Up: AsyncParsableCommand {
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         store.close()
+    }
+
+    /// On first start with auth on (no team yet), creates a `demo` team ($10 a month, soft limit 80%)
+    /// and a key for it, prints the key and keeps it in `<data_dir>/demo.key` (mode 0600) for the quick start.
+    private func ensureDemoKey(_ store: Store, config: TriageConfig) throws -> String? {
+        let file = config.dataDir + "/demo.key"
+        guard try store.teams().isEmpty else {
+            return FileManager.default.fileExists(atPath: file) ? file : nil
+        }
+        let admin = TeamAdmin(store: store)
+        _ = try admin.createTeam(name: "demo", budgetUSD: 10, period: "monthly", softLimit: 0.8)
+        let key = try admin.createKey(team: "demo", name: "created by triage up")
+        FileManager.default.createFile(atPath: file, contents: Data(key.key.utf8), attributes: [.posixPermissions: 0o600])
+        let note = "Created team 'demo' ($10 a month; past 80% its requests are capped to the cheapest tier) and its API key:\n"
+            + "  \(key.key)\n(kept in \(file); add teams and keys with `triage team create` and `triage key create --team NAME`)\n"
+        FileHandle.standardOutput.write(Data(note.utf8))
+        return file
     }
 
     /// Drops registry rows of workers on this host whose process is gone (an earlier run that was killed).

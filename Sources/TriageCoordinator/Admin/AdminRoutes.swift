@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import TriageCore
+import TriageStore
+
+/// The admin HTTP API under `/admin/`, guarded by the admin key: teams, keys, budgets, spend.
+/// It does exactly what the `triage team`, `key` and `spend` commands do (both use ``TeamAdmin``).
+struct AdminRoutes: Sendable {
+    let admin: TeamAdmin
+    let guardian: AdminGuard
+    let maxBodyBytes: Int
+
+    func register(on router: Router<TriageRequestContext>) {
+        let group = router.group("admin")
+        group.get("teams") { r, _ in await run(r) { () throws(TriageError) in try encode(admin.teams()) } }
+        group.post("teams") { r, _ in
+            await run(r, status: 201) { (body: JSONValue) throws(TriageError) in
+                guard let name = body["name"]?.stringValue else { throw .missingField("name") }
+                return try encode(admin.createTeam(name: name, budgetUSD: try number(body, "budget_usd"),
+                                                   period: body["period"]?.stringValue, softLimit: try number(body, "soft_limit")))
+            }
+        }
+        group.get("teams/:name") { r, c in await run(r) { () throws(TriageError) in try encode(admin.team(c.parameters.get("name") ?? "")) } }
+        group.patch("teams/:name") { r, c in
+            await run(r) { (body: JSONValue) throws(TriageError) in
+                let budget: Double?? = body["budget_usd"].map { v -> Double? in v == .null ? nil : v.doubleValue }
+                if let b = body["budget_usd"], b != .null, b.doubleValue == nil { throw .invalidField("budget_usd", "expected a number or null") }
+                let soft: Double?? = body["soft_limit"].map { v -> Double? in v == .null ? nil : v.doubleValue }
+                return try encode(admin.updateTeam(c.parameters.get("name") ?? "", budgetUSD: budget,
+                                                   period: body["period"]?.stringValue, softLimit: soft))
+            }
+        }
+        group.delete("teams/:name") { r, c in
+            await run(r) { () throws(TriageError) in
+                try admin.deleteTeam(c.parameters.get("name") ?? "")
+                return .object(["deleted": .bool(true)])
+            }
+        }
+        group.post("keys") { r, _ in
+            await run(r, status: 201) { (body: JSONValue) throws(TriageError) in
+                guard let team = body["team"]?.stringValue else { throw .missingField("team") }
+                return try encode(admin.createKey(team: team, name: body["name"]?.stringValue))
+            }
+        }
+        group.get("keys") { r, _ in await run(r) { () throws(TriageError) in try encode(admin.keys(team: r.uri.queryParameters.get("team"))) } }
+        group.delete("keys/:id") { r, c in
+            await run(r) { () throws(TriageError) in
+                try admin.revokeKey(c.parameters.get("id") ?? "")
+                return .object(["revoked": .bool(true)])
+            }
+        }
+        group.get("spend") { r, _ in
+            await run(r) { () throws(TriageError) in
+                let q = r.uri.queryParameters
+                let rows = try admin.spend(team: q.get("team"), by: q.get("by"), since: q.get("since"))
+                return .array(rows.map(Self.json))
+            }
+        }
+    }
+
+    static func json(_ row: SpendRow) -> JSONValue {
+        .object(["team": .string(row.team), "group": .string(row.key), "requests": .int(Int64(row.requests)),
+                 "prompt_tokens": .int(Int64(row.promptTokens)), "completion_tokens": .int(Int64(row.completionTokens)),
+                 "cost_usd": .string(Money(nanoUSD: row.costNano).description)])
+    }
+
+    private func number(_ body: JSONValue, _ key: String) throws(TriageError) -> Double? {
+        guard let v = body[key], v != .null else { return nil }
+        guard let d = v.doubleValue else { throw .invalidField(key, "expected a number") }
+        return d
+    }
+
+    private func encode<T: Encodable>(_ value: T) throws(TriageError) -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+        } catch {
+            throw .internalError("\(error)")
+        }
+    }
+
+    private func run(_ request: Request, status: Int = 200, _ body: () throws(TriageError) -> JSONValue) async -> Response {
+        do throws(TriageError) {
+            try guardian.check(request.headers)
+            return Self.respond(status, try body())
+        } catch {
+            return ErrorResponse.make(error)
+        }
+    }
+
+    private func run(_ request: Request, status: Int = 200, _ body: (JSONValue) throws(TriageError) -> JSONValue) async -> Response {
+        do throws(TriageError) {
+            try guardian.check(request.headers)
+            var buffer: ByteBuffer
+            do { buffer = try await request.body.collect(upTo: maxBodyBytes) } catch { throw TriageError.requestTooLarge(limit: maxBodyBytes) }
+            let json = try JSONValue.parse(buffer.readableBytesView)
+            _ = buffer.readBytes(length: 0)
+            return Self.respond(status, try body(json))
+        } catch {
+            return ErrorResponse.make(error)
+        }
+    }
+
+    static func respond(_ status: Int, _ value: JSONValue) -> Response {
+        Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.encoded())))
+    }
+}

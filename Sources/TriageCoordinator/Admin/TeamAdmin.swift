@@ -1,0 +1,180 @@
+import Foundation
+import TriageCore
+import TriageStore
+
+/// Team, key and spend administration: the one implementation behind both the `triage team`,
+/// `triage key` and `triage spend` commands and the `/admin/` HTTP API.
+public struct TeamAdmin: Sendable {
+    let store: Store
+    let now: @Sendable () -> Date
+
+    public init(store: Store, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.now = now
+    }
+
+    /// A team with its spend in the current period.
+    public struct TeamView: Codable, Sendable, Equatable {
+        public var name: String
+        public var budgetUSD: String?
+        public var period: String
+        public var softLimit: Double?
+        public var spentUSD: String
+        public var reservedUSD: String
+        public var remainingUSD: String?
+        public var periodResetsAt: String?
+        public var activeKeys: Int
+
+        enum CodingKeys: String, CodingKey {
+            case name, period
+            case budgetUSD = "budget_usd", softLimit = "soft_limit", spentUSD = "spent_usd", reservedUSD = "reserved_usd"
+            case remainingUSD = "remaining_usd", periodResetsAt = "period_resets_at", activeKeys = "active_keys"
+        }
+    }
+
+    /// A key as listed (never the key itself).
+    public struct KeyView: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var team: String
+        public var name: String?
+        public var prefix: String
+        public var createdAt: String
+        public var revoked: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, team, name, prefix, revoked
+            case createdAt = "created_at"
+        }
+    }
+
+    /// A newly created key: the only time the key is shown.
+    public struct NewKey: Codable, Sendable {
+        public var id: Int64
+        public var team: String
+        public var prefix: String
+        public var key: String
+    }
+
+    public func createTeam(name: String, budgetUSD: Double?, period: String?, softLimit: Double?) throws(TriageError) -> TeamView {
+        try validate(name: name)
+        let p = try validPeriod(period ?? "monthly")
+        let budget = try budgetUSD.map { b throws(TriageError) in try validBudget(b) }
+        if let s = softLimit { try validate(softLimit: s) }
+        do {
+            if try store.team(named: name) != nil { throw TriageError.conflict("Team '\(name)' already exists.") }
+            let t = try store.createTeam(name: name, budgetNano: budget, period: p.rawValue, softLimit: softLimit, now: now())
+            return try view(t)
+        } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    public func teams() throws(TriageError) -> [TeamView] {
+        do { return try store.teams().map { t in try view(t) } } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    public func team(_ name: String) throws(TriageError) -> TeamView {
+        do {
+            guard let t = try store.team(named: name) else { throw TriageError.notFound("No team named '\(name)'.") }
+            return try view(t)
+        } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    /// Changes a team; `budgetUSD: .some(nil)` removes the budget.
+    public func updateTeam(_ name: String, budgetUSD: Double??, period: String?, softLimit: Double??) throws(TriageError) -> TeamView {
+        let budget: Int64?? = try budgetUSD.map { b throws(TriageError) in try b.map { v throws(TriageError) in try validBudget(v) } }
+        let p = try period.map { x throws(TriageError) in try validPeriod(x).rawValue }
+        if let s = softLimit ?? nil { try validate(softLimit: s) }
+        do {
+            guard let t = try store.updateTeam(name: name, budgetNano: budget, period: p, softLimit: softLimit) else {
+                throw TriageError.notFound("No team named '\(name)'.")
+            }
+            return try view(t)
+        } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    public func deleteTeam(_ name: String) throws(TriageError) {
+        do {
+            guard try store.deleteTeam(name: name) else { throw TriageError.notFound("No team named '\(name)'.") }
+        } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    public func createKey(team: String, name: String?) throws(TriageError) -> NewKey {
+        do {
+            guard let t = try store.team(named: team) else { throw TriageError.notFound("No team named '\(team)'.") }
+            let key = APIKey.generate()
+            let id = try store.createKey(teamID: t.id, name: name, prefix: key.prefix, hash: key.hash, now: now())
+            return NewKey(id: id, team: t.name, prefix: key.prefix, key: key.text)
+        } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    public func keys(team: String?) throws(TriageError) -> [KeyView] {
+        do {
+            var teamID: Int64?
+            if let team {
+                guard let t = try store.team(named: team) else { throw TriageError.notFound("No team named '\(team)'.") }
+                teamID = t.id
+            }
+            return try store.keys(teamID: teamID).map {
+                KeyView(id: $0.id, team: $0.teamName, name: $0.name, prefix: $0.prefix,
+                        createdAt: ISO8601DateFormatter().string(from: $0.createdAt), revoked: $0.revokedAt != nil)
+            }
+        } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    public func revokeKey(_ idOrPrefix: String) throws(TriageError) {
+        do {
+            guard try store.revokeKey(idOrPrefix, now: now()) else { throw TriageError.notFound("No active key '\(idOrPrefix)'.") }
+        } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    public func spend(team: String?, by: String?, since: String?) throws(TriageError) -> [SpendRow] {
+        guard let grouping = Store.SpendGrouping(rawValue: by ?? "team") else {
+            throw .invalidField("by", "expected one of team, tier, model, day")
+        }
+        var sinceDate: Date?
+        if let since {
+            guard let d = Self.parseDate(since) else { throw .invalidField("since", "expected a date like 2026-11-01 or an ISO 8601 time") }
+            sinceDate = d
+        }
+        do { return try store.spendReport(team: team, by: grouping, since: sinceDate) } catch { throw .internalError("\(error)") }
+    }
+
+    static func parseDate(_ s: String) -> Date? {
+        if let d = ISO8601DateFormatter().date(from: s) { return d }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd"
+        return f.date(from: s)
+    }
+
+    private func view(_ t: TeamRecord) throws -> TeamView {
+        let period = BudgetPeriod(rawValue: t.period) ?? .monthly
+        let at = now()
+        let status = try store.budgetStatus(teamID: t.id, periodStart: period.start(containing: at), now: at)
+        let active = try store.keys(teamID: t.id).filter { $0.revokedAt == nil }.count
+        return TeamView(name: t.name, budgetUSD: t.budgetNano.map { Money(nanoUSD: $0).description }, period: t.period,
+                        softLimit: t.softLimit, spentUSD: Money(nanoUSD: status.spentNano).description,
+                        reservedUSD: Money(nanoUSD: status.reservedNano).description,
+                        remainingUSD: status.remainingNano.map { Money(nanoUSD: $0).description },
+                        periodResetsAt: period.end(containing: at).map { ISO8601DateFormatter().string(from: $0) }, activeKeys: active)
+    }
+
+    private func validate(name: String) throws(TriageError) {
+        let ok = !name.isEmpty && name.count <= 64 && name.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) }
+        if !ok { throw .invalidField("name", "use 1-64 letters, digits, '-', '_' or '.'") }
+    }
+
+    private func validPeriod(_ p: String) throws(TriageError) -> BudgetPeriod {
+        guard let period = BudgetPeriod(rawValue: p) else { throw .invalidField("period", "expected daily, weekly, monthly or total") }
+        return period
+    }
+
+    private func validBudget(_ usd: Double) throws(TriageError) -> Int64 {
+        guard usd.isFinite, usd >= 0, usd < 1e9 else { throw .invalidField("budget", "expected a non-negative amount of USD") }
+        return Money(usd: usd).nanoUSD
+    }
+
+    private func validate(softLimit: Double) throws(TriageError) {
+        guard softLimit > 0, softLimit <= 1 else { throw .invalidField("soft_limit", "expected a fraction of the budget in (0, 1], e.g. 0.8") }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import Synchronization
+import TriageCore
+import TriageStore
+import TriageWire
+
+/// Checks client API keys (`Authorization: Bearer` or `x-api-key`) against the store, where
+/// keys are kept only as SHA-256 hashes, compared in constant time. Verified keys are cached
+/// briefly, so revocation takes effect within `cacheSeconds`.
+final class Authenticator: Sendable {
+    private let store: Store
+    private let required: Bool
+    private let cacheTTL: Duration
+    private let cache = Mutex<[String: (caller: Caller, until: ContinuousClock.Instant)]>([:])
+
+    init(store: Store, config: AuthConfig) {
+        self.store = store
+        self.required = config.required
+        self.cacheTTL = .milliseconds(Int64(config.cacheSeconds * 1000))
+    }
+
+    /// The caller a request's headers identify.
+    /// - Throws: `TriageError.unauthorized` for a missing (when required), malformed, unknown or revoked key.
+    func authenticate(_ headers: HTTPFields) throws(TriageError) -> Caller {
+        guard let presented = Self.presentedKey(headers) else {
+            if required {
+                throw .unauthorized("Missing API key. Send 'Authorization: Bearer <key>' or 'x-api-key: <key>' (create one with `triage key create --team NAME`).")
+            }
+            return Caller()
+        }
+        guard let key = APIKey(parsing: presented) else { throw .unauthorized("Invalid API key.") }
+        let hash = key.hash
+        let cacheKey = hash.map { String($0, radix: 16) }.joined(separator: ":")
+        let now = ContinuousClock.now
+        if let hit = cache.withLock({ $0[cacheKey] }), hit.until > now { return hit.caller }
+        let record: APIKeyRecord?
+        do { record = try store.key(prefix: key.prefix) } catch { throw .internalError("key lookup failed: \(error)") }
+        guard let record, constantTimeEquals(record.hash, hash) else { throw .unauthorized("Invalid API key.") }
+        guard record.revokedAt == nil else { throw .unauthorized("This API key has been revoked.") }
+        let caller = Caller(teamID: record.teamID, team: record.teamName, keyID: record.id)
+        cache.withLock { c in
+            if c.count > 10_000 { c.removeAll() }
+            c[cacheKey] = (caller, now + cacheTTL)
+        }
+        return caller
+    }
+
+    static func presentedKey(_ headers: HTTPFields) -> String? {
+        if let auth = headers[.authorization] {
+            let parts = auth.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+        }
+        if let name = HTTPField.Name("x-api-key"), let k = headers[name] { return k.trimmingCharacters(in: .whitespaces) }
+        return nil
+    }
+}
+
+/// Guards `/admin/` with the admin key from the environment, held only as its hash.
+struct AdminGuard: Sendable {
+    private let hash: [UInt8]?
+    private let envName: String
+
+    init(config: AuthConfig, environment: [String: String]) {
+        self.envName = config.adminKeyEnv
+        self.hash = environment[config.adminKeyEnv].flatMap { $0.isEmpty ? nil : SHA256.hash(Array($0.utf8)) }
+    }
+
+    func check(_ headers: HTTPFields) throws(TriageError) {
+        guard let hash else { throw .forbidden("The admin API is disabled: set \(envName) in the coordinator's environment.") }
+        guard let presented = Authenticator.presentedKey(headers), constantTimeEquals(SHA256.hash(Array(presented.utf8)), hash) else {
+            throw .unauthorized("A valid admin key is required for /admin/.")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Why a request was refused for budget: everything the caller needs to understand it.
+public struct BudgetExceeded: Error, Sendable, Equatable {
+    public var team: String
+    public var limit: Money
+    public var spent: Money
+    public var reserved: Money
+    public var needed: Money
+    public var period: BudgetPeriod
+    /// When the period resets; nil for a `total` budget.
+    public var resetsAt: Date?
+
+    public init(team: String, limit: Money, spent: Money, reserved: Money, needed: Money, period: BudgetPeriod, resetsAt: Date?) {
+        self.team = team
+        self.limit = limit
+        self.spent = spent
+        self.reserved = reserved
+        self.needed = needed
+        self.period = period
+        self.resetsAt = resetsAt
+    }
+
+    /// The OpenAI-shaped error (HTTP 429, type `budget_exceeded`).
+    public var body: OpenAIErrorBody {
+        let reset = resetsAt.map { "; it resets at \(ISO8601DateFormatter().string(from: $0))" } ?? "; it does not reset (total budget)"
+        return OpenAIErrorBody(
+            message: "Team '\(team)' has spent $\(spent) of its \(period.rawValue) budget of $\(limit) ($\(reserved) reserved by requests in flight; this request needs up to $\(needed))\(reset).",
+            type: "budget_exceeded", code: "budget_exceeded")
+    }
+
+    public static let status = 429
+}

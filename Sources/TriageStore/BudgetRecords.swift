@@ -1,0 +1,69 @@
+import Foundation
+
+/// A team's spend position in its current period.
+public struct BudgetStatus: Sendable, Equatable {
+    public var team: TeamRecord
+    /// Settled spend in the current period.
+    public var spentNano: Int64
+    /// Reservations of attempts in flight.
+    public var reservedNano: Int64
+
+    public init(team: TeamRecord, spentNano: Int64, reservedNano: Int64) {
+        self.team = team
+        self.spentNano = spentNano
+        self.reservedNano = reservedNano
+    }
+
+    /// What is left of the budget, after settled spend (nil when unlimited).
+    public var remainingNano: Int64? { team.budgetNano.map { $0 - spentNano } }
+}
+
+/// The outcome of a reservation attempt.
+public enum ReservationResult: Sendable, Equatable {
+    /// Reserved; settle or release the reservation with this id.
+    case reserved(id: Int64, status: BudgetStatus)
+    /// The team has no budget: nothing reserved.
+    case unlimited(status: BudgetStatus)
+    /// Spent + reserved + this amount would exceed the budget.
+    case refused(status: BudgetStatus)
+}
+
+/// One ledger row: the cost of one upstream attempt, charged to a team.
+public struct LedgerEntry: Sendable, Equatable, Codable {
+    public var teamID: Int64?
+    public var requestID: String
+    public var createdAt: Date
+    public var tier: String?
+    public var model: String?
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var usageEstimated: Bool
+    public var costNano: Int64
+    /// `ok` or the failure kind of the attempt.
+    public var outcome: String
+
+    public init(teamID: Int64?, requestID: String, createdAt: Date, tier: String?, model: String?, promptTokens: Int,
+                completionTokens: Int, usageEstimated: Bool, costNano: Int64, outcome: String) {
+        self.teamID = teamID
+        self.requestID = requestID
+        self.createdAt = createdAt
+        self.tier = tier
+        self.model = model
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.usageEstimated = usageEstimated
+        self.costNano = costNano
+        self.outcome = outcome
+    }
+}
+
+/// One line of a spend report.
+public struct SpendRow: Sendable, Equatable, Codable {
+    public var team: String
+    /// The group: a tier, a model or a day (`YYYY-MM-DD`), or "" for the team total.
+    public var key: String
+    public var requests: Int
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var costNano: Int64
+}

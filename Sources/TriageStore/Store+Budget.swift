@@ -1,0 +1,106 @@
+import Foundation
+
+extension Store {
+    /// Reserves `amountNano` for one attempt against the team's budget for the period starting
+    /// at `periodStart`, in one `BEGIN IMMEDIATE` transaction: spent + reserved + amount must not
+    /// exceed the budget.
+    /// - Parameters:
+    ///   - ttl: seconds after which the reservation no longer counts (a crashed owner's rows lapse).
+    public func reserve(teamID: Int64, requestID: String, amountNano: Int64, periodStart: Date, now: Date,
+                        ttl: TimeInterval, ownerPID: Int32, ownerHost: String) throws(StoreError) -> ReservationResult {
+        try locked(writing: "reserve") { db throws(StoreError) in
+            let status = try Self.status(db, teamID: teamID, periodStart: periodStart, now: now)
+            guard let budget = status.team.budgetNano else { return .unlimited(status: status) }
+            if status.spentNano + status.reservedNano + amountNano > budget { return .refused(status: status) }
+            _ = try db.run("""
+                INSERT INTO reservations(team_id, request_id, amount_nano, owner_pid, owner_host, created_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [.integer(teamID), .text(requestID), .integer(amountNano), .integer(Int64(ownerPID)), .text(ownerHost),
+                      SQLiteValue(now), SQLiteValue(now.addingTimeInterval(ttl))])
+            return .reserved(id: db.lastInsertRowID, status: status)
+        }
+    }
+
+    /// Settles an attempt: drops its reservation (if any), writes its ledger row and adds its
+    /// cost to the team's spend for the period starting at `periodStart`, all in one transaction.
+    public func settle(reservationID: Int64?, _ entry: LedgerEntry, periodStart: Date) throws(StoreError) {
+        try locked(writing: "settle") { db throws(StoreError) in
+            if let reservationID {
+                _ = try db.run("DELETE FROM reservations WHERE id = ?", [.integer(reservationID)])
+            }
+            _ = try db.run("""
+                INSERT INTO ledger(team_id, request_id, created_at, period_start, tier, model, prompt_tokens,
+                                   completion_tokens, usage_estimated, cost_nano, outcome)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [SQLiteValue(entry.teamID), .text(entry.requestID), SQLiteValue(entry.createdAt), SQLiteValue(periodStart),
+                      SQLiteValue(entry.tier), SQLiteValue(entry.model), SQLiteValue(entry.promptTokens),
+                      SQLiteValue(entry.completionTokens), SQLiteValue(entry.usageEstimated), .integer(entry.costNano),
+                      .text(entry.outcome)])
+            if let team = entry.teamID, entry.costNano != 0 {
+                _ = try db.run("""
+                    INSERT INTO spend_periods(team_id, period_start, spent_nano) VALUES (?, ?, ?)
+                    ON CONFLICT(team_id, period_start) DO UPDATE SET spent_nano = spent_nano + excluded.spent_nano
+                    """, [.integer(team), SQLiteValue(periodStart), .integer(entry.costNano)])
+            }
+        }
+    }
+
+    /// Drops a reservation without charging anything.
+    public func release(reservationID: Int64) throws(StoreError) {
+        try locked(writing: "release") { db throws(StoreError) in
+            _ = try db.run("DELETE FROM reservations WHERE id = ?", [.integer(reservationID)])
+        }
+    }
+
+    /// Deletes reservations that expired, and those of processes on `host` that `isAlive` says are gone.
+    /// - Returns: how many were reclaimed.
+    @discardableResult
+    public func reclaimReservations(now: Date, host: String, isAlive: (Int32) -> Bool) throws(StoreError) -> Int {
+        try locked(writing: "reclaimReservations") { db throws(StoreError) in
+            var n = try db.run("DELETE FROM reservations WHERE expires_at <= ?", [SQLiteValue(now)])
+            let owners = try db.query("SELECT DISTINCT owner_pid FROM reservations WHERE owner_host = ?", [.text(host)]) { Int32($0.int64(0)) }
+            for pid in owners where !isAlive(pid) {
+                n += try db.run("DELETE FROM reservations WHERE owner_host = ? AND owner_pid = ?", [.text(host), .integer(Int64(pid))])
+            }
+            return n
+        }
+    }
+
+    /// The team's spend and reservations in the period starting at `periodStart`.
+    public func budgetStatus(teamID: Int64, periodStart: Date, now: Date) throws(StoreError) -> BudgetStatus {
+        try locked("budgetStatus") { db throws(StoreError) in
+            try Self.status(db, teamID: teamID, periodStart: periodStart, now: now)
+        }
+    }
+
+    /// Reservations still counted (not expired), across all teams.
+    public func activeReservationCount(now: Date) throws(StoreError) -> Int {
+        try locked("activeReservationCount") { db throws(StoreError) in
+            try db.queryFirst("SELECT count(*) FROM reservations WHERE expires_at > ?", [SQLiteValue(now)]) { $0.int(0) } ?? 0
+        }
+    }
+
+    /// The sum of every ledger row, optionally of one team.
+    public func ledgerTotalNano(teamID: Int64? = nil) throws(StoreError) -> Int64 {
+        try locked("ledgerTotal") { db throws(StoreError) in
+            if let teamID {
+                return try db.queryFirst("SELECT coalesce(sum(cost_nano), 0) FROM ledger WHERE team_id = ?", [.integer(teamID)]) { $0.int64(0) } ?? 0
+            }
+            return try db.queryFirst("SELECT coalesce(sum(cost_nano), 0) FROM ledger") { $0.int64(0) } ?? 0
+        }
+    }
+
+    private static func status(_ db: SQLiteConnection, teamID: Int64, periodStart: Date, now: Date) throws(StoreError) -> BudgetStatus {
+        guard let team = try db.queryFirst("SELECT id, name, budget_nano, period, soft_limit, created_at FROM teams WHERE id = ?",
+                                           [.integer(teamID)], { r in
+            TeamRecord(id: r.int64(0), name: r.text(1), budgetNano: r.int64OrNil(2), period: r.text(3), softLimit: r.doubleOrNil(4), createdAt: r.date(5))
+        }) else {
+            throw StoreError(code: 12 /* SQLITE_NOTFOUND */, message: "no team with id \(teamID)", operation: "budgetStatus")
+        }
+        let spent = try db.queryFirst("SELECT spent_nano FROM spend_periods WHERE team_id = ? AND period_start = ?",
+                                      [.integer(teamID), SQLiteValue(periodStart)]) { $0.int64(0) } ?? 0
+        let reserved = try db.queryFirst("SELECT coalesce(sum(amount_nano), 0) FROM reservations WHERE team_id = ? AND expires_at > ?",
+                                         [.integer(teamID), SQLiteValue(now)]) { $0.int64(0) } ?? 0
+        return BudgetStatus(team: team, spentNano: spent, reservedNano: reserved)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+extension Store {
+    private static let teamColumns = "id, name, budget_nano, period, soft_limit, created_at"
+
+    private static func team(_ r: SQLiteRow) -> TeamRecord {
+        TeamRecord(id: r.int64(0), name: r.text(1), budgetNano: r.int64OrNil(2), period: r.text(3),
+                   softLimit: r.doubleOrNil(4), createdAt: r.date(5))
+    }
+
+    /// Creates a team.
+    /// - Throws: a constraint violation (`isConstraintViolation`) when the name is taken.
+    @discardableResult
+    public func createTeam(name: String, budgetNano: Int64?, period: String, softLimit: Double?, now: Date = Date()) throws(StoreError) -> TeamRecord {
+        try locked(writing: "createTeam") { db throws(StoreError) in
+            _ = try db.run("INSERT INTO teams(name, budget_nano, period, soft_limit, created_at) VALUES (?, ?, ?, ?, ?)",
+                           [.text(name), SQLiteValue(budgetNano), .text(period), SQLiteValue(softLimit), SQLiteValue(now)])
+            return TeamRecord(id: db.lastInsertRowID, name: name, budgetNano: budgetNano, period: period, softLimit: softLimit, createdAt: now)
+        }
+    }
+
+    /// Every team, by name.
+    public func teams() throws(StoreError) -> [TeamRecord] {
+        try locked("teams") { db throws(StoreError) in
+            try db.query("SELECT \(Self.teamColumns) FROM teams ORDER BY name", [], Self.team)
+        }
+    }
+
+    public func team(named name: String) throws(StoreError) -> TeamRecord? {
+        try locked("team") { db throws(StoreError) in
+            try db.queryFirst("SELECT \(Self.teamColumns) FROM teams WHERE name = ?", [.text(name)], Self.team)
+        }
+    }
+
+    public func team(id: Int64) throws(StoreError) -> TeamRecord? {
+        try locked("team") { db throws(StoreError) in
+            try db.queryFirst("SELECT \(Self.teamColumns) FROM teams WHERE id = ?", [.integer(id)], Self.team)
+        }
+    }
+
+    /// Changes a team's budget settings; nil arguments leave a field as it is.
+    /// - Returns: the updated team, or nil when there is no such team.
+    public func updateTeam(name: String, budgetNano: Int64?? = nil, period: String? = nil, softLimit: Double?? = nil) throws(StoreError) -> TeamRecord? {
+        try locked(writing: "updateTeam") { db throws(StoreError) in
+            if let budgetNano {
+                _ = try db.run("UPDATE teams SET budget_nano = ? WHERE name = ?", [SQLiteValue(budgetNano), .text(name)])
+            }
+            if let period {
+                _ = try db.run("UPDATE teams SET period = ? WHERE name = ?", [.text(period), .text(name)])
+            }
+            if let softLimit {
+                _ = try db.run("UPDATE teams SET soft_limit = ? WHERE name = ?", [SQLiteValue(softLimit), .text(name)])
+            }
+            return try db.queryFirst("SELECT \(Self.teamColumns) FROM teams WHERE name = ?", [.text(name)], Self.team)
+        }
+    }
+
+    /// Deletes a team and its keys; its ledger rows stay (spend history is never erased).
+    /// - Returns: false when there was no such team.
+    @discardableResult
+    public func deleteTeam(name: String) throws(StoreError) -> Bool {
+        try locked(writing: "deleteTeam") { db throws(StoreError) in
+            guard let id = try db.queryFirst("SELECT id FROM teams WHERE name = ?", [.text(name)], { $0.int64(0) }) else { return false }
+            _ = try db.run("DELETE FROM api_keys WHERE team_id = ?", [.integer(id)])
+            _ = try db.run("DELETE FROM reservations WHERE team_id = ?", [.integer(id)])
+            return try db.run("DELETE FROM teams WHERE id = ?", [.integer(id)]) > 0
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// A team: who is charged, and its spend limit.
+public struct TeamRecord: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var name: String
+    /// The budget in nano-USD per period; nil means unlimited.
+    public var budgetNano: Int64?
+    /// `daily`, `weekly`, `monthly` or `total`.
+    public var period: String
+    /// Fraction of the budget after which requests are capped at a cheaper tier; nil for none.
+    public var softLimit: Double?
+    public var createdAt: Date
+
+    public init(id: Int64, name: String, budgetNano: Int64?, period: String, softLimit: Double?, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.budgetNano = budgetNano
+        self.period = period
+        self.softLimit = softLimit
+        self.createdAt = createdAt
+    }
+}
+
+/// An API key's stored form: never the key itself.
+public struct APIKeyRecord: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var teamID: Int64
+    public var teamName: String
+    public var name: String?
+    public var prefix: String
+    public var hash: [UInt8]
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(id: Int64, teamID: Int64, teamName: String, name: String?, prefix: String, hash: [UInt8], createdAt: Date, revokedAt: Date?) {
+        self.id = id
+        self.teamID = teamID
+        self.teamName = teamName
+        self.name = name
+        self.prefix = prefix
+        self.hash = hash
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}

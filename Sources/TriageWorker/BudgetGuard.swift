@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+import TriageCore
+import TriageStore
+import TriageWire
+
+/// Enforces team budgets for one worker: reserve the worst case before each upstream attempt,
+/// settle the actual cost after it, in the store every process shares.
+struct BudgetGuard: Sendable {
+    let store: Store
+    let config: BudgetConfig
+    let now: @Sendable () -> Date
+    let pid: Int32
+    let host: String
+
+    /// A reservation to settle after the attempt.
+    struct Reservation: Sendable {
+        var id: Int64?
+        var periodStart: Date
+    }
+
+    /// The team's position before routing, or nil for a caller without a team.
+    func status(of caller: Caller) throws(TriageError) -> BudgetStatus? {
+        guard let teamID = caller.teamID else { return nil }
+        let t = now()
+        do {
+            guard let team = try store.team(id: teamID) else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
+            return try store.budgetStatus(teamID: teamID, periodStart: period(team).start(containing: t), now: t)
+        } catch let e as TriageError {
+            throw e
+        } catch {
+            throw .internalError("budget lookup failed: \(error)")
+        }
+    }
+
+    /// Whether the team has passed its soft limit.
+    func isPastSoftLimit(_ status: BudgetStatus) -> Bool {
+        guard let budget = status.team.budgetNano, let soft = status.team.softLimit else { return false }
+        return Double(status.spentNano) >= soft * Double(budget)
+    }
+
+    /// Reserves `amount` for one attempt; throws `budgetExceeded` when it does not fit.
+    func reserve(_ caller: Caller, requestID: String, amount: Money) throws(TriageError) -> Reservation {
+        let t = now()
+        guard let teamID = caller.teamID else { return Reservation(id: nil, periodStart: t) }
+        let result: ReservationResult
+        do {
+            guard let team = try store.team(id: teamID) else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
+            let start = period(team).start(containing: t)
+            result = try store.reserve(teamID: teamID, requestID: requestID, amountNano: amount.nanoUSD, periodStart: start, now: t,
+                                       ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host)
+            switch result {
+            case .reserved(let id, _): return Reservation(id: id, periodStart: start)
+            case .unlimited: return Reservation(id: nil, periodStart: start)
+            case .refused(let status):
+                let p = period(status.team)
+                throw TriageError.budgetExceeded(BudgetExceeded(
+                    team: status.team.name, limit: Money(nanoUSD: status.team.budgetNano ?? 0), spent: Money(nanoUSD: status.spentNano),
+                    reserved: Money(nanoUSD: status.reservedNano), needed: amount, period: p, resetsAt: p.end(containing: t)))
+            }
+        } catch let e as TriageError {
+            throw e
+        } catch {
+            throw .internalError("budget reservation failed: \(error)")
+        }
+    }
+
+    /// Writes the attempt's ledger row and releases its reservation, in one transaction.
+    func settle(_ reservation: Reservation, _ entry: LedgerEntry) throws(StoreError) {
+        try store.settle(reservationID: reservation.id, entry, periodStart: reservation.periodStart)
+    }
+
+    /// Reclaims expired reservations and those of dead processes on this host.
+    func reclaim() -> Int {
+        (try? store.reclaimReservations(now: now(), host: host, isAlive: { kill($0, 0) == 0 || errno == EPERM })) ?? 0
+    }
+
+    private func period(_ team: TeamRecord) -> BudgetPeriod {
+        BudgetPeriod(rawValue: team.period) ?? .monthly
+    }
+}

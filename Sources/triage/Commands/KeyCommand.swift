@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import TriageCoordinator
+
+/// `triage key ...`: API keys.
+struct KeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key",
+        abstract: "Create, list and revoke team API keys (stored only as hashes; a key is shown once).",
+        discussion: "Example: triage key create --team research --name notebook",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key for a team and print it (once).")
+        @OptionGroup var cluster: ClusterOptions
+        @Option(help: "The team the key charges.") var team: String
+        @Option(help: "A label for the key.") var name: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let k = try cluster.admin().createKey(team: team, name: name)
+            if json { return try printJSON(k) }
+            print(k.key)
+            FileHandle.standardError.write(Data("key \(k.id) (prefix \(k.prefix)) for team \(k.team); it is not shown again\n".utf8))
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never the keys themselves).")
+        @OptionGroup var cluster: ClusterOptions
+        @Option(help: "Only this team's keys.") var team: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let keys = try cluster.admin().keys(team: team)
+            if json { return try printJSON(keys) }
+            printTable(["id", "prefix", "team", "name", "created", "state"], keys.map {
+                [String($0.id), $0.prefix, $0.team, $0.name ?? "-", $0.createdAt, $0.revoked ? "revoked" : "active"]
+            })
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by id or prefix.")
+        @OptionGroup var cluster: ClusterOptions
+        @Argument(help: "The key's id or prefix.") var key: String
+
+        func run() throws {
+            try cluster.admin().revokeKey(key)
+            print("revoked key \(key)")
+        }
+    }
+}

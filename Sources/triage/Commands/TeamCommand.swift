@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import TriageCoordinator
+import TriageCore
+
+/// `triage team ...`: teams and their budgets.
+struct TeamCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "team",
+        abstract: "Create, list, show, change and delete teams and their spend budgets.",
+        discussion: "Example: triage team create research --budget 50 --period monthly --soft-limit 0.8",
+        subcommands: [Create.self, List.self, Show.self, Set.self, Delete.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a team.")
+        @OptionGroup var cluster: ClusterOptions
+        @Argument(help: "Team name (letters, digits, '-', '_', '.').") var name: String
+        @Option(help: ArgumentHelp("Budget in USD per period (omit for unlimited).", valueName: "usd")) var budget: Double?
+        @Option(help: "daily, weekly, monthly (calendar-aligned, UTC) or total.") var period = "monthly"
+        @Option(help: ArgumentHelp("Fraction of the budget after which requests are capped at a cheaper tier, e.g. 0.8.", valueName: "fraction"))
+        var softLimit: Double?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let admin = try cluster.admin()
+            try printTeam(try admin.createTeam(name: name, budgetUSD: budget, period: period, softLimit: softLimit), json: json)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List teams with their spend this period.")
+        @OptionGroup var cluster: ClusterOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let teams = try cluster.admin().teams()
+            if json { return try printJSON(teams) }
+            printTable(["team", "budget", "period", "spent", "reserved", "remaining", "soft", "keys"], teams.map {
+                [$0.name, $0.budgetUSD.map { "$" + $0 } ?? "unlimited", $0.period, "$" + $0.spentUSD, "$" + $0.reservedUSD,
+                 $0.remainingUSD.map { "$" + $0 } ?? "-", $0.softLimit.map { String($0) } ?? "-", String($0.activeKeys)]
+            })
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one team.")
+        @OptionGroup var cluster: ClusterOptions
+        @Argument var name: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws { try printTeam(try cluster.admin().team(name), json: json) }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a team's budget, period or soft limit.")
+        @OptionGroup var cluster: ClusterOptions
+        @Argument var name: String
+        @Option(help: ArgumentHelp("New budget in USD per period; 'none' for unlimited.", valueName: "usd")) var budget: String?
+        @Option(help: "daily, weekly, monthly or total.") var period: String?
+        @Option(help: ArgumentHelp("New soft limit fraction; 'none' to remove.", valueName: "fraction")) var softLimit: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let b: Double?? = try budget.map { v -> Double? in
+                if v == "none" { return nil }
+                guard let d = Double(v) else { throw ValidationError("--budget expects a number or 'none'") }
+                return d
+            }
+            let s: Double?? = try softLimit.map { v -> Double? in
+                if v == "none" { return nil }
+                guard let d = Double(v) else { throw ValidationError("--soft-limit expects a number or 'none'") }
+                return d
+            }
+            try printTeam(try cluster.admin().updateTeam(name, budgetUSD: b, period: period, softLimit: s), json: json)
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a team and its keys (its ledger rows stay).")
+        @OptionGroup var cluster: ClusterOptions
+        @Argument var name: String
+
+        func run() throws {
+            try cluster.admin().deleteTeam(name)
+            print("deleted team \(name)")
+        }
+    }
+}
+
+func printTeam(_ t: TeamAdmin.TeamView, json: Bool) throws {
+    if json { return try printJSON(t) }
+    print("""
+    team       \(t.name)
+    budget     \(t.budgetUSD.map { "$\($0) per \(t.period == "total" ? "all time" : t.period.replacingOccurrences(of: "ly", with: "").replacingOccurrences(of: "dai", with: "day"))" } ?? "unlimited")
+    spent      $\(t.spentUSD) this period ($\(t.reservedUSD) reserved in flight)
+    remaining  \(t.remainingUSD.map { "$" + $0 } ?? "-")
+    soft limit \(t.softLimit.map { "\(Int($0 * 100))% of the budget" } ?? "none")
+    resets     \(t.periodResetsAt ?? "never")
+    keys       \(t.activeKeys) active
+    """)
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import TriageCore
+
+@Suite struct BudgetPeriodTests {
+    private func date(_ s: String) -> Date { ISO8601DateFormatter().date(from: s)! }
+
+    @Test func dailyWeeklyMonthlyStartAtUTCBoundaries() {
+        let t = date("2026-11-29T23:59:59Z")  // a Sunday
+        #expect(BudgetPeriod.daily.start(containing: t) == date("2026-11-29T00:00:00Z"))
+        #expect(BudgetPeriod.weekly.start(containing: t) == date("2026-11-23T00:00:00Z"))  // Monday
+        #expect(BudgetPeriod.monthly.start(containing: t) == date("2026-11-01T00:00:00Z"))
+        #expect(BudgetPeriod.total.start(containing: t) == Date(timeIntervalSince1970: 0))
+    }
+
+    @Test func spendJustBeforeAndAfterABoundaryLandsInItsOwnPeriod() {
+        let before = date("2026-11-30T23:59:59Z")
+        let after = date("2026-12-01T00:00:00Z")
+        #expect(BudgetPeriod.monthly.start(containing: before) == date("2026-11-01T00:00:00Z"))
+        #expect(BudgetPeriod.monthly.start(containing: after) == date("2026-12-01T00:00:00Z"))
+        #expect(BudgetPeriod.monthly.end(containing: before) == after)
+        #expect(BudgetPeriod.daily.start(containing: after) == after)
+        #expect(BudgetPeriod.weekly.start(containing: date("2026-11-30T00:00:00Z")) == date("2026-11-30T00:00:00Z"))
+        #expect(BudgetPeriod.weekly.start(containing: date("2026-11-29T23:59:59Z")) == date("2026-11-23T00:00:00Z"))
+        #expect(BudgetPeriod.total.end(containing: after) == nil)
+    }
+
+    @Test func monthEndsHandleShortMonthsAndLeapYears() {
+        #expect(BudgetPeriod.monthly.end(containing: date("2028-02-10T12:00:00Z")) == date("2028-03-01T00:00:00Z"))
+        #expect(BudgetPeriod.monthly.end(containing: date("2026-12-31T12:00:00Z")) == date("2027-01-01T00:00:00Z"))
+    }
+
+    @Test func worstCaseEstimateUsesMaxTokensOrTheDefault() throws {
+        let price = Price(inputPerMTok: 1, outputPerMTok: 2)
+        let withMax = try ChatRequest(body: .object(["model": .string("auto"), "max_tokens": .int(100),
+                                                     "messages": .array([.object(["role": .string("user"), "content": .string("hi")])])]))
+        let noMax = try ChatRequest(body: .object(["model": .string("auto"),
+                                                   "messages": .array([.object(["role": .string("user"), "content": .string("hi")])])]))
+        let a = CostEstimate.worstCase(withMax, price: price, defaultMaxTokens: 4096)
+        let b = CostEstimate.worstCase(noMax, price: price, defaultMaxTokens: 4096)
+        // output dominates: 100 vs 4096 tokens at $2/Mtok
+        #expect(a.nanoUSD >= 200_000 && a.nanoUSD < 300_000)
+        #expect(b.nanoUSD >= 8_192_000 && b.nanoUSD < 8_300_000)
+    }
+}
