@@ -25,14 +25,20 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
         let neg = s.hasPrefix("-")
         let body = neg ? s.dropFirst() : Substring(s)
         let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = Int64(parts[0].isEmpty ? "0" : String(parts[0])) else { return nil }
+        // Only ASCII digits after the one optional sign, and at least one of them.
+        guard parts.count <= 2, parts.contains(where: { !$0.isEmpty }),
+              parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
+              let whole = Int64(parts[0].isEmpty ? "0" : String(parts[0])) else { return nil }
         var frac: Int64 = 0
         if parts.count == 2 {
             let f = parts[1]
-            guard f.count <= 9, f.allSatisfy(\.isNumber), let fv = Int64(f.isEmpty ? "0" : String(f)) else { return nil }
+            guard f.count <= 9, let fv = Int64(f.isEmpty ? "0" : String(f)) else { return nil }
             frac = fv * Int64(Money.pow10(9 - f.count))
         }
-        let n = whole * 1_000_000_000 + frac
+        // Out of range is nil, not a trap.
+        let (scaled, o1) = whole.multipliedReportingOverflow(by: 1_000_000_000)
+        let (n, o2) = scaled.addingReportingOverflow(frac)
+        guard !o1, !o2 else { return nil }
         self.nanoUSD = neg ? -n : n
     }
 
