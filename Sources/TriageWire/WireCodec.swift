@@ -48,6 +48,7 @@ final class FrameLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
         let buffer = unwrapInboundIn(data)
         var view = buffer.readableBytesView[...]
         while !view.isEmpty {
+            let headerStart = view.startIndex - header.count
             if remainingInFrame > 0 {
                 let n = min(remainingInFrame, view.count)
                 remainingInFrame -= n
@@ -62,6 +63,11 @@ final class FrameLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
                 header.removeAll(keepingCapacity: true)
                 if length > limit {
                     failed = true
+                    // Frames that arrived complete before the oversize one still count.
+                    let good = max(headerStart, buffer.readableBytesView.startIndex) - buffer.readableBytesView.startIndex
+                    if good > 0, let before = buffer.getSlice(at: buffer.readerIndex, length: good) {
+                        context.fireChannelRead(wrapInboundOut(before))
+                    }
                     context.fireErrorCaught(WireCodecError.frameTooLarge(length: length, limit: limit))
                     return
                 }
@@ -81,6 +87,9 @@ final class WireMessageCodec: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let decoder = JSONDecoder()
     private let encoder = JSONEncoder.compact
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
@@ -97,6 +106,12 @@ final class WireMessageCodec: ChannelDuplexHandler, RemovableChannelHandler {
         do {
             var buffer = context.channel.allocator.buffer(capacity: 256)
             try buffer.writeJSONEncodable(message, encoder: encoder)
+            // A frame the peer would refuse is not sent: the writer gets the error and can
+            // answer that one request otherwise, and the connection stays up for the rest.
+            guard buffer.readableBytes <= limit else {
+                promise?.fail(WireCodecError.frameTooLarge(length: buffer.readableBytes, limit: limit))
+                return
+            }
             context.write(wrapOutboundOut(buffer), promise: promise)
         } catch {
             promise?.fail(error)
@@ -144,7 +159,7 @@ extension ChannelPipeline.SynchronousOperations {
         try addHandler(ByteToMessageHandler(LengthFieldBasedFrameDecoder(lengthFieldBitLength: .fourBytes),
                                             maximumBufferSize: maxFrameBytes + 4))
         try addHandler(LengthFieldPrepender(lengthFieldBitLength: .fourBytes))
-        try addHandler(WireMessageCodec())
+        try addHandler(WireMessageCodec(limit: maxFrameBytes))
         try addHandler(WireErrorHandler())
     }
 }

@@ -156,7 +156,16 @@ public final class WorkerService: Service, Sendable {
                         case .request(let request):
                             mine.insert(request.id)
                             let task = Task {
-                                await runner.serve(request) { reply in try? await outbound.write(reply) }
+                                await runner.serve(request) { reply in
+                                    do {
+                                        try await outbound.write(reply)
+                                    } catch WireCodecError.frameTooLarge(let length, let limit) {
+                                        // Too large to send: answer this request with an error instead.
+                                        let error = OpenAIErrorBody(message: "The answer (\(length) bytes) exceeds max_frame_bytes (\(limit)).",
+                                                                    type: "upstream_error", code: "response_too_large")
+                                        try? await outbound.write(.error(WireErrorMessage(id: request.id, status: 502, error: error)))
+                                    } catch {}
+                                }
                                 inFlight.remove(request.id)
                             }
                             inFlight.insert(request.id, task)

@@ -214,3 +214,29 @@ import TriageWire
         #expect(WireCodecError.malformedMessage("x").description == "malformed message: x")
     }
 }
+
+@Suite struct WireCodecLimitTests {
+    @Test func completeFramesBeforeAnOversizeHeaderInTheSameReadAreDelivered() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addWireHandlers(maxFrameBytes: 1024)
+        var buffer = channel.allocator.buffer(capacity: 64)
+        let json = Array(#"{"type":"ping","seq":7}"#.utf8)
+        buffer.writeInteger(UInt32(json.count))
+        buffer.writeBytes(json)
+        buffer.writeInteger(UInt32(1 << 20))  // then an oversize header
+        try? channel.writeInbound(buffer)
+        #expect(try channel.readInbound(as: WireMessage.self) == .ping(seq: 7))
+        _ = try? channel.finish()
+    }
+
+    @Test func anOversizeOutboundMessageFailsItsWriteWithoutClosing() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addWireHandlers(maxFrameBytes: 1024)
+        let big = WireMessage.chunk(id: "r", data: String(repeating: "x", count: 4096))
+        #expect(throws: WireCodecError.self) { try channel.writeOutbound(big) }
+        #expect(channel.isActive)
+        try channel.writeOutbound(WireMessage.ping(seq: 1))
+        #expect(try channel.readOutbound(as: ByteBuffer.self) != nil)
+        _ = try? channel.finish()
+    }
+}

@@ -20,6 +20,9 @@ public struct ChatRequest: Sendable, Equatable {
     /// `max_tokens` or `max_completion_tokens`, when given.
     public var maxTokens: Int?
 
+    /// The largest `max_tokens` accepted; no model produces more in one answer.
+    public static let maxTokensLimit = 1_000_000
+
     /// Validates a parsed body and extracts the routing view.
     /// - Throws: `TriageError.missingField` / `.invalidField` naming the offending field.
     public init(body: JSONValue) throws(TriageError) {
@@ -51,6 +54,7 @@ public struct ChatRequest: Sendable, Equatable {
         for key in ["max_completion_tokens", "max_tokens"] {
             if let v = o[key], v != .null {
                 guard let n = v.intValue, n > 0 else { throw .invalidField(key, "expected a positive integer") }
+                guard n <= Self.maxTokensLimit else { throw .invalidField(key, "at most \(Self.maxTokensLimit) tokens") }
                 maxTokens = n
                 break
             }
