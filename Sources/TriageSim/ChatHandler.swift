@@ -13,7 +13,7 @@ struct ChatHandler: Sendable {
     /// Thrown from a response body to drop the connection in the middle of an answer.
     struct InjectedCut: Error {}
 
-    func respond(to request: Request, context: some RequestContext) async throws -> Response {
+    func respond(to request: Request, context: SimRequestContext) async throws -> Response {
         let chat: ChatRequest
         do {
             chat = try await request.decode(as: ChatRequest.self, context: context)
@@ -26,13 +26,15 @@ struct ChatHandler: Sendable {
 
         let (behaviour, action) = await self.state.admit(model: chat.model)
         switch action {
-        case .fail(let status, let retryAfter):
+        case .fail(let status, let retryAfter, let code):
             context.logger.debug("sim injected failure", metadata: ["sim.model": "\(chat.model)", "sim.status": "\(status)"])
-            return Self.errorResponse(status: status, message: "simulated failure for model \(chat.model)", retryAfter: retryAfter)
+            return Self.errorResponse(status: status, message: Self.failureMessage(code: code, model: chat.model), retryAfter: retryAfter, code: code)
         case .hang:
-            // Held until the server shuts down (or the task is cancelled), then answered with 503.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(86_400)) }
+            await Self.hang()
             return Self.errorResponse(status: 503, message: "simulated provider is shutting down")
+        case .reset:
+            await context.resetConnection()
+            throw InjectedCut()
         case .answer:
             break
         }
@@ -57,7 +59,7 @@ struct ChatHandler: Sendable {
         if chat.stream == true {
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
-            let stream = SimStream(answer: answer, behaviour: behaviour, includeUsage: chat.streamOptions?.includeUsage == true)
+            let stream = SimStream(answer: answer, behaviour: behaviour, format: .openAI(includeUsage: chat.streamOptions?.includeUsage == true))
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in try await stream.write(to: &writer) })
         }
         return try await Self.completionResponse(answer, behaviour: behaviour, headers: headers)
@@ -66,8 +68,6 @@ struct ChatHandler: Sendable {
     // MARK: Non-stream
 
     private static func completionResponse(_ answer: SimAnswer, behaviour: SimBehaviour, headers: HTTPFields) async throws -> Response {
-        let delay = max(0, behaviour.ttftMs ?? 0) + max(0, behaviour.tpotMs ?? 0) * answer.tokens.count
-        if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         let completion = ChatCompletion(
             id: answer.id,
             created: answer.created,
@@ -75,9 +75,16 @@ struct ChatHandler: Sendable {
             choices: [.init(message: .init(content: answer.content), finishReason: answer.finishReason)],
             usage: answer.usage
         )
+        return try await self.wholeResponse(completion, answer: answer, behaviour: behaviour, headers: headers)
+    }
+
+    /// A non-stream answer after the behaviour's delays; `cut_after_tokens` drops the connection mid-body.
+    static func wholeResponse(_ value: some Encodable, answer: SimAnswer, behaviour: SimBehaviour, headers: HTTPFields) async throws -> Response {
+        let delay = max(0, behaviour.ttftMs ?? 0) + max(0, behaviour.tpotMs ?? 0) * answer.tokens.count
+        if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         var headers = headers
         headers[.contentType] = "application/json"
-        let body = ByteBuffer(bytes: try SimJSON.encoder().encode(completion))
+        let body = ByteBuffer(bytes: try SimJSON.encoder().encode(value))
         guard let cut = behaviour.cutAfterTokens else {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
         }
@@ -99,11 +106,34 @@ struct ChatHandler: Sendable {
     static let replayHeader = HTTPField.Name("x-sim-replay")!
 
     /// An OpenAI-style error response.
-    static func errorResponse(status: Int, message: String, retryAfter: Int? = nil) -> Response {
+    static func errorResponse(status: Int, message: String, retryAfter: Int? = nil, code: String? = nil) -> Response {
+        var error = OpenAIErrorBody(status: status, message: message)
+        if let code { error.error.code = code }
+        return self.jsonError(status: status, body: error, retryAfter: retryAfter)
+    }
+
+    static func jsonError(status: Int, body: some Encodable, retryAfter: Int?) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-        let body = (try? SimJSON.encoder().encode(OpenAIErrorBody(status: status, message: message))) ?? Data()
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        let data = (try? SimJSON.encoder().encode(body)) ?? Data()
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The message of an injected failure, worded as OpenAI words errors with that code.
+    static func failureMessage(code: String?, model: String) -> String {
+        switch code {
+        case "context_length_exceeded"?:
+            "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens. (simulated for model \(model))"
+        case "content_policy_violation"?:
+            "Your request was rejected as a result of our safety system. (simulated for model \(model))"
+        default:
+            "simulated failure for model \(model)"
+        }
+    }
+
+    /// Holds the request until the server shuts down or the client goes away.
+    static func hang() async {
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(86_400)) }
     }
 }
 

@@ -2,7 +2,9 @@
 /// a pure function, so fault logic is tested without sockets or clocks.
 enum SimAction: Equatable, Sendable {
     /// Answer with an HTTP error status and an OpenAI-style error body.
-    case fail(status: Int, retryAfter: Int?)
+    case fail(status: Int, retryAfter: Int?, code: String? = nil)
+    /// Reset the connection before any response byte.
+    case reset
     /// Never answer.
     case hang
     /// Answer normally; delays and stream faults come from the behaviour.
@@ -15,10 +17,13 @@ enum SimAction: Equatable, Sendable {
     ///   - elapsed: Time since behaviours were last set or reset (drives `down_for_seconds` cycles).
     static func decide(behaviour: SimBehaviour, attempt: Int, elapsed: Duration) -> SimAction {
         if behaviour.hang == true { return .hang }
-        if let status = behaviour.failStatus {
-            if behaviour.failFirst.map({ attempt <= $0 }) ?? true {
-                return .fail(status: status, retryAfter: behaviour.retryAfter)
-            }
+        let inWindow = behaviour.failFirst.map { attempt <= $0 } ?? true
+        if behaviour.reset == true, inWindow { return .reset }
+        if let code = behaviour.failCode, inWindow {
+            return .fail(status: behaviour.failStatus ?? 400, retryAfter: behaviour.retryAfter, code: code)
+        }
+        if let status = behaviour.failStatus, inWindow {
+            return .fail(status: status, retryAfter: behaviour.retryAfter)
         }
         if let down = behaviour.downForSeconds, down > 0,
            isDown(elapsed: elapsed, down: down, up: behaviour.upForSeconds) {

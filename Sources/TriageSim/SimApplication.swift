@@ -7,6 +7,7 @@ import NIOCore
 ///
 /// Routes:
 /// - `POST /v1/chat/completions`: OpenAI Chat Completions, stream or not.
+/// - `POST /v1/messages`: Anthropic's Messages API, stream or not, with the same behaviours.
 /// - `GET /v1/models`: the configured models, as an OpenAI list.
 /// - `GET /sim/attempts`: chat requests seen per model; `POST /sim/reset` zeroes them.
 /// - `GET /sim/behaviours`, `POST /sim/behaviours`: read or replace the behaviours per model.
@@ -21,7 +22,7 @@ public func buildSimApplication(
     config: SimConfig,
     logger: Logger,
     onListening: @escaping @Sendable (Int) -> Void = { _ in }
-) throws(SimError) -> Application<RouterResponder<BasicRequestContext>> {
+) throws(SimError) -> Application<RouterResponder<SimRequestContext>> {
     let replay = try config.replayFile.map { path throws(SimError) in
         try ReplayStore(path: path, modelMap: config.replayModels)
     } ?? ReplayStore(modelMap: config.replayModels)
@@ -38,14 +39,18 @@ public func buildSimApplication(
     )
 }
 
-func buildSimRouter(config: SimConfig, replay: ReplayStore) -> Router<BasicRequestContext> {
+func buildSimRouter(config: SimConfig, replay: ReplayStore) -> Router<SimRequestContext> {
     let state = SimState(behaviours: config.behaviours)
     let chat = ChatHandler(state: state, replay: replay)
+    let messages = MessagesHandler(state: state, replay: replay)
     let models = ModelList(data: config.models.map { ModelList.Model(id: $0) })
-    let router = Router()
+    let router = Router(context: SimRequestContext.self)
 
     router.post("v1/chat/completions") { request, context in
         try await chat.respond(to: request, context: context)
+    }
+    router.post("v1/messages") { request, context in
+        try await messages.respond(to: request, context: context)
     }
     router.get("v1/models") { _, _ in try SimJSON.response(models) }
     router.get("healthz") { _, _ in "ok" }

@@ -9,9 +9,9 @@
 /// {"ttft_ms": 200, "tpot_ms": 20, "fail_status": 429, "fail_first": 2, "retry_after": 1}
 /// ```
 ///
-/// Faults are applied in this order: `hang`, then failures (`fail_status`/`fail_first`, or the
-/// down part of a `down_for_seconds` cycle), then stream faults (`cut_after_tokens`,
-/// `malformed_after_tokens`, `stall_after_tokens`). New fault kinds are new optional fields plus
+/// Faults are applied in this order: `hang`, then `reset`, then failures (`fail_status` /
+/// `fail_code` / `fail_first`, or the down part of a `down_for_seconds` cycle), then stream
+/// faults (`cut_after_tokens`, `malformed_after_tokens`, `stall_after_tokens`, `omit_done`). New fault kinds are new optional fields plus
 /// one case in ``SimAction``.
 public struct SimBehaviour: Codable, Sendable, Equatable {
     /// Delay in milliseconds before the first token (stream) or before the whole answer (non-stream).
@@ -45,6 +45,16 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     public var downForSeconds: Double?
     /// Length of the up part of a `downForSeconds` cycle.
     public var upForSeconds: Double?
+    /// Reset the connection (TCP RST) before sending any response byte; with `failFirst`, only
+    /// for the first N requests.
+    public var reset: Bool?
+    /// Streams only: end the stream after the finish reason (and usage) without `[DONE]`
+    /// (Anthropic: without `message_stop`).
+    public var omitDone: Bool?
+    /// Fail with an HTTP 400 (or `failStatus`) whose error carries this OpenAI code:
+    /// `context_length_exceeded` or `content_policy_violation` (Anthropic: the matching
+    /// `invalid_request_error` messages). With `failFirst`, only the first N requests.
+    public var failCode: String?
 
     /// Creates a behaviour; every parameter defaults to "not set".
     /// - Parameters:
@@ -61,6 +71,9 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     ///   - hang: Never answer.
     ///   - downForSeconds: Down part of a flapping cycle.
     ///   - upForSeconds: Up part of a flapping cycle.
+    ///   - reset: Reset the connection before the response.
+    ///   - omitDone: End streams without `[DONE]`.
+    ///   - failCode: Fail with a 400 carrying this OpenAI error code.
     public init(
         ttftMs: Int? = nil,
         tpotMs: Int? = nil,
@@ -74,8 +87,14 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         stallMs: Int? = nil,
         hang: Bool? = nil,
         downForSeconds: Double? = nil,
-        upForSeconds: Double? = nil
+        upForSeconds: Double? = nil,
+        reset: Bool? = nil,
+        omitDone: Bool? = nil,
+        failCode: String? = nil
     ) {
+        self.reset = reset
+        self.omitDone = omitDone
+        self.failCode = failCode
         self.ttftMs = ttftMs
         self.tpotMs = tpotMs
         self.failStatus = failStatus
@@ -105,5 +124,8 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         case hang
         case downForSeconds = "down_for_seconds"
         case upForSeconds = "up_for_seconds"
+        case reset
+        case omitDone = "omit_done"
+        case failCode = "fail_code"
     }
 }

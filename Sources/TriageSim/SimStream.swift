@@ -1,21 +1,37 @@
 import Foundation
 import Hummingbird
 
-/// Writes one answer as OpenAI `chat.completion.chunk` server-sent events.
+/// Writes one answer as server-sent events, in OpenAI's or Anthropic's format.
 ///
+/// OpenAI:
 /// ```
 /// data: {"choices":[{"delta":{"role":"assistant","content":""},...}],...}   after ttft_ms
 /// data: {"choices":[{"delta":{"content":" word"},...}],...}                 one per token, tpot_ms apart
 /// data: {"choices":[{"delta":{},"finish_reason":"stop"}],...}
 /// data: {"choices":[],"usage":{...}}                                         only with include_usage
-/// data: [DONE]
+/// data: [DONE]                                                               unless omit_done
+/// ```
+/// Anthropic:
+/// ```
+/// event: message_start        data: {"type":"message_start","message":{...,"usage":{"input_tokens":N,"output_tokens":1}}}
+/// event: content_block_start  data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+/// event: ping                 data: {"type":"ping"}
+/// event: content_block_delta  data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" word"}}
+/// event: content_block_stop   data: {"type":"content_block_stop","index":0}
+/// event: message_delta        data: {"type":"message_delta","delta":{"stop_reason":"end_turn",...},"usage":{"output_tokens":N}}
+/// event: message_stop         data: {"type":"message_stop"}                 unless omit_done
 /// ```
 /// Events are written as they are produced; events produced with no delay between them are
 /// written together.
 struct SimStream: Sendable {
+    enum Format: Sendable {
+        case openAI(includeUsage: Bool)
+        case anthropic
+    }
+
     let answer: SimAnswer
     let behaviour: SimBehaviour
-    let includeUsage: Bool
+    let format: Format
 
     func write(to writer: inout any ResponseBodyWriter) async throws {
         var events = EventBuffer()
@@ -23,7 +39,7 @@ struct SimStream: Sendable {
         let ttft = max(0, self.behaviour.ttftMs ?? 0)
         let tpot = max(0, self.behaviour.tpotMs ?? 0)
         if ttft > 0 { try await Task.sleep(for: .milliseconds(ttft)) }
-        try events.add(self.chunk(delta: .init(role: "assistant", content: ""), finishReason: nil))
+        try self.start(&events)
 
         var index = 0
         for range in self.answer.tokens {
@@ -32,21 +48,47 @@ struct SimStream: Sendable {
                 try await events.flush(to: &writer)
                 try await Task.sleep(for: .milliseconds(tpot))
             }
-            events.addContent(self.answer.text.utf8[range], template: template)
+            let token = self.answer.text.utf8[range]
+            switch self.format {
+            case .openAI: events.addContent(token, template: template)
+            case .anthropic: try events.addEvent(AnthropicEvent.textDelta(String(Substring(token))))
+            }
             index += 1
         }
         try await self.injectFaults(before: index, events: &events, writer: &writer)
-
-        try events.add(self.chunk(delta: .init(), finishReason: self.answer.finishReason))
-        if self.includeUsage {
-            try events.add(ChatCompletionChunk(
-                id: self.answer.id, created: self.answer.created, model: self.answer.model,
-                choices: [], usage: self.answer.usage
-            ))
-        }
-        events.addRaw("[DONE]")
+        try self.end(&events)
         try await events.flush(to: &writer)
         try await writer.finish(nil)
+    }
+
+    private func start(_ events: inout EventBuffer) throws {
+        switch self.format {
+        case .openAI:
+            try events.add(self.chunk(delta: .init(role: "assistant", content: ""), finishReason: nil))
+        case .anthropic:
+            try events.addEvent(AnthropicEvent.messageStart(self.answer))
+            try events.addEvent(AnthropicEvent.contentBlockStart)
+            try events.addEvent(AnthropicEvent.ping)
+        }
+    }
+
+    private func end(_ events: inout EventBuffer) throws {
+        let omitDone = self.behaviour.omitDone == true
+        switch self.format {
+        case .openAI(let includeUsage):
+            try events.add(self.chunk(delta: .init(), finishReason: self.answer.finishReason))
+            if includeUsage {
+                try events.add(ChatCompletionChunk(
+                    id: self.answer.id, created: self.answer.created, model: self.answer.model,
+                    choices: [], usage: self.answer.usage
+                ))
+            }
+            if !omitDone { events.addRaw("[DONE]") }
+        case .anthropic:
+            try events.addEvent(AnthropicEvent.contentBlockStop)
+            try events.addEvent(AnthropicEvent.messageDelta(self.answer))
+            if !omitDone { try events.addEvent(AnthropicEvent.messageStop) }
+        }
     }
 
     /// Stream faults that take effect once `index` content tokens have been sent.
@@ -56,7 +98,12 @@ struct SimStream: Sendable {
             try await Task.sleep(for: .milliseconds(stall))
         }
         if self.behaviour.malformedAfterTokens == index {
-            events.addRaw("{\"id\":\"\(self.answer.id)\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"delta\":")
+            switch self.format {
+            case .openAI:
+                events.addRaw("{\"id\":\"\(self.answer.id)\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"delta\":")
+            case .anthropic:
+                events.addRaw("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":", event: "content_block_delta")
+            }
         }
         if self.behaviour.cutAfterTokens == index {
             try await events.flush(to: &writer)
@@ -110,7 +157,20 @@ private struct EventBuffer {
         self.buffer.writeString("\n\n")
     }
 
-    mutating func addRaw(_ data: String) {
+    mutating func addEvent(_ event: AnthropicEvent) throws {
+        self.buffer.writeString("event: ")
+        self.buffer.writeString(event.type)
+        self.buffer.writeString("\ndata: ")
+        self.buffer.writeBytes(try self.encoder.encode(event))
+        self.buffer.writeString("\n\n")
+    }
+
+    mutating func addRaw(_ data: String, event: String? = nil) {
+        if let event {
+            self.buffer.writeString("event: ")
+            self.buffer.writeString(event)
+            self.buffer.writeString("\n")
+        }
         self.buffer.writeString("data: ")
         self.buffer.writeString(data)
         self.buffer.writeString("\n\n")

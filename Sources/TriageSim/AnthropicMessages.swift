@@ -1,0 +1,194 @@
+import Foundation
+
+/// The parts of an Anthropic Messages API request that the simulated provider reads.
+struct MessagesRequest: Decodable, Sendable {
+    struct Block: Decodable, Sendable {
+        var type: String
+        var text: String?
+    }
+
+    /// A string, or content blocks whose `text` parts count.
+    struct Content: Decodable, Sendable {
+        var text: String
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self) {
+                self.text = s
+            } else {
+                self.text = try c.decode([Block].self).filter { $0.type == "text" }.compactMap(\.text).joined()
+            }
+        }
+    }
+
+    struct Message: Decodable, Sendable {
+        var role: String
+        var content: Content
+    }
+
+    var model: String
+    var messages: [Message]
+    var system: Content?
+    var maxTokens: Int
+    var stream: Bool?
+
+    private enum CodingKeys: String, CodingKey {
+        case model, messages, system, stream
+        case maxTokens = "max_tokens"
+    }
+
+    /// The conversation as the OpenAI handler sees it (system prompt first), for shared accounting.
+    var chatMessages: [ChatRequest.Message] {
+        (system.map { [ChatRequest.Message(role: "system", text: $0.text)] } ?? [])
+            + messages.map { ChatRequest.Message(role: $0.role, text: $0.content.text) }
+    }
+
+    var lastUserText: Substring {
+        let text = self.messages.last(where: { $0.role == "user" })?.content.text ?? ""
+        return text.trimmingSimWhitespace()
+    }
+}
+
+/// Anthropic `usage`.
+struct MessagesUsage: Encodable, Sendable {
+    var inputTokens: Int
+    var outputTokens: Int
+    private enum CodingKeys: String, CodingKey {
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+    }
+}
+
+/// A Messages API `message` object.
+struct MessagesResponse: Encodable, Sendable {
+    struct Block: Encodable, Sendable {
+        var type = "text"
+        var text: String
+    }
+
+    var id: String
+    var type = "message"
+    var role = "assistant"
+    var model: String
+    var content: [Block]
+    var stopReason: String?
+    var stopSequence: String?
+    var usage: MessagesUsage
+
+    private enum CodingKeys: String, CodingKey {
+        case id, type, role, model, content, usage
+        case stopReason = "stop_reason"
+        case stopSequence = "stop_sequence"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(self.id, forKey: .id)
+        try c.encode(self.type, forKey: .type)
+        try c.encode(self.role, forKey: .role)
+        try c.encode(self.model, forKey: .model)
+        try c.encode(self.content, forKey: .content)
+        try c.encode(self.stopReason, forKey: .stopReason)  // explicit null, as Anthropic sends
+        try c.encode(self.stopSequence, forKey: .stopSequence)
+        try c.encode(self.usage, forKey: .usage)
+    }
+
+    init(_ answer: SimAnswer, streaming: Bool = false) {
+        self.id = answer.id.replacingOccurrences(of: "chatcmpl-sim-", with: "msg_sim_")
+        self.model = answer.model
+        self.content = streaming ? [] : [Block(text: answer.content)]
+        self.stopReason = streaming ? nil : MessagesResponse.stopReason(answer.finishReason)
+        self.usage = MessagesUsage(inputTokens: answer.usage.promptTokens, outputTokens: streaming ? 1 : answer.usage.completionTokens)
+    }
+
+    static func stopReason(_ finishReason: String) -> String {
+        finishReason == "length" ? "max_tokens" : "end_turn"
+    }
+}
+
+/// One event of an Anthropic stream; `type` is also the SSE `event:` name.
+enum AnthropicEvent: Encodable, Sendable {
+    case messageStart(SimAnswer)
+    case contentBlockStart
+    case ping
+    case textDelta(String)
+    case contentBlockStop
+    case messageDelta(SimAnswer)
+    case messageStop
+
+    var type: String {
+        switch self {
+        case .messageStart: "message_start"
+        case .contentBlockStart: "content_block_start"
+        case .ping: "ping"
+        case .textDelta: "content_block_delta"
+        case .contentBlockStop: "content_block_stop"
+        case .messageDelta: "message_delta"
+        case .messageStop: "message_stop"
+        }
+    }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { self.stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(self.type, forKey: Key("type"))
+        switch self {
+        case .messageStart(let answer):
+            try c.encode(MessagesResponse(answer, streaming: true), forKey: Key("message"))
+        case .contentBlockStart:
+            try c.encode(0, forKey: Key("index"))
+            try c.encode(MessagesResponse.Block(text: ""), forKey: Key("content_block"))
+        case .textDelta(let text):
+            try c.encode(0, forKey: Key("index"))
+            try c.encode(["type": "text_delta", "text": text], forKey: Key("delta"))
+        case .contentBlockStop:
+            try c.encode(0, forKey: Key("index"))
+        case .messageDelta(let answer):
+            var delta = c.nestedContainer(keyedBy: Key.self, forKey: Key("delta"))
+            try delta.encode(MessagesResponse.stopReason(answer.finishReason), forKey: Key("stop_reason"))
+            try delta.encodeNil(forKey: Key("stop_sequence"))
+            try c.encode(["output_tokens": answer.usage.completionTokens], forKey: Key("usage"))
+        case .ping, .messageStop:
+            break
+        }
+    }
+}
+
+/// Anthropic's error body: `{"type":"error","error":{"type":"overloaded_error","message":"..."}}`.
+struct AnthropicErrorBody: Encodable, Sendable {
+    struct Detail: Encodable, Sendable {
+        var type: String
+        var message: String
+    }
+
+    var type = "error"
+    var error: Detail
+
+    /// The error for an HTTP status (and an injected OpenAI code, worded as Anthropic words it).
+    init(status: Int, message: String, code: String? = nil) {
+        let type: String =
+            switch status {
+            case 400, 422: "invalid_request_error"
+            case 401: "authentication_error"
+            case 403: "permission_error"
+            case 404: "not_found_error"
+            case 413: "request_too_large"
+            case 429: "rate_limit_error"
+            case 529, 503: "overloaded_error"
+            default: "api_error"
+            }
+        let text: String =
+            switch code {
+            case "context_length_exceeded"?: "prompt is too long: 210000 tokens > 200000 maximum"
+            case "content_policy_violation"?: "Output blocked by content filtering policy"
+            default: message
+            }
+        self.error = Detail(type: type, message: text)
+    }
+}
