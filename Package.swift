@@ -93,7 +93,7 @@ let package = Package(
                     dependencies: ["TriageWire", .product(name: "NIOEmbedded", package: "swift-nio")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "TriageUpstreamTests", dependencies: ["TriageUpstream"], swiftSettings: swiftSettings),
+        .testTarget(name: "TriageUpstreamTests", dependencies: ["TriageUpstream", "TriageSim"], swiftSettings: swiftSettings),
         .testTarget(name: "TriageSimTests",
                     dependencies: ["TriageSim",
                                    .product(name: "HummingbirdTesting", package: "hummingbird")],

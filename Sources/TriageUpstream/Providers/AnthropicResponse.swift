@@ -1,0 +1,62 @@
+import Foundation
+import TriageCore
+
+/// Translates Anthropic Messages API answers into OpenAI shapes. Pure.
+public enum AnthropicResponse {
+    /// Anthropic's `stop_reason` as an OpenAI `finish_reason`.
+    public static func finishReason(_ stopReason: String?) -> String? {
+        switch stopReason {
+        case nil: nil
+        case "end_turn"?, "stop_sequence"?, "pause_turn"?: "stop"
+        case "max_tokens"?, "model_context_window_exceeded"?: "length"
+        case "tool_use"?: "tool_calls"
+        case "refusal"?: "content_filter"
+        default: "stop"
+        }
+    }
+
+    /// Anthropic's `usage` as ``Usage``: cache reads and writes count as prompt tokens.
+    public static func usage(_ value: JSONValue?) -> Usage? {
+        guard let u = value, let input = u["input_tokens"]?.intValue else { return nil }
+        let cached = (u["cache_creation_input_tokens"]?.intValue ?? 0) + (u["cache_read_input_tokens"]?.intValue ?? 0)
+        return Usage(promptTokens: input + cached, completionTokens: u["output_tokens"]?.intValue ?? 0)
+    }
+
+    /// A Messages API `message` object as an OpenAI `chat.completion`.
+    /// - Returns: nil when the body is not a message.
+    public static func completion(fromMessage message: JSONValue, created: Int = Int(Date().timeIntervalSince1970)) -> Completion? {
+        guard message["type"]?.stringValue == "message", let blocks = message["content"]?.arrayValue else { return nil }
+        var text = ""
+        var toolCalls: [JSONValue] = []
+        for block in blocks {
+            switch block["type"]?.stringValue {
+            case "text"?:
+                text += block["text"]?.stringValue ?? ""
+            case "tool_use"?:
+                toolCalls.append(.object([
+                    "id": block["id"] ?? .string(""), "type": .string("function"),
+                    "function": .object(["name": block["name"] ?? .string(""),
+                                         "arguments": .string(String(decoding: (block["input"] ?? .object([:])).encoded(), as: UTF8.self))]),
+                ]))
+            default:
+                break  // thinking and other blocks have no OpenAI counterpart
+            }
+        }
+        var msg: [String: JSONValue] = ["role": .string("assistant"), "content": .string(text)]
+        if !toolCalls.isEmpty { msg["tool_calls"] = .array(toolCalls) }
+        let usage = usage(message["usage"])
+        var body: [String: JSONValue] = [
+            "id": message["id"] ?? .string("msg"),
+            "object": .string("chat.completion"),
+            "created": .int(Int64(created)),
+            "model": message["model"] ?? .string(""),
+            "choices": .array([.object([
+                "index": .int(0),
+                "message": .object(msg),
+                "finish_reason": finishReason(message["stop_reason"]?.stringValue).map(JSONValue.string) ?? .null,
+            ])]),
+        ]
+        if let usage { body["usage"] = usage.openAIValue }
+        return Completion(body: .object(body), usage: usage)
+    }
+}

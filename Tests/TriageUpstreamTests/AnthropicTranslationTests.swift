@@ -1,0 +1,187 @@
+import Testing
+import TriageCore
+@testable import TriageUpstream
+
+@Suite struct AnthropicTranslationTests {
+    func json(_ text: String) -> JSONValue { try! JSONValue.parse(Array(text.utf8)) }
+
+    // MARK: Request
+
+    @Test func requestTranslation() {
+        let body = AnthropicRequest.body(fromOpenAI: json("""
+        {"model":"claude-x","temperature":1.5,"top_p":0.9,"stop":"END","user":"u1","stream":true,
+         "messages":[{"role":"system","content":"Be brief."},{"role":"developer","content":"Use SI units."},
+                     {"role":"user","content":"hi"},{"role":"user","content":[{"type":"text","text":"there"}]},
+                     {"role":"assistant","content":"hello"},{"role":"user","content":"bye"}]}
+        """))
+        #expect(body["model"] == .string("claude-x"))
+        #expect(body["system"] == .string("Be brief.\n\nUse SI units."))
+        #expect(body["max_tokens"] == .int(4096))
+        #expect(body["stop_sequences"] == .array([.string("END")]))
+        #expect(body["temperature"] == .double(1))
+        #expect(body["top_p"] == .double(0.9))
+        #expect(body["stream"] == .bool(true))
+        #expect(body["metadata"]?["user_id"] == .string("u1"))
+        let messages = body["messages"]?.arrayValue ?? []
+        #expect(messages.map { $0["role"]?.stringValue } == ["user", "assistant", "user"])
+        #expect(messages[0]["content"]?.arrayValue?.count == 2)  // consecutive user turns merged
+        #expect(messages[0]["content"]?.arrayValue?[1]["text"] == .string("there"))
+    }
+
+    @Test func maxTokensAndStopListsCarryOver() {
+        let a = AnthropicRequest.body(fromOpenAI: json(#"{"model":"m","max_tokens":50,"stop":["x","y"],"messages":[{"role":"user","content":"q"}]}"#))
+        #expect(a["max_tokens"] == .int(50))
+        #expect(a["stop_sequences"] == .array([.string("x"), .string("y")]))
+        let b = AnthropicRequest.body(fromOpenAI: json(#"{"model":"m","max_completion_tokens":70,"messages":[{"role":"user","content":"q"}]}"#))
+        #expect(b["max_tokens"] == .int(70))
+        #expect(b["system"] == nil)
+    }
+
+    @Test func toolsAndToolTurns() {
+        let body = AnthropicRequest.body(fromOpenAI: json("""
+        {"model":"m","tool_choice":"required",
+         "tools":[{"type":"function","function":{"name":"get","description":"d","parameters":{"type":"object"}}}],
+         "messages":[{"role":"user","content":"q"},
+                     {"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"get","arguments":"{\\"a\\":1}"}}]},
+                     {"role":"tool","tool_call_id":"c1","content":"42"}]}
+        """))
+        #expect(body["tools"]?.arrayValue?.first?["input_schema"] == .object(["type": .string("object")]))
+        #expect(body["tool_choice"] == .object(["type": .string("any")]))
+        let messages = body["messages"]?.arrayValue ?? []
+        #expect(messages[1]["content"]?.arrayValue?.first?["type"] == .string("tool_use"))
+        #expect(messages[1]["content"]?.arrayValue?.first?["input"]?["a"] == .int(1))
+        #expect(messages[2]["role"] == .string("user"))
+        #expect(messages[2]["content"]?.arrayValue?.first?["tool_use_id"] == .string("c1"))
+    }
+
+    // MARK: Response
+
+    @Test(arguments: [("end_turn", "stop"), ("max_tokens", "length"), ("stop_sequence", "stop"), ("tool_use", "tool_calls"), ("refusal", "content_filter")])
+    func finishReasons(stop: String, finish: String) {
+        #expect(AnthropicResponse.finishReason(stop) == finish)
+    }
+
+    @Test func messageBecomesAChatCompletion() throws {
+        let c = try #require(AnthropicResponse.completion(fromMessage: json("""
+        {"id":"msg_1","type":"message","role":"assistant","model":"claude-x",
+         "content":[{"type":"text","text":"Hello"},{"type":"tool_use","id":"t1","name":"get","input":{"a":1}}],
+         "stop_reason":"tool_use","usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":2}}
+        """), created: 7))
+        #expect(c.usage == Usage(promptTokens: 12, completionTokens: 5))
+        #expect(c.body["object"] == .string("chat.completion"))
+        let choice = try #require(c.body["choices"]?.arrayValue?.first)
+        #expect(choice["finish_reason"] == .string("tool_calls"))
+        #expect(choice["message"]?["content"] == .string("Hello"))
+        #expect(choice["message"]?["tool_calls"]?.arrayValue?.first?["function"]?["arguments"] == .string(#"{"a":1}"#))
+        #expect(c.body["usage"]?["total_tokens"] == .int(17))
+        #expect(AnthropicResponse.completion(fromMessage: json(#"{"type":"error"}"#)) == nil)
+    }
+
+    // MARK: Stream
+
+    func feed(_ t: inout AnthropicStreamTranslator, _ event: String, _ data: String) throws(AttemptFailure) -> [StreamItem] {
+        try t.translate(SSEEvent(event: event, data: data))
+    }
+
+    func texts(_ items: [StreamItem]) -> [String] {
+        items.compactMap { if case .chunk(_, let j) = $0 { j["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue } else { nil } }
+    }
+
+    @Test func streamEventsBecomeChunks() throws {
+        var t = AnthropicStreamTranslator(created: 1)
+        var items: [StreamItem] = []
+        items += try feed(&t, "message_start", #"{"type":"message_start","message":{"id":"msg_1","model":"claude-x","usage":{"input_tokens":25,"output_tokens":1}}}"#)
+        items += try feed(&t, "content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#)
+        items += try feed(&t, "ping", #"{"type":"ping"}"#)
+        items += try feed(&t, "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}"#)
+        items += try feed(&t, "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":"#)  // malformed: skipped
+        items += try feed(&t, "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"lo"}}"#)
+        items += try feed(&t, "content_block_stop", #"{"type":"content_block_stop","index":0}"#)
+        items += try feed(&t, "message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}"#)
+        items += try feed(&t, "message_stop", #"{"type":"message_stop"}"#)
+        #expect(texts(items) == ["", "Hel", "lo"])
+        #expect(t.malformedEvents == 1)
+        guard case .chunk(let data, let first) = items[0] else { Issue.record("no chunk"); return }
+        #expect(first["object"] == .string("chat.completion.chunk"))
+        #expect(first["id"] == .string("msg_1"))
+        #expect(first["choices"]?.arrayValue?.first?["delta"]?["role"] == .string("assistant"))
+        #expect(try JSONValue.parse(Array(data.utf8)) == first)
+        guard case .chunk(_, let finish) = items[3] else { Issue.record("no finish"); return }
+        #expect(finish["choices"]?.arrayValue?.first?["finish_reason"] == .string("stop"))
+        guard case .chunk(_, let usage) = items[4] else { Issue.record("no usage"); return }
+        #expect(usage["choices"] == .array([]))
+        #expect(Usage(openAI: usage["usage"]) == Usage(promptTokens: 25, completionTokens: 15))
+        guard case .done = items[5] else { Issue.record("no done"); return }
+        #expect(items.count == 6)
+        #expect(try t.end().isEmpty)
+    }
+
+    @Test func toolUseStreamsAsToolCalls() throws {
+        var t = AnthropicStreamTranslator(created: 1)
+        _ = try feed(&t, "message_start", #"{"type":"message_start","message":{"id":"m","model":"x","usage":{"input_tokens":1}}}"#)
+        let start = try feed(&t, "content_block_start", #"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t1","name":"get","input":{}}}"#)
+        let delta = try feed(&t, "content_block_delta", #"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"a\":"}}"#)
+        guard case .chunk(_, let s) = start[0], case .chunk(_, let d) = delta[0] else { Issue.record("no chunks"); return }
+        #expect(s["choices"]?.arrayValue?.first?["delta"]?["tool_calls"]?.arrayValue?.first?["function"]?["name"] == .string("get"))
+        #expect(d["choices"]?.arrayValue?.first?["delta"]?["tool_calls"]?.arrayValue?.first?["function"]?["arguments"] == .string(#"{"a":"#))
+    }
+
+    @Test func streamWithoutMessageStopButFinishedEndsCleanly() throws {
+        var t = AnthropicStreamTranslator(created: 1)
+        _ = try feed(&t, "message_start", #"{"type":"message_start","message":{"id":"m","model":"x","usage":{"input_tokens":3}}}"#)
+        _ = try feed(&t, "message_delta", #"{"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"output_tokens":4}}"#)
+        let end = try t.end()
+        #expect(end.count == 2)
+        guard case .done = end[1] else { Issue.record("no done"); return }
+    }
+
+    @Test func streamCutBeforeTheFinishIsAFailureWithTheBilledUsage() throws {
+        var t = AnthropicStreamTranslator(created: 1)
+        _ = try feed(&t, "message_start", #"{"type":"message_start","message":{"id":"m","model":"x","usage":{"input_tokens":30,"output_tokens":1}}}"#)
+        _ = try feed(&t, "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#)
+        do throws(AttemptFailure) {
+            _ = try t.end()
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.kind == .streamCut)
+            #expect(error.billedUsage == Usage(promptTokens: 30, completionTokens: 1))
+        }
+    }
+
+    @Test func errorEventThrowsTheMappedFailure() throws {
+        var t = AnthropicStreamTranslator(created: 1)
+        do throws(AttemptFailure) {
+            _ = try feed(&t, "error", #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.kind == .serverError)
+            #expect(error.status == 529)
+            #expect(error.providerError?.code == "overloaded_error")
+        }
+    }
+
+    // MARK: Errors
+
+    @Test(arguments: [
+        (529, "overloaded_error", "Overloaded", AttemptFailure.Kind.serverError),
+        (429, "rate_limit_error", "slow down", .rateLimited),
+        (401, "authentication_error", "invalid x-api-key", .authError),
+        (403, "permission_error", "no", .authError),
+        (500, "api_error", "oops", .serverError),
+        (400, "invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum", .contextLengthExceeded),
+        (400, "invalid_request_error", "messages: field required", .clientError),
+    ])
+    func httpErrorsMapToKinds(status: Int, type: String, message: String, kind: AttemptFailure.Kind) {
+        let body = Array(#"{"type":"error","error":{"type":"\#(type)","message":"\#(message)"}}"#.utf8)
+        let f = AnthropicError.failure(status: status, headers: status == 429 ? ["retry-after": "3"] : [:], body: body)
+        #expect(f.kind == kind)
+        #expect(f.status == status)
+        #expect(f.providerError?.message == message)
+        if status == 429 { #expect(f.retryAfter == 3) }
+    }
+
+    @Test func messagesURL() {
+        #expect(AnthropicProvider.url(base: "https://api.anthropic.com") == "https://api.anthropic.com/v1/messages")
+        #expect(AnthropicProvider.url(base: "http://127.0.0.1:8090/v1/") == "http://127.0.0.1:8090/v1/messages")
+    }
+}
