@@ -21,7 +21,7 @@ public enum ConfigLoader {
             throw ConfigError(field: "", problem: "not valid YAML: \(error)")
         }
         var r = NodeReader(node: root, path: "")
-        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover"])
+        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets"])
 
         let fileListen = try r.string("listen")
         let listenText = environment["TRIAGE_LISTEN"] ?? fileListen ?? "127.0.0.1:8080"
@@ -57,8 +57,32 @@ public enum ConfigLoader {
             workers.staleSeconds = try w.double("stale_s", min: 0.1) ?? workers.staleSeconds
         }
         let grace = try r.double("shutdown_grace_s", min: 0) ?? 30
+        var auth = AuthConfig()
+        if var a = try r.child("auth") {
+            try a.allowOnly(["required", "admin_key_env", "cache_s"])
+            auth.required = try a.bool("required") ?? auth.required
+            auth.adminKeyEnv = try a.string("admin_key_env") ?? auth.adminKeyEnv
+            auth.cacheSeconds = try a.double("cache_s", min: 0) ?? auth.cacheSeconds
+        }
+        if let v = environment["TRIAGE_AUTH_REQUIRED"] {
+            guard let b = ["true": true, "1": true, "false": false, "0": false][v.lowercased()] else {
+                throw ConfigError(field: "TRIAGE_AUTH_REQUIRED", problem: "expected true or false, got '\(v)'")
+            }
+            auth.required = b
+        }
+        var budgets = BudgetConfig()
+        if var b = try r.child("budgets") {
+            try b.allowOnly(["default_max_tokens", "reservation_ttl_s", "capped_tier"])
+            budgets.defaultMaxTokens = try b.int("default_max_tokens", min: 1) ?? budgets.defaultMaxTokens
+            budgets.reservationTTLSeconds = try b.double("reservation_ttl_s", min: 1) ?? budgets.reservationTTLSeconds
+            budgets.cappedTier = try b.string("capped_tier")
+            if let capped = budgets.cappedTier, !tiers.contains(where: { $0.name == capped }) {
+                throw ConfigError(field: "budgets.capped_tier", problem: "names tier '\(capped)', which is not under tiers")
+            }
+        }
         var config = TriageConfig(listen: listen, dataDir: dataDir, runDir: runDir, providers: providers, tiers: tiers,
-                                    classifier: classifier, limits: limits, workers: workers, shutdownGraceSeconds: grace)
+                                    classifier: classifier, limits: limits, workers: workers, shutdownGraceSeconds: grace,
+                                    auth: auth, budgets: budgets)
         config.failover = try readFailover(r.child("failover"))
         return config
     }

@@ -59,6 +59,12 @@ struct NodeReader {
         return d
     }
 
+    func bool(_ k: String) throws(ConfigError) -> Bool? {
+        guard let v = value(k) else { return nil }
+        guard let b = v.bool else { throw ConfigError(field: field(k), problem: "expected true or false, got '\(v.string ?? "?")'") }
+        return b
+    }
+
     func stringList(_ k: String) throws(ConfigError) -> [String]? {
         guard let v = value(k) else { return nil }
         guard let seq = v.sequence else { throw ConfigError(field: field(k), problem: "expected a list of strings") }

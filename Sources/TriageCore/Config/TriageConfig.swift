@@ -18,11 +18,16 @@ public struct TriageConfig: Sendable, Equatable {
     public var shutdownGraceSeconds: Double
     /// Retries, fail-over, time limits and circuit breakers (`failover`).
     public var failover = FailoverConfig()
+    public var auth: AuthConfig
+    public var budgets: BudgetConfig
 
     public init(listen: HostPort, dataDir: String, runDir: String? = nil,
                 providers: [String: ProviderConfig], tiers: [TierConfig],
                 classifier: ClassifierConfig = ClassifierConfig(), limits: Limits = Limits(),
-                workers: WorkerSettings = WorkerSettings(), shutdownGraceSeconds: Double = 30) {
+                workers: WorkerSettings = WorkerSettings(), shutdownGraceSeconds: Double = 30,
+                auth: AuthConfig = AuthConfig(), budgets: BudgetConfig = BudgetConfig()) {
+        self.auth = auth
+        self.budgets = budgets
         self.listen = listen
         self.dataDir = dataDir
         self.runDir = runDir ?? dataDir + "/run"
@@ -167,5 +172,37 @@ public struct WorkerSettings: Sendable, Equatable {
         self.capacity = capacity
         self.heartbeatSeconds = heartbeatSeconds
         self.staleSeconds = staleSeconds
+    }
+}
+
+/// Who may call Triage.
+public struct AuthConfig: Sendable, Equatable {
+    /// When true (the default), `/v1/` requests need a team API key (`Authorization: Bearer` or `x-api-key`).
+    public var required: Bool
+    /// The environment variable holding the admin key for `/admin/`.
+    public var adminKeyEnv: String
+    /// Seconds a verified key is cached in the coordinator (revocation takes effect within this).
+    public var cacheSeconds: Double
+
+    public init(required: Bool = true, adminKeyEnv: String = "TRIAGE_ADMIN_KEY", cacheSeconds: Double = 2) {
+        self.required = required
+        self.adminKeyEnv = adminKeyEnv
+        self.cacheSeconds = cacheSeconds
+    }
+}
+
+/// How budgets are enforced.
+public struct BudgetConfig: Sendable, Equatable {
+    /// Output tokens assumed for the worst case when a request sets no `max_tokens`.
+    public var defaultMaxTokens: Int
+    /// Seconds a reservation counts before it lapses (covers a crashed worker).
+    public var reservationTTLSeconds: Double
+    /// The tier requests are capped at once a team passes its soft limit (default: the cheapest).
+    public var cappedTier: String?
+
+    public init(defaultMaxTokens: Int = 4096, reservationTTLSeconds: Double = 600, cappedTier: String? = nil) {
+        self.defaultMaxTokens = defaultMaxTokens
+        self.reservationTTLSeconds = reservationTTLSeconds
+        self.cappedTier = cappedTier
     }
 }
