@@ -15,6 +15,7 @@ struct LadderRunner: Sendable {
     let providers: ProviderSet
     let store: Store
     let budget: BudgetGuard
+    let circuits: CircuitRegistry
     let workerID: String
     let logger: Logger
 
@@ -44,7 +45,7 @@ struct LadderRunner: Sendable {
         case failed(AttemptFailure, billed: Usage?)
     }
 
-    func serve(_ request: WireRequest, send: Send) async {
+    func serve(_ request: WireRequest, send: @escaping Send) async {
         let started = ContinuousClock.now
         var outcome = Outcome()
         var stream = false
@@ -78,11 +79,38 @@ struct LadderRunner: Sendable {
                                reason: decision.reason + "; capped at \(t.name): team past its soft budget limit", score: decision.score)
     }
 
-    private func climb(request: WireRequest, chat: ChatRequest, decision: RoutingDecision, outcome: inout Outcome, send: Send) async throws(TriageError) {
+    private func climb(request: WireRequest, chat: ChatRequest, decision: RoutingDecision, outcome: inout Outcome, send: @escaping Send) async throws(TriageError) {
         outcome.reason = decision.reason
+        let tiers = config.tiers
+        var machine = FailoverMachine(policy: config.failover.policy, tiers: tiers, startTier: decision.tierIndex,
+                                      estimatedTokens: TokenEstimate.promptTokens(chat.messages) + (chat.maxTokens ?? 0), now: .now)
+        var action = machine.firstTier(openCircuits: circuits.openTiers(tiers), now: .now)
         var announced = false
-        for tier in config.tiers[decision.tierIndex...] {
-            if Task.isCancelled { break }
+        while true {
+            switch action {
+            case .succeed:
+                return
+            case .fail(let status, let error):
+                outcome.status = status
+                outcome.errorType = error.code ?? error.type
+                if status != 499 {
+                    await send(.error(WireErrorMessage(id: request.id, status: status, error: error, headers: headers(request, outcome: outcome, withCost: true))))
+                }
+                return
+            case .retrySameModel(let delay):
+                try? await Task.sleep(for: delay)
+                if Task.isCancelled {
+                    action = machine.next(after: .failure(AttemptFailure(kind: .cancelled, message: "the client went away")), now: .now)
+                    continue
+                }
+            case .attempt, .climb:
+                break
+            }
+            let tier = machine.current
+            guard circuits.admit(tier) else {
+                action = machine.next(after: .circuitOpen, now: .now)
+                continue
+            }
             let reservation = try budget.reserve(request.caller, requestID: request.id,
                                                  amount: CostEstimate.worstCase(chat, price: tier.price, defaultMaxTokens: config.budgets.defaultMaxTokens))
             if !announced {
@@ -92,24 +120,28 @@ struct LadderRunner: Sendable {
             outcome.tier = tier.name
             outcome.model = tier.model
             outcome.provider = tier.provider
-            let call = UpstreamCall(body: chat.upstreamBody(model: tier.model), tier: tier,
-                                    provider: config.provider(of: tier), apiKey: providers.apiKey(for: tier.provider))
+            let limits = machine.limits(now: .now)
+            let watchdog = AttemptWatchdog(limits: limits, stream: chat.stream)
+            let call = UpstreamCall(body: chat.upstreamBody(model: tier.model), tier: tier, provider: config.provider(of: tier),
+                                    apiKey: providers.apiKey(for: tier.provider), progress: watchdog, timeout: limits.total)
             let provider = providers.provider(named: tier.provider)
             let attemptStart = ContinuousClock.now
-            let result = chat.stream
-                ? await streamAttempt(provider, call, request: request, chat: chat, outcome: outcome, send: send)
-                : await completeAttempt(provider, call, chat: chat)
+            let snapshot = outcome
+            let result: AttemptResult = chat.stream
+                ? await watchdog.guarding { await self.streamAttempt(provider, call, request: request, chat: chat, outcome: snapshot, watchdog: watchdog, send: send) }
+                : await watchdog.guarding { await self.completeAttempt(provider, call, chat: chat) }
             let ms = attemptStart.duration(to: .now).milliseconds
             outcome.upstreamMs += ms
 
-            let usage: Usage?
-            let failure: AttemptFailure?
+            var usage: Usage?
+            var failure: AttemptFailure?
             switch result {
             case .answered(_, let u), .streamed(let u, _):
                 usage = u
-                failure = nil
-            case .failed(let f, let billed):
-                usage = billed
+            case .failed(var f, let billed):
+                // A limit that fired is the real cause of the cancellation.
+                if f.kind == .cancelled, let fired = watchdog.fired, fired != .cancelled { f.kind = fired; f.message = "\(fired.rawValue) after \(Int(ms)) ms" }
+                usage = billed ?? f.billedUsage
                 failure = f
             }
             let cost = usage.map(tier.price.cost) ?? .zero
@@ -117,6 +149,7 @@ struct LadderRunner: Sendable {
             outcome.attempts.append(AttemptRecord(tier: tier.name, model: tier.model, outcome: failure?.kind.rawValue ?? "ok",
                                                   status: failure == nil ? 200 : failure?.status, ms: ms, message: failure?.message))
             settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
+            circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
 
             switch result {
             case .answered(var body, let u):
@@ -131,21 +164,13 @@ struct LadderRunner: Sendable {
                 }
                 await send(.end(WireEnd(id: request.id, usage: u, costUSD: outcome.cost.description, attempts: outcome.attempts.count)))
                 return
-            case .failed(let failure, _):
+            case .failed:
+                let f = failure!
                 logger.info("attempt failed", metadata: ["triage.request": "\(request.id)", "triage.tier": "\(tier.name)",
-                                                         "triage.model": "\(tier.model)", "triage.failure": "\(failure)"])
-                if case .fail(let status, let error) = FallbackPolicy.next(after: failure) {
-                    outcome.status = status
-                    outcome.errorType = error.code ?? error.type
-                    if status != 499 {
-                        await send(.error(WireErrorMessage(id: request.id, status: status, error: error, headers: headers(request, outcome: outcome, withCost: true))))
-                    }
-                    return
-                }
+                                                         "triage.model": "\(tier.model)", "triage.failure": "\(f)"])
+                action = machine.next(after: .failure(f), now: .now)
             }
         }
-        let summary = outcome.attempts.map(\.summary).joined(separator: ", ")
-        throw Task.isCancelled ? .upstreamFailed("cancelled") : .upstreamFailed(summary.isEmpty ? "no tier could be tried" : summary)
     }
 
     private func settle(_ reservation: BudgetGuard.Reservation, request: WireRequest, tier: TierConfig, usage: Usage?, cost: Money, outcome: String) {
@@ -170,52 +195,82 @@ struct LadderRunner: Sendable {
         }
     }
 
-    /// One stream attempt: relays chunks as they come; `head` goes out with the first chunk.
+    /// One stream attempt: relays chunks as they come. The first `hold_back_tokens` tokens (or
+    /// `hold_back_ms`) are held, so a failure in that window can still climb invisibly; `head`
+    /// goes out with the first chunk released.
     private func streamAttempt(_ provider: any ChatProvider, _ call: UpstreamCall, request: WireRequest, chat: ChatRequest,
-                               outcome: Outcome, send: Send) async -> AttemptResult {
+                               outcome: Outcome, watchdog: AttemptWatchdog, send: @escaping Send) async -> AttemptResult {
         let clientWantsUsage = chat.body["stream_options"]?["include_usage"]?.boolValue == true
+        let holdTokens = config.failover.holdBackTokens
+        let holdFor = Duration.milliseconds(Int64(config.failover.holdBackMs))
+        var held: [String] = []
+        var firstToken: ContinuousClock.Instant?
+        var tokens = 0
         var started = false
         var usage: Usage?
         var finished = false
         var sawDone = false
         var contentBytes = 0
+
+        func release() async {
+            if !started {
+                var o = outcome
+                o.attempts.append(AttemptRecord(tier: call.tier.name, model: call.tier.model, outcome: "ok", status: 200, ms: 0))
+                await send(.head(id: request.id, status: 200, headers: headers(request, outcome: o, withCost: false)))
+                started = true
+            }
+            for data in held { await send(.chunk(id: request.id, data: data)) }
+            held.removeAll()
+        }
+
         do {
             loop: for try await item in provider.stream(call) {
                 switch item {
                 case .done:
                     sawDone = true
                     break loop
+                case .skipped(let reason):
+                    logger.warning("skipped a malformed stream event", metadata: ["triage.request": "\(request.id)", "reason": "\(reason)"])
                 case .chunk(let data, let json):
                     if let u = Usage(openAI: json["usage"]) { usage = u }
                     if let choice = json["choices"]?.arrayValue?.first {
-                        if let text = choice["delta"]?["content"]?.stringValue { contentBytes += text.utf8.count }
-                        if choice["finish_reason"]?.stringValue != nil { finished = true }
+                        if let text = choice["delta"]?["content"]?.stringValue, !text.isEmpty {
+                            contentBytes += text.utf8.count
+                            tokens += 1
+                            if firstToken == nil { firstToken = .now }
+                            watchdog.tokenReceived()
+                        }
+                        if choice["finish_reason"]?.stringValue != nil {
+                            finished = true
+                            watchdog.answerFinished()
+                        }
                     } else if !clientWantsUsage {
+                        if finished && usage != nil { break loop }
                         continue
                     }
-                    if !started {
-                        var o = outcome
-                        o.attempts.append(AttemptRecord(tier: call.tier.name, model: call.tier.model, outcome: "ok", status: 200, ms: 0))
-                        await send(.head(id: request.id, status: 200, headers: headers(request, outcome: o, withCost: false)))
-                        started = true
-                    }
-                    await send(.chunk(id: request.id, data: data))
+                    held.append(data)
+                    let holding = !finished && (tokens < holdTokens || (firstToken.map { $0.duration(to: .now) < holdFor } ?? (holdFor > .zero)))
+                    if !holding { await release() }
+                    if finished && usage != nil { break loop }  // finish promptly, without waiting for [DONE]
                 }
             }
         } catch var failure as AttemptFailure {
             failure.deliveredToClient = started
-            return .failed(failure, billed: usage)
+            return .failed(failure, billed: usage ?? failure.billedUsage)
         } catch {
-            return .failed(AttemptFailure(kind: .cancelled, message: "\(error)", deliveredToClient: started), billed: usage)
+            if !finished {
+                return .failed(AttemptFailure(kind: .cancelled, message: "\(error)", deliveredToClient: started), billed: usage)
+            }
         }
-        if Task.isCancelled {
-            return .failed(AttemptFailure(kind: .cancelled, message: "the client went away", deliveredToClient: started), billed: usage)
+        if Task.isCancelled && !finished {
+            return .failed(AttemptFailure(kind: .cancelled, message: "the attempt was stopped", deliveredToClient: started), billed: usage)
         }
         if !finished && !sawDone {
             let sent = Self.estimate(chat: chat, answerBytes: contentBytes)
-            return .failed(AttemptFailure(kind: .malformed, message: "the stream ended before the answer finished", deliveredToClient: started),
+            return .failed(AttemptFailure(kind: .streamCut, message: "the stream ended before the answer finished", deliveredToClient: started),
                            billed: usage ?? (contentBytes > 0 ? sent : nil))
         }
+        await release()
         return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started)
     }
 

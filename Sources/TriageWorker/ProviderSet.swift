@@ -14,7 +14,7 @@ struct ProviderSet: Sendable {
             case .sim, .openai:
                 providers[name] = OpenAICompatibleProvider(http: http)
             case .anthropic:
-                providers[name] = UnsupportedProvider(reason: "the Anthropic adapter is not in this build yet; provider '\(name)' is skipped")
+                providers[name] = AnthropicProvider(http: http, defaultMaxTokens: config.budgets.defaultMaxTokens)
             }
             if let env = p.apiKeyEnv, let key = environment[env] { keys[name] = key }
         }

@@ -43,7 +43,9 @@ public final class WorkerService: Service, Sendable {
         self.budget = BudgetGuard(store: store, config: config.budgets, now: { Date() }, pid: getpid(), host: ProcessInfo.processInfo.hostName)
         self.runner = LadderRunner(config: config, router: TierRouter(ladder: config.ladder, classifier: RuleClassifier(settings: config.classifier.rules)),
                                    providers: ProviderSet(config: config, http: http, environment: environment),
-                                   store: store, budget: budget, workerID: options.id, logger: logger)
+                                   store: store, budget: budget,
+                                   circuits: CircuitRegistry(store: store, policy: config.failover.circuit, logger: logger),
+                                   workerID: options.id, logger: logger)
     }
 
     public func run() async throws {

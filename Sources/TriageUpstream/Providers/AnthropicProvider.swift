@@ -34,13 +34,13 @@ public struct AnthropicProvider: ChatProvider {
         let body = AnthropicRequest.body(fromOpenAI: call.body, defaultMaxTokens: defaultMaxTokens)
         return UpstreamHTTPRequest(url: Self.url(base: call.provider.baseURL), headers: headers, body: body.encoded(),
                                    connectTimeout: .milliseconds(Int64(call.tier.connectTimeoutSeconds * 1000)),
-                                   totalTimeout: .milliseconds(Int64(call.tier.timeoutSeconds * 1000)))
+                                   totalTimeout: call.timeout)
     }
 
     public func complete(_ call: UpstreamCall) async throws(AttemptFailure) -> Completion {
         let response: UpstreamHTTPResponse
         do {
-            response = try await http.execute(request(for: call))
+            response = try await http.collect(request(for: call), progress: call.progress)
         } catch {
             throw AttemptFailure(transport: error)
         }
@@ -57,10 +57,11 @@ public struct AnthropicProvider: ChatProvider {
         var streaming = call
         streaming.body["stream"] = .bool(true)
         let parts = http.stream(request(for: streaming))
+        let progress = call.progress
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do throws(AttemptFailure) {
-                    try await Self.pump(parts, into: continuation)
+                    try await Self.pump(parts, into: continuation, progress: progress)
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -72,7 +73,8 @@ public struct AnthropicProvider: ChatProvider {
 
     /// Reads HTTP parts, parses SSE, translates events and yields OpenAI chunks.
     static func pump(_ parts: AsyncThrowingStream<UpstreamHTTPPart, any Error>,
-                     into continuation: AsyncThrowingStream<StreamItem, any Error>.Continuation) async throws(AttemptFailure) {
+                     into continuation: AsyncThrowingStream<StreamItem, any Error>.Continuation,
+                     progress: (any AttemptProgress)? = nil) async throws(AttemptFailure) {
         var parser = SSEParser()
         var translator = AnthropicStreamTranslator()
         var status = 0
@@ -84,7 +86,9 @@ public struct AnthropicProvider: ChatProvider {
                 case .head(let s, let h):
                     status = s
                     headers = h
+                    progress?.responseStarted()
                 case .body(let bytes):
+                    progress?.bytesReceived()
                     if status != 200 {
                         errorBody.append(contentsOf: bytes)
                         continue

@@ -8,12 +8,19 @@ public struct UpstreamCall: Sendable {
     public var provider: ProviderConfig
     /// The API key, read from the provider's `api_key_env`.
     public var apiKey: String?
+    /// Told as the response arrives (for first-byte and idle limits).
+    public var progress: (any AttemptProgress)?
+    /// The longest the whole call may take (the tier's timeout, cut to the request's budget).
+    public var timeout: Duration
 
-    public init(body: JSONValue, tier: TierConfig, provider: ProviderConfig, apiKey: String?) {
+    public init(body: JSONValue, tier: TierConfig, provider: ProviderConfig, apiKey: String?,
+                progress: (any AttemptProgress)? = nil, timeout: Duration? = nil) {
         self.body = body
         self.tier = tier
         self.provider = provider
         self.apiKey = apiKey
+        self.progress = progress
+        self.timeout = timeout ?? .milliseconds(Int64(tier.timeoutSeconds * 1000))
     }
 }
 
@@ -31,6 +38,8 @@ public enum StreamItem: Sendable {
     case chunk(data: String, json: JSONValue)
     /// The provider's `[DONE]` sentinel.
     case done
+    /// An event that could not be understood and was skipped.
+    case skipped(reason: String)
 }
 
 /// An upstream chat provider (OpenAI-compatible today; Anthropic joins behind the same protocol).

@@ -15,13 +15,13 @@ public struct OpenAICompatibleProvider: ChatProvider {
         return UpstreamHTTPRequest(url: call.provider.baseURL + "/chat/completions", headers: headers,
                                    body: call.body.encoded(),
                                    connectTimeout: .milliseconds(Int64(call.tier.connectTimeoutSeconds * 1000)),
-                                   totalTimeout: .milliseconds(Int64(call.tier.timeoutSeconds * 1000)))
+                                   totalTimeout: call.timeout)
     }
 
     public func complete(_ call: UpstreamCall) async throws(AttemptFailure) -> Completion {
         let response: UpstreamHTTPResponse
         do {
-            response = try await http.execute(request(for: call))
+            response = try await http.collect(request(for: call), progress: call.progress)
         } catch {
             throw AttemptFailure(transport: error)
         }
@@ -39,7 +39,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do throws(AttemptFailure) {
-                    try await Self.pump(parts, into: continuation)
+                    try await Self.pump(parts, into: continuation, progress: call.progress)
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -51,7 +51,8 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
     /// Reads HTTP parts, parses SSE and yields chunk events.
     static func pump(_ parts: AsyncThrowingStream<UpstreamHTTPPart, any Error>,
-                     into continuation: AsyncThrowingStream<StreamItem, any Error>.Continuation) async throws(AttemptFailure) {
+                     into continuation: AsyncThrowingStream<StreamItem, any Error>.Continuation,
+                     progress: (any AttemptProgress)? = nil) async throws(AttemptFailure) {
         var parser = SSEParser()
         var status = 0
         var headers: [String: String] = [:]
@@ -62,7 +63,9 @@ public struct OpenAICompatibleProvider: ChatProvider {
                 case .head(let s, let h):
                     status = s
                     headers = h
+                    progress?.responseStarted()
                 case .body(let bytes):
+                    progress?.bytesReceived()
                     if status != 200 {
                         errorBody.append(contentsOf: bytes)
                         continue
@@ -73,7 +76,10 @@ public struct OpenAICompatibleProvider: ChatProvider {
                 }
             }
         } catch let e as UpstreamHTTPError {
-            throw AttemptFailure(transport: e)
+            var failure = AttemptFailure(transport: e)
+            // The answer had started: the connection dying now cuts the stream.
+            if status == 200, e.kind == .reset { failure.kind = .streamCut }
+            throw failure
         } catch {
             throw AttemptFailure(kind: .cancelled, message: "\(error)")
         }
@@ -95,7 +101,9 @@ public struct OpenAICompatibleProvider: ChatProvider {
     static func item(for event: SSEEvent) -> StreamItem? {
         if event.data == "[DONE]" { return .done }
         if event.data.isEmpty { return nil }
-        guard let json = try? JSONValue.parse(event.data.utf8), json.objectValue != nil else { return nil }
+        guard let json = try? JSONValue.parse(event.data.utf8), json.objectValue != nil else {
+            return .skipped(reason: "not a JSON object: \(event.data.prefix(80))")
+        }
         return .chunk(data: event.data, json: json)
     }
 }
