@@ -93,9 +93,8 @@ struct LadderRunner: Sendable {
             case .fail(let status, let error):
                 outcome.status = status
                 outcome.errorType = error.code ?? error.type
-                if status != 499 {
-                    await send(.error(WireErrorMessage(id: request.id, status: status, error: error, headers: headers(request, outcome: outcome, withCost: true))))
-                }
+                // Sent even for a client that left (499): it ends the request's entry in the coordinator.
+                await send(.error(WireErrorMessage(id: request.id, status: status, error: error, headers: headers(request, outcome: outcome, withCost: true))))
                 return
             case .retrySameModel(let delay):
                 try? await Task.sleep(for: delay)

@@ -159,14 +159,18 @@ public final class WorkerService: Service, Sendable {
                             mine.insert(request.id)
                             let task = Task {
                                 await runner.serve(request) { reply in
-                                    do {
-                                        try await outbound.write(reply)
-                                    } catch WireCodecError.frameTooLarge(let length, let limit) {
-                                        // Too large to send: answer this request with an error instead.
-                                        let error = OpenAIErrorBody(message: "The answer (\(length) bytes) exceeds max_frame_bytes (\(limit)).",
-                                                                    type: "upstream_error", code: "response_too_large")
-                                        try? await outbound.write(.error(WireErrorMessage(id: request.id, status: 502, error: error)))
-                                    } catch {}
+                                    @Sendable func write() async {
+                                        do {
+                                            try await outbound.write(reply)
+                                        } catch WireCodecError.frameTooLarge(let length, let limit) {
+                                            // Too large to send: answer this request with an error instead.
+                                            let error = OpenAIErrorBody(message: "The answer (\(length) bytes) exceeds max_frame_bytes (\(limit)).",
+                                                                        type: "upstream_error", code: "response_too_large")
+                                            try? await outbound.write(.error(WireErrorMessage(id: request.id, status: 502, error: error)))
+                                        } catch {}
+                                    }
+                                    // A cancelled task cannot write; its last reply still has to reach the coordinator.
+                                    if Task.isCancelled { await Task { await write() }.value } else { await write() }
                                 }
                                 inFlight.remove(request.id)
                             }

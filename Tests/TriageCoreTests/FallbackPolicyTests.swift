@@ -37,13 +37,19 @@ import TriageCore
         #expect(s == 400)
     }
 
+    @Test func aClientThatLeftMidStreamIs499NotAnUpstreamFailure() {
+        let action = FallbackPolicy.next(after: AttemptFailure(kind: .cancelled, message: "gone", deliveredToClient: true))
+        guard case .fail(let status, _) = action else { Issue.record("climbed"); return }
+        #expect(status == 499)
+    }
+
     @Test func aCancelledRequestFailsWith499() {
         let action = FallbackPolicy.next(after: AttemptFailure(kind: .cancelled, message: "gone"))
         #expect(action == .fail(status: 499, error: OpenAIErrorBody(message: "The client closed the request.", type: "cancelled", code: "cancelled")))
     }
 
     @Test(arguments: [
-        AttemptFailure.Kind.connect, .timeout, .reset, .rateLimited, .serverError, .authError, .clientError, .malformed, .unsupported, .cancelled,
+        AttemptFailure.Kind.connect, .timeout, .reset, .rateLimited, .serverError, .authError, .clientError, .malformed, .unsupported,
     ])
     func nothingClimbsOnceDeliveredToTheClient(kind: AttemptFailure.Kind) {
         let failure = AttemptFailure(kind: kind, message: "cut", status: 503, deliveredToClient: true)

@@ -74,10 +74,14 @@ final class WorkerLink: Sendable {
         return stream
     }
 
-    /// Tells the worker the client went away.
+    /// Tells the worker the client went away, and ends the request's reply stream here at once
+    /// (as lost after going upstream, so it is never retried on another worker).
     func cancel(id: String) async {
         guard state.withLock({ $0.pending[id] != nil }) else { return }
         try? await outbound.write(.cancel(id: id))
+        let p = state.withLock { $0.pending.removeValue(forKey: id) }
+        p?.continuation.yield(.lost(sentUpstream: true, reason: "the client went away"))
+        p?.continuation.finish()
     }
 
     /// Sends a ping.

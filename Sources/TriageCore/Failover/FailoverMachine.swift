@@ -121,10 +121,11 @@ public struct FailoverMachine: Sendable {
         attemptsPerModel[model, default: 0] += 1
         failures.append(Attempt(tier: currentTier, kind: failure.kind, status: failure.status))
 
+        // The client left: nothing to deliver, whatever had reached it (logged as 499).
+        if failure.kind == .cancelled { return finish(fail(.cancelled)) }
         if failure.deliveredToClient {
             return finish(fail(.streamInterrupted(failure.message)))
         }
-        if failure.kind == .cancelled { return finish(fail(.cancelled)) }
         if now >= deadline { return finish(budgetSpent()) }
 
         switch failure.kind {

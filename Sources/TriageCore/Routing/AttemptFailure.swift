@@ -105,6 +105,9 @@ public enum FallbackAction: Sendable, Equatable {
 /// nothing climbs once part of the answer reached the client.
 public enum FallbackPolicy {
     public static func next(after failure: AttemptFailure) -> FallbackAction {
+        if failure.kind == .cancelled {
+            return .fail(status: 499, error: OpenAIErrorBody(message: "The client closed the request.", type: "cancelled", code: "cancelled"))
+        }
         if failure.deliveredToClient {
             return .fail(status: 502, error: OpenAIErrorBody(message: "The upstream stream failed after the answer had started: \(failure.message)",
                                                              type: "upstream_error", code: "stream_interrupted"))

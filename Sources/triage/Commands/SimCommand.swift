@@ -49,6 +49,9 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Map a requested model to a recorded one: requested=recorded (repeatable).", valueName: "a=b"))
     var replayModel: [String] = []
 
+    @Option(help: ArgumentHelp("Exit when this process is no longer the parent (set by `triage up`).", valueName: "pid"))
+    var parentPid: Int32?
+
     func run() async throws {
         let logger = log.makeLogger("triage.sim")
         var config = SimConfig()
@@ -76,6 +79,13 @@ struct SimCommand: AsyncParsableCommand {
         let server = SimServer(config: config, logger: logger) { port in
             logger.info("sim listening", metadata: ["url": "http://\(host):\(port)/v1"])
             if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
+        }
+        if let parent = parentPid {
+            // Started by `triage up`: do not outlive it, even when it is killed.
+            Thread.detachNewThread {
+                while getppid() == parent { usleep(200_000) }
+                Foundation.exit(0)
+            }
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: server)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -51,7 +51,8 @@ struct Up: AsyncParsableCommand {
         let sims = config.providers.values.filter { $0.kind == .sim }.sorted { $0.name < $1.name }
         for sim in sims {
             let models = config.tiers.filter { $0.provider == sim.name }.map(\.model)
-            var args = ["sim", "--port", String(sim.port ?? 8090), "--models", models.joined(separator: ",")] + levelArgs
+            var args = ["sim", "--port", String(sim.port ?? 8090), "--models", models.joined(separator: ","),
+                        "--parent-pid", String(getpid())] + levelArgs
             if let t = sim.ttftMs { args += ["--ttft-ms", String(t)] }
             if let t = sim.tpotMs { args += ["--tpot-ms", String(t)] }
             if let r = sim.replay { args += ["--replay", r] }

@@ -26,7 +26,8 @@ final class ChildProcess: Sendable {
     /// Starts `executable arguments...` with stdout and stderr appended to `logPath`.
     /// `TRIAGE_*` variables of the test's environment are not passed on, so only the
     /// arguments configure the child.
-    static func spawn(name: String, executable: String, arguments: [String], logPath: String) throws -> ChildProcess {
+    static func spawn(name: String, executable: String, arguments: [String], logPath: String,
+                      environment extra: [String: String] = [:]) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -47,7 +48,8 @@ final class ChildProcess: Sendable {
         posix_spawnattr_setsigdefault(&attr, &defaults)
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-        let env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRIAGE_") }.map { "\($0.key)=\($0.value)" }
+        let env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRIAGE_") }.merging(extra) { _, new in new }
+            .map { "\($0.key)=\($0.value)" }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup($0) } + [nil]
         defer {

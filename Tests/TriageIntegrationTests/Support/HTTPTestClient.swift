@@ -64,17 +64,28 @@ struct HTTPTestClient: Sendable {
 
     func shutdown() { curl.shutdown() }
 
-    func get(_ url: String) async throws -> HTTPResult {
-        try await send(UpstreamHTTPRequest(url: url, method: "GET", totalTimeout: timeout))
+    func get(_ url: String, headers: [String: String] = [:]) async throws -> HTTPResult {
+        try await send(UpstreamHTTPRequest(url: url, method: "GET", headers: Self.fields(headers), totalTimeout: timeout))
     }
 
-    func post(_ url: String, body: [UInt8], contentType: String = "application/json", timeout: Duration? = nil) async throws -> HTTPResult {
-        try await send(UpstreamHTTPRequest(url: url, method: "POST", headers: [.init(name: "Content-Type", value: contentType)],
+    func post(_ url: String, body: [UInt8], contentType: String = "application/json", timeout: Duration? = nil,
+              headers: [String: String] = [:]) async throws -> HTTPResult {
+        try await send(UpstreamHTTPRequest(url: url, method: "POST", headers: [.init(name: "Content-Type", value: contentType)] + Self.fields(headers),
                                            body: body, totalTimeout: timeout ?? self.timeout))
     }
 
-    func post(_ url: String, json: JSONValue, timeout: Duration? = nil) async throws -> HTTPResult {
-        try await post(url, body: json.encoded(), timeout: timeout)
+    func post(_ url: String, json: JSONValue, timeout: Duration? = nil, headers: [String: String] = [:]) async throws -> HTTPResult {
+        try await post(url, body: json.encoded(), timeout: timeout, headers: headers)
+    }
+
+    /// Any method (PATCH, DELETE) with an optional JSON body.
+    func request(_ method: String, _ url: String, json: JSONValue? = nil, headers: [String: String] = [:]) async throws -> HTTPResult {
+        try await send(UpstreamHTTPRequest(url: url, method: method, headers: [.init(name: "Content-Type", value: "application/json")] + Self.fields(headers),
+                                           body: json?.encoded() ?? [], totalTimeout: timeout))
+    }
+
+    static func fields(_ headers: [String: String]) -> [UpstreamHTTPHeader] {
+        headers.sorted { $0.key < $1.key }.map { UpstreamHTTPHeader(name: $0.key, value: $0.value) }
     }
 
     private func send(_ request: UpstreamHTTPRequest) async throws -> HTTPResult {
@@ -85,9 +96,9 @@ struct HTTPTestClient: Sendable {
     /// Posts a body and reads the response as Server-Sent Events.
     /// - Parameter stopWhen: called after each data event with the result so far; return true to
     ///   stop reading (the transfer is then cancelled, closing the connection).
-    func stream(_ url: String, json: JSONValue,
+    func stream(_ url: String, json: JSONValue, headers: [String: String] = [:],
                 stopWhen: @Sendable (SSEResult) -> Bool = { _ in false }) async throws -> SSEResult {
-        let request = UpstreamHTTPRequest(url: url, method: "POST", headers: [.init(name: "Content-Type", value: "application/json")],
+        let request = UpstreamHTTPRequest(url: url, method: "POST", headers: [.init(name: "Content-Type", value: "application/json")] + Self.fields(headers),
                                           body: json.encoded(), totalTimeout: timeout)
         var result = SSEResult(status: 0, headers: [:], raw: "", data: [], comments: [])
         var pending = ""

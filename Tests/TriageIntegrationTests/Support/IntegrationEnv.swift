@@ -29,8 +29,9 @@ final class IntegrationEnv: Sendable {
     }
 
     /// Starts `triage <arguments>`, logging to `<dir>/<name>.log`; tearDown stops it.
-    func spawn(_ name: String, _ arguments: [String]) throws -> ChildProcess {
-        let p = try ChildProcess.spawn(name: name, executable: binary, arguments: arguments, logPath: dir.file("\(name).log"))
+    func spawn(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
+        let p = try ChildProcess.spawn(name: name, executable: binary, arguments: arguments, logPath: dir.file("\(name).log"),
+                                       environment: environment)
         processes.withLock { $0.append(p) }
         return p
     }
@@ -86,7 +87,7 @@ final class IntegrationEnv: Sendable {
         let config = try dir.write("\(name).yaml", spec.yaml(dataDir: dataDir))
         let portFile = dir.file("\(name).port")
         let p = try spawn(name, ["up", "--config", config, "--data-dir", dataDir, "--port", "0", "--port-file", portFile,
-                                 "--workers", String(spec.workers)] + spec.extraArguments)
+                                 "--workers", String(spec.workers)] + spec.extraArguments, environment: spec.environment)
         let port = try await waitForPortFile(portFile, of: p, timeout: .seconds(30))
         let cluster = Cluster(env: self, up: p, port: port, configPath: config, dataDir: dataDir, spec: spec)
         if spec.workers > 0 { try await cluster.waitReady(workers: spec.workers) }
@@ -113,6 +114,12 @@ struct ClusterSpec: Sendable {
     var extraArguments: [String] = []
     /// A `failover:` mapping in flow style, e.g. `{server_error_retries: 0}`; nil keeps the defaults.
     var failover: String?
+    /// Whether `/v1/` needs a team API key.
+    var authRequired = false
+    /// Extra environment of `triage up` (e.g. `TRIAGE_ADMIN_KEY`).
+    var environment: [String: String] = [:]
+    /// A `budgets:` mapping in flow style; nil keeps the defaults.
+    var budgets: String?
 
     func yaml(dataDir: String) -> String {
         let providerLine: String = switch provider {
@@ -132,8 +139,8 @@ struct ClusterSpec: Sendable {
         limits: {max_body_bytes: \(maxBodyBytes), max_frame_bytes: \(maxFrameBytes)}
         workers: {count: \(workers), capacity: 64, heartbeat_s: 0.2, stale_s: 2}
         shutdown_grace_s: \(graceSeconds)
-        auth: {required: false}       # team keys are not what these tests are about
-        \(failover.map { "failover: \($0)\n" } ?? "")
+        auth: {required: \(authRequired), cache_s: 0}
+        \(failover.map { "failover: \($0)\n" } ?? "")\(budgets.map { "budgets: \($0)\n" } ?? "")
 
         """
     }

@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+import TriageCore
+import TriageStore
+
+extension Integration {
+    /// Teams, keys and budgets through the real cluster: auth, exact spend under concurrency,
+    /// refusals before any upstream call, soft-limit capping and the admin API.
+    @Suite struct BudgetTests {
+        static let question = "What is the capital of France?"
+
+        /// Runs a `triage` subcommand against the cluster's store; returns its stdout+stderr.
+        private func cli(_ env: IntegrationEnv, _ cluster: Cluster, _ args: [String]) throws -> String {
+            let r = try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
+            guard r.status == 0 else { throw HarnessError("triage \(args.joined(separator: " ")) failed: \(r.output)") }
+            return r.output
+        }
+
+        private func createKey(_ env: IntegrationEnv, _ cluster: Cluster, team: String) throws -> String {
+            let out = try cli(env, cluster, ["key", "create", "--team", team])
+            return try #require(out.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+        }
+
+        @Test func keysAreRequiredCheckedAndRevocable() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
+            _ = try cli(env, cluster, ["team", "create", "research"])
+            let key = try createKey(env, cluster, team: "research")
+            let body = chatBody(Self.question)
+
+            let none = try await cluster.http.post(cluster.chatURL, json: body)
+            #expect(none.status == 401)
+            #expect((try? none.json())?["error"]?["type"]?.stringValue == "authentication_error")
+            let wrong = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer tri_00000000_" + String(repeating: "0", count: 48)])
+            #expect(wrong.status == 401)
+            let bearer = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(key)"])
+            #expect(bearer.status == 200, "\(bearer.text)")
+            let xAPIKey = try await cluster.http.post(cluster.chatURL, json: body, headers: ["x-api-key": key])
+            #expect(xAPIKey.status == 200)
+
+            // The store holds only the key's hash.
+            let store = try cluster.store()
+            let row = try #require(try store.keys().first)
+            #expect(row.hash == SHA256.hash(Array(key.utf8)))
+            let dump = try store.read { db in try db.query("SELECT prefix, hash, coalesce(name,'') FROM api_keys") { "\($0.text(0))\($0.blob(1))\($0.text(2))" } }
+            #expect(!dump.joined().contains(key))
+
+            _ = try cli(env, cluster, ["key", "revoke", row.prefix])
+            let revoked = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(key)"])
+            #expect(revoked.status == 401)
+            #expect(revoked.text.contains("revoked"))
+        }
+
+        @Test func concurrentClientsNeverOverspendAndTheLedgerMatchesWhatClientsWereCharged() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            // A short reservation TTL so the killed worker's reservations lapse within the test.
+            let cluster = try await env.startCluster(ClusterSpec(workers: 4, ttftMs: 40, authRequired: true,
+                                                                 budgets: "{reservation_ttl_s: 4}"))
+            let simple = ClusterSpec.prices["simple"]!
+            // The simulated provider reports exact usage; learn one request's cost, then allow about 100.
+            _ = try cli(env, cluster, ["team", "create", "probe"])
+            let probeKey = try createKey(env, cluster, team: "probe")
+            let probe = try await cluster.http.post(cluster.chatURL, json: maxTokensBody(), headers: ["Authorization": "Bearer \(probeKey)"])
+            #expect(probe.status == 200, "\(probe.text)")
+            let one = try #require(Money(decimalString: probe.headers["x-triage-cost-usd"] ?? ""))
+            #expect(one.nanoUSD > 0)
+            let budget = Money(nanoUSD: one.nanoUSD * 100)
+            _ = try cli(env, cluster, ["team", "create", "tight", "--budget", budget.description, "--period", "monthly"])
+            let key = try createKey(env, cluster, team: "tight")
+            let store = try cluster.store()
+            let team = try #require(try store.team(named: "tight"))
+            let simBase = try #require(cluster.simBase)
+            let before = try await cluster.http.get(simBase + "/sim/attempts")
+            let attemptsBefore = (try before.json())["gpt-4o-mini"]?.intValue ?? 0
+
+            // 64 clients, 4 requests each; a worker is SIGKILLed in the middle.
+            typealias Outcome = (status: Int, cost: Money?, code: String?)
+            let victim = try #require(try store.workers().first { $0.id == "w1" })
+            let all: [Outcome] = try await withThrowingTaskGroup(of: [Outcome].self) { group in
+                for _ in 0..<64 {
+                    group.addTask {
+                        var mine: [Outcome] = []
+                        for _ in 0..<4 {
+                            let r = try await cluster.http.post(cluster.chatURL, json: maxTokensBody(), timeout: .seconds(20),
+                                                                headers: ["Authorization": "Bearer \(key)"])
+                            mine.append((r.status, r.headers["x-triage-cost-usd"].flatMap(Money.init(decimalString:)), r.errorCode))
+                        }
+                        return mine
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(600))
+                    kill(victim.pid, SIGKILL)
+                    return []
+                }
+                var out: [Outcome] = []
+                for try await part in group { out += part }
+                return out
+            }
+            #expect(all.count == 256)
+            let ok = all.filter { $0.status == 200 }
+            let refused = all.filter { $0.status == 429 }
+            let lost = all.filter { $0.status == 502 }
+            #expect(ok.count + refused.count + lost.count == all.count, "unexpected statuses: \(Set(all.map(\.status)))")
+            #expect(refused.allSatisfy { $0.code == "budget_exceeded" })
+            #expect(lost.allSatisfy { $0.code == "worker_lost" })
+            #expect(ok.count >= 50 && ok.count <= 100, "served \(ok.count)")
+            #expect(refused.count > 0)
+
+            // The budget holds: settled spend never passes it by more than one worst case.
+            let worstCase = CostEstimate.worstCase(try ChatRequest(body: maxTokensBody()), price: simple, defaultMaxTokens: 4096)
+            let ledger = Money(nanoUSD: try store.ledgerTotalNano(teamID: team.id))
+            #expect(ledger.nanoUSD <= budget.nanoUSD + worstCase.nanoUSD, "ledger \(ledger) budget \(budget)")
+            // What clients were charged is in the ledger, to the nano-dollar; a request lost with its worker
+            // may have been settled without reaching its client, never the other way round.
+            let charged = ok.reduce(Money.zero) { $0 + ($1.cost ?? .zero) }
+            #expect(ledger >= charged)
+            #expect(ledger.nanoUSD - charged.nanoUSD <= Int64(lost.count) * one.nanoUSD, "ledger \(ledger) charged \(charged)")
+            // Refused requests made no upstream call.
+            let after = try await cluster.http.get(simBase + "/sim/attempts")
+            let upstreamCalls = ((try after.json())["gpt-4o-mini"]?.intValue ?? 0) - attemptsBefore
+            #expect(upstreamCalls <= ok.count + lost.count && upstreamCalls >= ok.count, "upstream \(upstreamCalls) ok \(ok.count)")
+            // Nothing stays reserved: the dead worker's reservations are reclaimed.
+            let drained = await eventually(timeout: .seconds(8), interval: .milliseconds(200)) {
+                ((try? store.activeReservationCount(now: Date())) ?? 1) == 0
+            }
+            #expect(drained, "reservations left: \((try? store.activeReservationCount(now: Date())) ?? -1)")
+            #expect(try store.integrityCheck() == "ok")
+            // Once the budget is spent, refusals say who, how much and when it resets.
+            var refusal: HTTPResult?
+            for _ in 0..<40 {
+                let r = try await cluster.http.post(cluster.chatURL, json: maxTokensBody(), headers: ["x-api-key": key])
+                if r.status == 429 { refusal = r; break }
+            }
+            let message = try #require(refusal)
+            let text = (try? message.json())?["error"]?["message"]?.stringValue ?? ""
+            #expect(text.contains("tight") && text.contains(budget.description) && text.contains("resets at"), "\(text)")
+            #expect(Money(nanoUSD: try store.ledgerTotalNano(teamID: team.id)).nanoUSD <= budget.nanoUSD + worstCase.nanoUSD)
+        }
+
+        @Test func streamedAndWholeAnswersCostTheSameAndPastTheSoftLimitRequestsAreCapped() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
+            _ = try cli(env, cluster, ["team", "create", "s", "--budget", "10", "--soft-limit", "0.5"])
+            let key = try createKey(env, cluster, team: "s")
+            let auth = ["Authorization": "Bearer \(key)"]
+            let whole = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question, model: "complex"), headers: auth)
+            #expect(whole.status == 200)
+            #expect(whole.headers["x-triage-tier"] == "complex")
+            #expect(whole.headers["x-triage-budget-remaining-usd"] != nil)
+            let streamed = try await cluster.http.stream(cluster.chatURL, json: chatBody(Self.question, model: "complex", stream: true), headers: auth)
+            #expect(streamed.data.last == "[DONE]")
+            let comment = try #require(streamed.comments.first { $0.hasPrefix("x-triage-cost-usd=") })
+            #expect(comment.hasPrefix("x-triage-cost-usd=\(whole.headers["x-triage-cost-usd"] ?? "?") "))
+            let store = try cluster.store()
+            let team = try #require(try store.team(named: "s"))
+            let rows = try store.read { db in try db.query("SELECT cost_nano FROM ledger WHERE team_id = ?", [.integer(team.id)]) { $0.int64(0) } }
+            #expect(rows.count == 2 && rows[0] == rows[1], "\(rows)")
+
+            // Spend the team past its soft limit, then ask for the top tier: it is capped at the cheapest.
+            _ = try cli(env, cluster, ["team", "set", "s", "--budget", Money(nanoUSD: rows[0] * 3).description])
+            var cappedBody = chatBody(Self.question, model: "complex")
+            cappedBody["max_tokens"] = .int(32)  // a worst case that fits what is left
+            let capped = try await cluster.http.post(cluster.chatURL, json: cappedBody, headers: auth)
+            #expect(capped.status == 200)
+            #expect(capped.headers["x-triage-budget-capped"] == "true")
+            #expect(capped.headers["x-triage-tier"] == "simple")
+        }
+
+        @Test func adminAPIDoesWhatTheCLIDoesAndRefusesWithoutTheAdminKey() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let adminKey = "admin-" + UUID().uuidString
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true, environment: ["TRIAGE_ADMIN_KEY": adminKey]))
+            let admin = ["Authorization": "Bearer \(adminKey)"]
+            let denied = try await cluster.http.get(cluster.base + "/admin/teams")
+            #expect(denied.status == 401)
+            let wrong = try await cluster.http.get(cluster.base + "/admin/teams", headers: ["Authorization": "Bearer nope"])
+            #expect(wrong.status == 401)
+
+            let created = try await cluster.http.post(cluster.base + "/admin/teams", json: .object([
+                "name": .string("ops"), "budget_usd": .double(2.5), "period": .string("daily"), "soft_limit": .double(0.8)]), headers: admin)
+            #expect(created.status == 201, "\(created.text)")
+            #expect((try created.json())["budget_usd"]?.stringValue == "2.500000000")
+            let dup = try await cluster.http.post(cluster.base + "/admin/teams", json: .object(["name": .string("ops")]), headers: admin)
+            #expect(dup.status == 409)
+            let newKey = try await cluster.http.post(cluster.base + "/admin/keys", json: .object(["team": .string("ops")]), headers: admin)
+            #expect(newKey.status == 201)
+            let key = try #require((try newKey.json())["key"]?.stringValue)
+            let served = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question), headers: ["x-api-key": key])
+            #expect(served.status == 200)
+
+            // The CLI sees what the API made, and the API what the CLI made.
+            #expect(try cli(env, cluster, ["team", "list"]).contains("ops"))
+            _ = try cli(env, cluster, ["team", "create", "cli-made"])
+            let teams = try await cluster.http.get(cluster.base + "/admin/teams", headers: admin)
+            let names = (try teams.json()).arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+            #expect(Set(names).isSuperset(of: ["ops", "cli-made"]))  // (`triage up` also made its demo team)
+            let spend = try await cluster.http.get(cluster.base + "/admin/spend?team=ops&by=model", headers: admin)
+            let rows = try #require((try spend.json()).arrayValue)
+            #expect(rows.first?["group"]?.stringValue == "gpt-4o-mini")
+            #expect(rows.first?["requests"]?.intValue == 1)
+            let patched = try await cluster.http.request("PATCH", cluster.base + "/admin/teams/ops", json: .object(["budget_usd": .null]), headers: admin)
+            #expect(patched.status == 200)
+            #expect((try patched.json())["budget_usd"] == nil)
+            let revoke = try await cluster.http.request("DELETE", cluster.base + "/admin/keys/\(String(key.split(separator: "_")[1]))", headers: admin)
+            #expect(revoke.status == 200)
+            let after = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question), headers: ["x-api-key": key])
+            #expect(after.status == 401)
+        }
+    }
+}
+
+/// The France question with a small `max_tokens`, so the worst-case reservation is small.
+private func maxTokensBody() -> JSONValue {
+    var b = chatBody(Integration.BudgetTests.question)
+    b["max_tokens"] = .int(32)
+    return b
+}
