@@ -88,6 +88,14 @@ let package = Package(
                                          .product(name: "UnixSignals", package: "swift-service-lifecycle")],
                           swiftSettings: swiftSettings),
 
+        // Micro benchmarks (issue 9): a plain release-mode harness; `cluster/bench --micro` runs it.
+        .executableTarget(name: "TriageBench",
+                          dependencies: ["TriageCore", "TriageWire", "TriageStore",
+                                         .product(name: "NIOCore", package: "swift-nio"),
+                                         .product(name: "NIOEmbedded", package: "swift-nio")],
+                          path: "Benchmarks/TriageBench",
+                          swiftSettings: swiftSettings),
+
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TriageWireTests",
                     dependencies: ["TriageWire", .product(name: "NIOEmbedded", package: "swift-nio")],
@@ -98,6 +106,8 @@ let package = Package(
                     dependencies: ["TriageSim",
                                    .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "TriageIntegrationTests", dependencies: ["TriageCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TriageIntegrationTests",
+                    dependencies: ["TriageCore", "TriageStore", "TriageUpstream", "TriageWire"],
+                    swiftSettings: swiftSettings),
     ]
 )
