@@ -1,0 +1,142 @@
+import Foundation
+
+/// One reason an answer looks poor.
+public struct QualityIssue: Sendable, Equatable, Codable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// Nothing but whitespace.
+        case empty
+        /// Cut off by `max_tokens` (`finish_reason: length`) while still short.
+        case truncated
+        /// "I can't help with that", "As an AI language model…".
+        case refusal
+        /// The same words over and over.
+        case repetition
+        /// A code block opened with ``` and never closed.
+        case unclosedCodeBlock = "unclosed_code_block"
+        /// The request asked for JSON (`response_format`) and the answer is not (or not of the schema).
+        case invalidJSON = "invalid_json"
+        /// Far too short for what the question asks.
+        case tooShort = "too_short"
+    }
+
+    public var kind: Kind
+    public var detail: String
+
+    public init(_ kind: Kind, _ detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
+
+    public var description: String { "\(kind.rawValue): \(detail)" }
+}
+
+/// Settings of the checks, per tier (`quality:` in the config).
+public struct QualitySettings: Sendable, Equatable {
+    /// Checks that run; the others are skipped.
+    public var enabled: Set<QualityIssue.Kind>
+    /// A truncated answer shorter than this many words counts as poor.
+    public var truncatedMinWords: Int
+    /// An n-gram repeated at least this many times in a row, or covering this share of the answer, is degenerate.
+    public var repetitionRuns: Int
+    /// Answers to questions that ask for an explanation must have at least this many words.
+    public var explanationMinWords: Int
+
+    public init(enabled: Set<QualityIssue.Kind> = Set(QualityIssue.Kind.allCases), truncatedMinWords: Int = 40,
+                repetitionRuns: Int = 6, explanationMinWords: Int = 12) {
+        self.enabled = enabled
+        self.truncatedMinWords = truncatedMinWords
+        self.repetitionRuns = repetitionRuns
+        self.explanationMinWords = explanationMinWords
+    }
+}
+
+/// Pure checks of an answer against the question, run on every answer.
+public struct QualityChecker: Sendable {
+    public var settings: QualitySettings
+
+    public init(settings: QualitySettings = QualitySettings()) { self.settings = settings }
+
+    /// The issues found (empty: the answer passes).
+    /// - Parameters:
+    ///   - answer: the answer's text.
+    ///   - finishReason: the provider's `finish_reason`.
+    ///   - request: the question, for `response_format` and what it asks.
+    public func check(answer: String, finishReason: String?, request: ChatRequest) -> [QualityIssue] {
+        var issues: [QualityIssue] = []
+        func add(_ kind: QualityIssue.Kind, _ detail: @autoclosure () -> String) {
+            if settings.enabled.contains(kind) { issues.append(QualityIssue(kind, detail())) }
+        }
+        let words = Self.words(answer)
+        if words.isEmpty {
+            add(.empty, "the answer is empty")
+            return issues
+        }
+        if finishReason == "length", words.count < settings.truncatedMinWords {
+            add(.truncated, "cut at max_tokens after \(words.count) words")
+        }
+        if let phrase = Self.refusal(in: answer) {
+            add(.refusal, "'\(phrase)'")
+        }
+        if let run = Self.repetition(words, minRuns: settings.repetitionRuns) {
+            add(.repetition, run)
+        }
+        if Self.fenceCount(answer) % 2 == 1 {
+            add(.unclosedCodeBlock, "an odd number of ``` fences")
+        }
+        if let format = request.body["response_format"], let problem = JSONAnswerCheck.problem(answer, format: format) {
+            add(.invalidJSON, problem)
+        }
+        if Self.asksForExplanation(request.query), words.count < settings.explanationMinWords, request.body["response_format"] == nil {
+            add(.tooShort, "\(words.count) words for a question that asks for an explanation")
+        }
+        return issues
+    }
+
+    static func words(_ text: String) -> [Substring] {
+        text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
+    }
+
+    static let refusals = [
+        "i can't help with", "i cannot help with", "i can't assist", "i cannot assist", "i'm unable to help",
+        "i am unable to help", "i'm not able to help", "as an ai language model", "as an ai, i", "i cannot provide",
+        "i can't provide", "i'm sorry, but i can", "i apologize, but i can", "i won't be able to",
+    ]
+
+    /// A refusal or hedge phrase near the start of the answer.
+    static func refusal(in answer: String) -> String? {
+        let head = answer.prefix(300).lowercased().replacingOccurrences(of: "’", with: "'")
+        return refusals.first { head.contains($0) }
+    }
+
+    /// A phrase of 1–4 words repeated back to back at least `minRuns` times.
+    static func repetition(_ words: [Substring], minRuns: Int) -> String? {
+        guard words.count >= minRuns else { return nil }
+        let lower = words.map { $0.lowercased() }
+        for n in 1...4 where lower.count >= n * minRuns {
+            var i = 0
+            while i + n * minRuns <= lower.count {
+                let gram = lower[i..<i + n]
+                var runs = 1
+                var j = i + n
+                while j + n <= lower.count, lower[j..<j + n] == gram {
+                    runs += 1
+                    j += n
+                }
+                if runs >= minRuns { return "'\(gram.joined(separator: " "))' \(runs) times in a row" }
+                i += 1
+            }
+        }
+        return nil
+    }
+
+    static func fenceCount(_ text: String) -> Int {
+        text.split(separator: "\n", omittingEmptySubsequences: false).filter { $0.drop { $0 == " " }.hasPrefix("```") }.count
+    }
+
+    static let explanationCues = ["explain", "describe", "why ", "how does", "how do", "compare", "walk me through", "write an essay", "in detail"]
+
+    static func asksForExplanation(_ query: String) -> Bool {
+        let q = query.lowercased()
+        return explanationCues.contains { q.contains($0) }
+    }
+}

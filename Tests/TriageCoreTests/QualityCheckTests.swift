@@ -1,0 +1,80 @@
+import Testing
+import TriageCore
+
+@Suite struct QualityCheckTests {
+    let checker = QualityChecker()
+
+    private func request(_ query: String, responseFormat: JSONValue? = nil) throws -> ChatRequest {
+        var body: JSONValue = .object(["model": .string("auto"),
+                                       "messages": .array([.object(["role": .string("user"), "content": .string(query)])])])
+        if let responseFormat { body["response_format"] = responseFormat }
+        return try ChatRequest(body: body)
+    }
+
+    private func kinds(_ answer: String, finish: String? = "stop", _ query: String = "What is the capital of France?",
+                       format: JSONValue? = nil) throws -> [QualityIssue.Kind] {
+        checker.check(answer: answer, finishReason: finish, request: try request(query, responseFormat: format)).map(\.kind)
+    }
+
+    @Test func aGoodShortAnswerToAShortQuestionPasses() throws {
+        #expect(try kinds("The capital of France is Paris.") == [])
+    }
+
+    @Test func emptyAndWhitespaceAnswersFail() throws {
+        #expect(try kinds("") == [.empty])
+        #expect(try kinds("  \n\t ") == [.empty])
+    }
+
+    @Test func aShortAnswerCutByMaxTokensFailsButALongOneDoesNot() throws {
+        #expect(try kinds("Paris is the", finish: "length") == [.truncated])
+        let long = Array(repeating: "word", count: 20).enumerated().map { "\($1)\($0)" }.joined(separator: " ")
+        #expect(try kinds(long + " " + long, finish: "length").isEmpty)
+    }
+
+    @Test func refusalsAndHedgesFail() throws {
+        #expect(try kinds("I'm sorry, but I can't help with that request.") == [.refusal])
+        #expect(try kinds("As an AI language model, I do not have opinions about capitals.") == [.refusal])
+        #expect(try kinds("I can’t assist with that.") == [.refusal])  // typographic apostrophe
+        #expect(try kinds("Paris. I cannot stress enough how lovely it is.").isEmpty)
+    }
+
+    @Test func degenerateRepetitionFails() throws {
+        #expect(try kinds("Paris " + String(repeating: "is the capital ", count: 8)) == [.repetition])
+        #expect(try kinds(String(repeating: "the ", count: 10)) == [.repetition])
+        #expect(try kinds("one two three four five six seven eight nine ten").isEmpty)
+    }
+
+    @Test func anUnclosedCodeBlockFails() throws {
+        let q = "Write a function that adds two numbers"
+        #expect(try kinds("Here:\n```swift\nfunc add(a: Int, b: Int) -> Int { a + b }\n", q) == [.unclosedCodeBlock])
+        #expect(try kinds("Here:\n```swift\nfunc add(a: Int, b: Int) -> Int { a + b }\n```\nDone.", q).isEmpty)
+    }
+
+    @Test func jsonAnswersAreCheckedAgainstResponseFormatAndSchema() throws {
+        let object: JSONValue = .object(["type": .string("json_object")])
+        #expect(try kinds("{\"city\": \"Paris\"}", format: object).isEmpty)
+        #expect(try kinds("```json\n{\"city\": \"Paris\"}\n```", format: object).isEmpty)
+        #expect(try kinds("The city is Paris", format: object) == [.invalidJSON])
+        #expect(try kinds("[1, 2]", format: object) == [.invalidJSON])
+        let schema: JSONValue = .object(["type": .string("json_schema"), "json_schema": .object(["name": .string("c"), "schema": .object([
+            "type": .string("object"), "required": .array([.string("city"), .string("population")]),
+            "properties": .object(["city": .object(["type": .string("string")]), "population": .object(["type": .string("integer")])]),
+        ])])])
+        #expect(try kinds("{\"city\": \"Paris\", \"population\": 2100000}", format: schema).isEmpty)
+        let missing = checker.check(answer: "{\"city\": \"Paris\"}", finishReason: "stop",
+                                    request: try request("capital?", responseFormat: schema))
+        #expect(missing.map(\.detail) == ["$.population is required"])
+        #expect(try kinds("{\"city\": 7, \"population\": 1}", format: schema) == [.invalidJSON])
+    }
+
+    @Test func aOneLineAnswerToAQuestionThatAsksForAnExplanationFails() throws {
+        let q = "Explain in detail why the sky is blue, and compare it with sunsets"
+        #expect(try kinds("Rayleigh scattering.", q) == [.tooShort])
+        #expect(try kinds("Sunlight scatters off air molecules, and shorter blue wavelengths scatter far more than red ones, so the sky looks blue; at sunset light crosses more air and the blue is scattered away.", q).isEmpty)
+    }
+
+    @Test func disabledChecksDoNotRun() throws {
+        let lenient = QualityChecker(settings: QualitySettings(enabled: [.empty]))
+        #expect(lenient.check(answer: "I'm sorry, but I can't help with that.", finishReason: "stop", request: try request("hi")).isEmpty)
+    }
+}
