@@ -16,6 +16,7 @@ struct LadderRunner: Sendable {
     let store: Store
     let budget: BudgetGuard
     let circuits: CircuitRegistry
+    let quality: QualityChecker
     let workerID: String
     let logger: Logger
 
@@ -34,14 +35,19 @@ struct LadderRunner: Sendable {
         var upstreamMs = 0.0
         var capped = false
         var budget: BudgetStatus?
+        /// Quality problems of the answer returned (recorded when there was no tier to climb to).
+        var qualityIssues: [QualityIssue] = []
+        /// The routing decision, for the misroute log.
+        var decision: RoutingDecision?
     }
 
     /// How one attempt ended.
     enum AttemptResult {
         /// A whole answer (non-stream), not yet sent.
         case answered(body: JSONValue, usage: Usage)
-        /// A stream relayed to its end (`end` not yet sent); `started` tells whether `head` went out.
-        case streamed(usage: Usage, started: Bool)
+        /// A stream relayed to its end (`end` not yet sent); `started` tells whether `head` went out;
+        /// `issues` are quality problems found (recorded, since the answer was already delivered).
+        case streamed(usage: Usage, started: Bool, issues: [QualityIssue])
         case failed(AttemptFailure, billed: Usage?)
     }
 
@@ -54,6 +60,7 @@ struct LadderRunner: Sendable {
             stream = chat.stream
             var decision = try router.decide(chat)
             outcome.reason = decision.reason
+            outcome.decision = decision
             if let status = try budget.status(of: request.caller) {
                 outcome.budget = status
                 decision = cap(decision, status: status, outcome: &outcome)
@@ -120,6 +127,7 @@ struct LadderRunner: Sendable {
             outcome.model = tier.model
             outcome.provider = tier.provider
             let limits = machine.limits(now: .now)
+            let canClimb = machine.canClimb(now: .now)
             let watchdog = AttemptWatchdog(limits: limits, stream: chat.stream)
             let call = UpstreamCall(body: chat.upstreamBody(model: tier.model), tier: tier, provider: config.provider(of: tier),
                                     apiKey: providers.apiKey(for: tier.provider), progress: watchdog, timeout: limits.total)
@@ -127,7 +135,7 @@ struct LadderRunner: Sendable {
             let attemptStart = ContinuousClock.now
             let snapshot = outcome
             let result: AttemptResult = chat.stream
-                ? await watchdog.guarding { await self.streamAttempt(provider, call, request: request, chat: chat, outcome: snapshot, watchdog: watchdog, send: send) }
+                ? await watchdog.guarding { await self.streamAttempt(provider, call, request: request, chat: chat, outcome: snapshot, watchdog: watchdog, canClimb: canClimb, send: send) }
                 : await watchdog.guarding { await self.completeAttempt(provider, call, chat: chat) }
             let ms = attemptStart.duration(to: .now).milliseconds
             outcome.upstreamMs += ms
@@ -135,8 +143,21 @@ struct LadderRunner: Sendable {
             var usage: Usage?
             var failure: AttemptFailure?
             switch result {
-            case .answered(_, let u), .streamed(let u, _):
+            case .answered(let body, let u):
                 usage = u
+                // A poor answer climbs when there is a tier above to climb to; otherwise it is the best there is.
+                if tier.quality != .off {
+                    let issues = quality.check(answer: Self.content(of: body), finishReason: Self.finishReason(of: body), request: chat)
+                    if !issues.isEmpty {
+                        outcome.qualityIssues = issues
+                        if canClimb {
+                            failure = AttemptFailure(kind: .lowQuality, message: issues.map(\.description).joined(separator: "; "), status: 200)
+                        }
+                    }
+                }
+            case .streamed(let u, _, let issues):
+                usage = u
+                if !issues.isEmpty { outcome.qualityIssues = issues }
             case .failed(var f, let billed):
                 // A limit that fired is the real cause of the cancellation.
                 if f.kind == .cancelled, let fired = watchdog.fired, fired != .cancelled { f.kind = fired; f.message = "\(fired.rawValue) after \(Int(ms)) ms" }
@@ -150,13 +171,20 @@ struct LadderRunner: Sendable {
             settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
             circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
 
+            if let f = failure, f.kind == .lowQuality {
+                logger.info("low-quality answer; climbing", metadata: ["triage.request": "\(request.id)", "triage.tier": "\(tier.name)",
+                                                                       "triage.quality": "\(f.message)"])
+                outcome.qualityIssues = []  // they belonged to the answer left behind
+                action = machine.next(after: .failure(f), now: .now)
+                continue
+            }
             switch result {
             case .answered(var body, let u):
                 outcome.usage = u
                 if body["usage"] == nil || u.estimated { body["usage"] = u.openAIValue }
                 await send(.response(WireResponse(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: true), body: body)))
                 return
-            case .streamed(let u, let started):
+            case .streamed(let u, let started, _):
                 outcome.usage = u
                 if !started {
                     await send(.head(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: false)))
@@ -198,10 +226,13 @@ struct LadderRunner: Sendable {
     /// `hold_back_ms`) are held, so a failure in that window can still climb invisibly; `head`
     /// goes out with the first chunk released.
     private func streamAttempt(_ provider: any ChatProvider, _ call: UpstreamCall, request: WireRequest, chat: ChatRequest,
-                               outcome: Outcome, watchdog: AttemptWatchdog, send: @escaping Send) async -> AttemptResult {
+                               outcome: Outcome, watchdog: AttemptWatchdog, canClimb: Bool, send: @escaping Send) async -> AttemptResult {
         let clientWantsUsage = chat.body["stream_options"]?["include_usage"]?.boolValue == true
         let holdTokens = config.failover.holdBackTokens
         let holdFor = Duration.milliseconds(Int64(config.failover.holdBackMs))
+        let buffered = call.tier.quality == .buffer
+        var answer = ""
+        var finishReason: String?
         var held: [String] = []
         var firstToken: ContinuousClock.Instant?
         var tokens = 0
@@ -234,12 +265,14 @@ struct LadderRunner: Sendable {
                     if let u = Usage(openAI: json["usage"]) { usage = u }
                     if let choice = json["choices"]?.arrayValue?.first {
                         if let text = choice["delta"]?["content"]?.stringValue, !text.isEmpty {
+                            if call.tier.quality != .off { answer += text }
                             contentBytes += text.utf8.count
                             tokens += 1
                             if firstToken == nil { firstToken = .now }
                             watchdog.tokenReceived()
                         }
-                        if choice["finish_reason"]?.stringValue != nil {
+                        if let reason = choice["finish_reason"]?.stringValue {
+                            finishReason = reason
                             finished = true
                             watchdog.answerFinished()
                         }
@@ -248,7 +281,8 @@ struct LadderRunner: Sendable {
                         continue
                     }
                     held.append(data)
-                    let holding = !finished && (tokens < holdTokens || (firstToken.map { $0.duration(to: .now) < holdFor } ?? (holdFor > .zero)))
+                    // `quality: buffer` holds the whole answer until it is checked.
+                    let holding = buffered || (!finished && (tokens < holdTokens || (firstToken.map { $0.duration(to: .now) < holdFor } ?? (holdFor > .zero))))
                     if !holding { await release() }
                     if finished && usage != nil { break loop }  // finish promptly, without waiting for [DONE]
                 }
@@ -269,8 +303,20 @@ struct LadderRunner: Sendable {
             return .failed(AttemptFailure(kind: .streamCut, message: "the stream ended before the answer finished", deliveredToClient: started),
                            billed: usage ?? (contentBytes > 0 ? sent : nil))
         }
+        if call.tier.quality != .off {
+            let issues = quality.check(answer: answer, finishReason: finishReason, request: chat)
+            if !issues.isEmpty {
+                // Held whole (`quality: buffer`) and a tier above: climb; otherwise record only.
+                if !started && buffered && canClimb {
+                    return .failed(AttemptFailure(kind: .lowQuality, message: issues.map(\.description).joined(separator: "; "), status: 200),
+                                   billed: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes))
+                }
+                await release()
+                return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started, issues: issues)
+            }
+        }
         await release()
-        return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started)
+        return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started, issues: [])
     }
 
     /// The `x-triage-*` headers of the answer.
@@ -290,6 +336,7 @@ struct LadderRunner: Sendable {
             h["x-triage-fallbacks"] = list
         }
         if withCost { h["x-triage-cost-usd"] = outcome.cost.description }
+        if !outcome.qualityIssues.isEmpty { h["x-triage-quality"] = outcome.qualityIssues.map(\.kind.rawValue).joined(separator: ", ") }
         if outcome.capped { h["x-triage-budget-capped"] = "true" }
         if let status = outcome.budget, let remaining = status.remainingNano {
             h["x-triage-budget-remaining-usd"] = Money(nanoUSD: remaining - outcome.cost.nanoUSD).description
@@ -311,12 +358,43 @@ struct LadderRunner: Sendable {
         } catch {
             logger.error("request log write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
         }
+        logMisroute(request: request, outcome: outcome)
         logger.info("request", metadata: [
             "triage.request": "\(request.id)", "triage.team": "\(request.caller.team ?? "-")",
             "triage.tier": "\(outcome.tier ?? "-")", "triage.model": "\(outcome.model ?? "-")",
             "triage.status": "\(outcome.status)", "triage.attempts": "\(outcome.attempts.count)",
             "triage.cost_usd": "\(outcome.cost)", "triage.latency_ms": "\(String(format: "%.1f", latency.milliseconds))",
         ])
+    }
+
+    /// Every climb (an upstream failure or a poor answer), and every poor answer kept for want of
+    /// a higher tier, is labelled data for retraining: one misroute row.
+    private func logMisroute(request: WireRequest, outcome: Outcome) {
+        let failures = outcome.attempts.filter { $0.outcome != "ok" && $0.outcome != "cancelled" }
+        guard !failures.isEmpty || !outcome.qualityIssues.isEmpty, let first = outcome.attempts.first,
+              let chat = try? ChatRequest(body: request.body) else { return }
+        var reason = failures.first.map { $0.outcome + ($0.outcome == "low_quality" ? ": \($0.message ?? "")" : "") } ?? ""
+        if failures.isEmpty { reason = "low_quality (kept): " + outcome.qualityIssues.map(\.description).joined(separator: "; ") }
+        let query = chat.query
+        let normalised = query.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let features: JSONValue = .object([
+            "words": .int(Int64(normalised.split(separator: " ").count)), "chars": .int(Int64(query.utf8.count)),
+            "messages": .int(Int64(chat.messages.count)), "system_prompt": .bool(chat.hasSystemPrompt),
+            "earlier_turns": .bool(chat.hasEarlierTurns), "max_tokens": chat.maxTokens.map { .int(Int64($0)) } ?? .null,
+        ])
+        let record = MisrouteRecord(
+            requestID: request.id, createdAt: Date(), teamID: request.caller.teamID, queryHash: SHA256.hex(normalised),
+            queryText: config.privacy.storeQueryText ? query : nil, features: String(decoding: features.encoded(), as: UTF8.self),
+            firstTier: first.tier, finalTier: outcome.status == 200 ? outcome.tier : nil, reason: reason, score: outcome.decision?.score)
+        do {
+            try store.logMisroute(record)
+        } catch {
+            logger.error("misroute log write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
+        }
+    }
+
+    static func finishReason(of completion: JSONValue) -> String? {
+        completion["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue
     }
 
     static func content(of completion: JSONValue) -> String {

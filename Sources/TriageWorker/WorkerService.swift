@@ -45,6 +45,7 @@ public final class WorkerService: Service, Sendable {
                                    providers: ProviderSet(config: config, http: http, environment: environment),
                                    store: store, budget: budget,
                                    circuits: CircuitRegistry(store: store, policy: config.failover.circuit, logger: logger),
+                                   quality: QualityChecker(),
                                    workerID: options.id, logger: logger)
     }
 

@@ -21,7 +21,7 @@ public enum ConfigLoader {
             throw ConfigError(field: "", problem: "not valid YAML: \(error)")
         }
         var r = NodeReader(node: root, path: "")
-        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets"])
+        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets", "privacy"])
 
         let fileListen = try r.string("listen")
         let listenText = environment["TRIAGE_LISTEN"] ?? fileListen ?? "127.0.0.1:8080"
@@ -84,6 +84,10 @@ public enum ConfigLoader {
                                     classifier: classifier, limits: limits, workers: workers, shutdownGraceSeconds: grace,
                                     auth: auth, budgets: budgets)
         config.failover = try readFailover(r.child("failover"))
+        if var p = try r.child("privacy") {
+            try p.allowOnly(["store_query_text"])
+            config.privacy.storeQueryText = try p.bool("store_query_text") ?? false
+        }
         return config
     }
 
@@ -134,7 +138,7 @@ public enum ConfigLoader {
         if items.isEmpty { throw ConfigError(field: "tiers", problem: "is empty: list at least one tier, cheapest first") }
         var tiers: [TierConfig] = []
         for var t in items {
-            try t.allowOnly(["name", "provider", "model", "input_per_mtok", "output_per_mtok", "timeout_s", "connect_timeout_s", "context_window"])
+            try t.allowOnly(["name", "provider", "model", "input_per_mtok", "output_per_mtok", "timeout_s", "connect_timeout_s", "context_window", "quality"])
             guard let name = try t.string("name"), !name.isEmpty else { throw ConfigError(field: t.path + ".name", problem: "is required") }
             guard let provider = try t.string("provider") else { throw ConfigError(field: t.path + ".provider", problem: "is required") }
             guard providers[provider] != nil else {
@@ -147,11 +151,16 @@ public enum ConfigLoader {
                 throw ConfigError(field: t.path + ".name", problem: "tier '\(name)' is listed twice")
             }
             if name == "auto" { throw ConfigError(field: t.path + ".name", problem: "'auto' is reserved") }
+            let qualityText = try t.string("quality") ?? "on"
+            guard let quality = QualityMode(rawValue: qualityText) else {
+                throw ConfigError(field: t.path + ".quality", problem: "expected on, buffer or off, got '\(qualityText)'")
+            }
             tiers.append(TierConfig(name: name, provider: provider, model: model,
                                     price: Price(inputPerMTok: input, outputPerMTok: output),
                                     timeoutSeconds: try t.double("timeout_s", min: 0.01) ?? 120,
                                     connectTimeoutSeconds: try t.double("connect_timeout_s", min: 0.01) ?? 10,
                                     contextWindow: try t.int("context_window", min: 1)))
+            tiers[tiers.count - 1].quality = quality
         }
         return tiers
     }

@@ -20,6 +20,7 @@ public struct TriageConfig: Sendable, Equatable {
     public var failover = FailoverConfig()
     public var auth: AuthConfig
     public var budgets: BudgetConfig
+    public var privacy = PrivacyConfig()
 
     public init(listen: HostPort, dataDir: String, runDir: String? = nil,
                 providers: [String: ProviderConfig], tiers: [TierConfig],
@@ -120,6 +121,9 @@ public struct TierConfig: Sendable, Equatable {
     /// overflows a smaller window climbs to the first tier whose window holds it.
     public var contextWindow: Int?
 
+    /// How answers of this tier are checked (`quality: on|buffer|off`).
+    public var quality: QualityMode = .on
+
     public init(name: String, provider: String, model: String, price: Price,
                 timeoutSeconds: Double = 120, connectTimeoutSeconds: Double = 10, contextWindow: Int? = nil) {
         self.contextWindow = contextWindow
@@ -205,4 +209,22 @@ public struct BudgetConfig: Sendable, Equatable {
         self.reservationTTLSeconds = reservationTTLSeconds
         self.cappedTier = cappedTier
     }
+}
+
+/// How a tier's answers are checked for quality.
+public enum QualityMode: String, Sendable, Equatable, CaseIterable {
+    /// Check every answer; a poor non-stream answer climbs; streams are checked and recorded only.
+    case on
+    /// As `on`, and streams are held until the whole answer is checked, so a poor one climbs too.
+    case buffer
+    /// No checks.
+    case off
+}
+
+/// What Triage may keep of callers' queries.
+public struct PrivacyConfig: Sendable, Equatable {
+    /// Whether the misroute log keeps a query's text (otherwise only its hash and features).
+    public var storeQueryText: Bool
+
+    public init(storeQueryText: Bool = false) { self.storeQueryText = storeQueryText }
 }

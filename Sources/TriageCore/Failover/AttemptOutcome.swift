@@ -30,7 +30,7 @@ extension AttemptFailure {
             .failure
         case .authError, .unsupported:
             .trip
-        case .clientError, .contextLengthExceeded, .contentFilter, .cancelled:
+        case .clientError, .contextLengthExceeded, .contentFilter, .cancelled, .lowQuality:
             .neutral
         }
     }

@@ -148,7 +148,7 @@ public struct FailoverMachine: Sendable {
             guard retryable, n <= policy.serverErrorRetries else { return climb(.failed(failure.kind), now: now) }
             serverErrorRetries[model] = n
             return retry(after: Backoff.delay(retry: n, policy: policy, random: &random), now: now, else: .failed(failure.kind))
-        case .connect, .timeout, .firstByteTimeout, .firstTokenTimeout, .streamStalled, .streamCut, .malformed, .unsupported:
+        case .connect, .timeout, .firstByteTimeout, .firstTokenTimeout, .streamStalled, .streamCut, .malformed, .unsupported, .lowQuality:
             return climb(.failed(failure.kind), now: now)
         case .authError:
             unhealthyProviders.insert(current.provider)
@@ -182,6 +182,13 @@ public struct FailoverMachine: Sendable {
         let wait = max(wait, policy.backoffFloor)
         guard now + wait < deadline else { return climb(reason, now: now) }
         return .retrySameModel(after: wait)
+    }
+
+    /// Whether a tier above the current one could take the request now (for a low-quality
+    /// answer: climb only when there is somewhere to go, otherwise keep the answer).
+    public func canClimb(now: ContinuousClock.Instant) -> Bool {
+        guard now < deadline else { return false }
+        return (currentTier + 1..<tiers.count).contains { eligible($0) && $0 != currentTier }
     }
 
     private mutating func climb(_ reason: ClimbReason, now: ContinuousClock.Instant) -> FailoverAction {

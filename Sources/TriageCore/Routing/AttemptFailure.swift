@@ -33,6 +33,8 @@ public struct AttemptFailure: Error, Sendable, Equatable, CustomStringConvertibl
         case streamStalled = "stream_stalled"
         /// A stream's connection ended after the response had started, with no finish reason and no `[DONE]`.
         case streamCut = "stream_cut"
+        /// The answer failed a quality check (empty, refusal, truncated, invalid JSON, ...).
+        case lowQuality = "low_quality"
     }
 
     public var kind: Kind
@@ -114,7 +116,7 @@ public enum FallbackPolicy {
         }
         switch failure.kind {
         case .connect, .timeout, .reset, .rateLimited, .serverError, .authError, .malformed, .unsupported,
-             .firstByteTimeout, .firstTokenTimeout, .streamStalled, .streamCut:
+             .firstByteTimeout, .firstTokenTimeout, .streamStalled, .streamCut, .lowQuality:
             return .climb
         case .clientError, .contextLengthExceeded, .contentFilter:
             let status = failure.status ?? 400
