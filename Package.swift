@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, through system-library targets.
@@ -77,6 +79,8 @@ let package = Package(
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"),
                                .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Metrics", package: "swift-metrics"),
+                               .product(name: "Prometheus", package: "swift-prometheus"),
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 swiftSettings: swiftSettings),
         // The one executable: parses arguments and wires the modules together.
@@ -105,6 +109,12 @@ let package = Package(
         .testTarget(name: "TriageSimTests",
                     dependencies: ["TriageSim",
                                    .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "TriageCoordinatorTests",
+                    dependencies: ["TriageCoordinator", "TriageCore", "TriageStore",
+                                   .product(name: "Logging", package: "swift-log"),
+                                   .product(name: "HTTPTypes", package: "swift-http-types"),
+                                   .product(name: "Prometheus", package: "swift-prometheus")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "TriageIntegrationTests",
                     dependencies: ["TriageCore", "TriageStore", "TriageUpstream", "TriageWire"],

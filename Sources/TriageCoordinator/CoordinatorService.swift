@@ -16,6 +16,7 @@ public struct Coordinator: Sendable {
     let logger: Logger
     let store: Store
     let environment: [String: String]
+    let metrics: TriageMetrics
     let onListening: @Sendable (Int) -> Void
 
     /// - Parameters:
@@ -23,9 +24,14 @@ public struct Coordinator: Sendable {
     ///   - store: the shared store (workers are found in it).
     ///   - logger: the coordinator's logger.
     ///   - onListening: called with the bound HTTP port (the configured one may be 0).
-    ///   - environment: where the admin key is read from (`auth.admin_key_env`).
+    ///   - environment: where the admin key is read from (`auth.admin_key_env`), and
+    ///     `TRIAGE_METRICS_AUTH` (`admin` puts `/metrics` behind the admin key; default open).
+    ///   - metrics: where request metrics go; default this process's registry, bootstrapped
+    ///     into `MetricsSystem` on first use.
     public init(config: TriageConfig, store: Store, environment: [String: String] = ProcessInfo.processInfo.environment,
+                metrics: TriageMetrics = .processWide,
                 logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.metrics = metrics
         self.config = config
         self.store = store
         self.environment = environment
@@ -42,9 +48,14 @@ public struct Coordinator: Sendable {
     func application() -> some ApplicationProtocol {
         let router = Router(context: TriageRequestContext.self)
         let chat = ChatCompletionsRoute(pool: pool, ladder: config.ladder, limits: config.limits,
-                                        auth: Authenticator(store: store, config: config.auth), logger: logger)
-        AdminRoutes(admin: TeamAdmin(store: store), guardian: AdminGuard(config: config.auth, environment: environment),
-                    maxBodyBytes: config.limits.maxBodyBytes).register(on: router)
+                                        auth: Authenticator(store: store, config: config.auth), logger: logger, metrics: metrics)
+        let guardian = AdminGuard(config: config.auth, environment: environment)
+        AdminRoutes(admin: TeamAdmin(store: store), guardian: guardian, maxBodyBytes: config.limits.maxBodyBytes).register(on: router)
+        let metricsRoute = MetricsRoute(metrics: metrics, store: store, pool: pool, config: config,
+                                        guardian: environment["TRIAGE_METRICS_AUTH"] == "admin" ? guardian : nil)
+        let dashboard = DashboardRoute(store: store, pool: pool, config: config, guardian: guardian)
+        router.get("/metrics") { request, _ in metricsRoute.handle(request) }
+        router.get("/dashboard") { request, _ in dashboard.handle(request) }
         let info = InfoRoutes(pool: pool, config: config)
         router.post("/v1/chat/completions") { request, context in await chat.handle(request, context: context) }
         router.get("/v1/models") { _, _ in info.models() }

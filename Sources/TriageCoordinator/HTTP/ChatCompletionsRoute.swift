@@ -14,19 +14,25 @@ struct ChatCompletionsRoute: Sendable {
     let auth: Authenticator
     let watcher = DisconnectWatcher()
     let logger: Logger
+    let metrics: TriageMetrics
 
     func handle(_ request: Request, context: TriageRequestContext) async -> Response {
         let received = ContinuousClock.now
+        let id = RequestID.make()
         let chat: ChatRequest
-        let caller: Caller
+        var authenticated: Caller?
         do throws(TriageError) {
-            caller = try auth.authenticate(request.headers)
+            authenticated = try auth.authenticate(request.headers)
             chat = try await read(request)
             _ = try ladder.entry(for: chat.model)
         } catch {
+            var done = FinishedRequest(id: id, team: authenticated?.team, status: error.status, stream: false, duration: received.duration(to: .now))
+            done.errorCode = error.body.code
+            finish(done)
             return ErrorResponse.make(error)
         }
-        let id = RequestID.make()
+        let team = authenticated?.team
+        let caller = authenticated ?? Caller()
         let wire = WireRequest(id: id, caller: caller, body: chat.body)
         let current = Mutex<WorkerLink?>(nil)
         watcher.watch(context.channel, id: id) {
@@ -38,7 +44,10 @@ struct ChatCompletionsRoute: Sendable {
             reply = try await pool.relay(wire) { link in current.withLock { $0 = link } }
         } catch {
             watcher.unwatch(context.channel, id: id)
-            logger.warning("request failed before a worker answered", metadata: ["triage.request": "\(id)", "error": "\(error.body.message)"])
+            logger.warning("request failed before a worker answered", metadata: ["triage.request": "\(id)", "error": "\(Redaction.scrub(error.body.message))"])
+            var done = FinishedRequest(id: id, team: team, status: error.status, stream: chat.stream, duration: received.duration(to: .now))
+            done.errorCode = error.body.code
+            finish(done)
             return ErrorResponse.make(error, headers: ["x-triage-request-id": id])
         }
         logger.debug("relayed", metadata: ["triage.request": "\(id)", "triage.worker": "\(reply.link.workerID)",
@@ -46,17 +55,27 @@ struct ChatCompletionsRoute: Sendable {
         switch reply.first {
         case .response(let r):
             watcher.unwatch(context.channel, id: id)
+            var done = FinishedRequest(id: id, team: team, status: r.status, stream: false, duration: received.duration(to: .now), headers: r.headers)
+            done.usage = Usage(openAI: r.body["usage"])
+            done.errorCode = r.status >= 400 ? r.body["error"]?["code"]?.stringValue : nil
+            finish(done)
             var fields = HTTPFields.fromTriage(r.headers)
             fields[.contentType] = "application/json"
             return Response(status: .init(code: r.status), headers: fields,
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: r.body.encoded())))
         case .error(let e):
             watcher.unwatch(context.channel, id: id)
+            var done = FinishedRequest(id: id, team: team, status: e.status, stream: chat.stream, duration: received.duration(to: .now),
+                                       headers: e.headers ?? [:])
+            done.errorCode = e.error.code
+            finish(done)
             return ErrorResponse.make(status: e.status, body: e.error, headers: (e.headers ?? [:]).merging(["x-triage-request-id": id]) { a, _ in a })
         case .head(_, let status, let headers):
-            return streamResponse(id: id, status: status, headers: headers, reply: reply, channel: context.channel)
+            let done = FinishedRequest(id: id, team: team, status: status, stream: true, duration: .zero, headers: headers)
+            return streamResponse(done, headers: headers, received: received, reply: reply, channel: context.channel)
         default:
             watcher.unwatch(context.channel, id: id)
+            finish(FinishedRequest(id: id, team: team, status: 500, stream: chat.stream, duration: received.duration(to: .now)))
             return ErrorResponse.make(.internalError("unexpected first reply from worker"))
         }
     }
@@ -86,44 +105,72 @@ struct ChatCompletionsRoute: Sendable {
 
     /// Relays a worker's stream as Server-Sent Events. Ends with `data: [DONE]` on success;
     /// on a failure after the stream started, with an error event and no `[DONE]`.
-    private func streamResponse(id: String, status: Int, headers: [String: String], reply: RelayedReply, channel: any Channel) -> Response {
+    private func streamResponse(_ started: FinishedRequest, headers: [String: String], received: ContinuousClock.Instant,
+                                reply: RelayedReply, channel: any Channel) -> Response {
+        let id = started.id
         var fields = HTTPFields.fromTriage(headers)
         fields[.contentType] = "text/event-stream"
         fields[.cacheControl] = "no-cache"
         let events = reply.stream
         let link = reply.link
         let watcher = self.watcher
-        return Response(status: .init(code: status), headers: fields, body: ResponseBody { writer in
+        let route = self
+        return Response(status: .init(code: started.status), headers: fields, body: ResponseBody { writer in
             defer { watcher.unwatch(channel, id: id) }
+            var done = started
+            /// Records the request once, however the stream ended.
+            func end(status: Int, error: OpenAIErrorBody? = nil) {
+                done.status = status
+                done.errorCode = error?.code
+                done.duration = received.duration(to: .now)
+                route.finish(done)
+            }
             do {
                 for await event in events {
                     switch event {
                     case .message(.chunk(_, let data)):
                         try await writer.write(ByteBuffer(string: "data: \(data)\n\n"))
-                    case .message(.end(let end)):
-                        try await writer.write(ByteBuffer(string: ": x-triage-cost-usd=\(end.costUSD) x-triage-attempts=\(end.attempts)\n\ndata: [DONE]\n\n"))
+                        if done.timeToFirstToken == nil { done.timeToFirstToken = received.duration(to: .now) }
+                    case .message(.end(let e)):
+                        try await writer.write(ByteBuffer(string: ": x-triage-cost-usd=\(e.costUSD) x-triage-attempts=\(e.attempts)\n\ndata: [DONE]\n\n"))
                         try await writer.finish(nil)
+                        done.usage = e.usage
+                        done.cost = Money(decimalString: e.costUSD) ?? done.cost
+                        done.attempts = e.attempts
+                        end(status: started.status)
                         return
                     case .message(.error(let e)):
                         try await writer.write(Self.errorEvent(e.error))
                         try await writer.finish(nil)
+                        end(status: e.status, error: e.error)
                         return
                     case .lost(_, let reason):
-                        try await writer.write(Self.errorEvent(TriageError.workerLost(reason).body))
+                        let error = TriageError.workerLost(reason)
+                        try await writer.write(Self.errorEvent(error.body))
                         try await writer.finish(nil)
+                        end(status: error.status, error: error.body)
                         return
                     case .message:
                         continue
                     }
                 }
-                try await writer.write(Self.errorEvent(TriageError.workerLost("the stream ended early").body))
+                let error = TriageError.workerLost("the stream ended early")
+                try await writer.write(Self.errorEvent(error.body))
                 try await writer.finish(nil)
+                end(status: error.status, error: error.body)
             } catch {
                 // The client went away: stop the worker's upstream call.
                 await link.cancel(id: id)
+                end(status: 499)
                 throw error
             }
         })
+    }
+
+    /// Counts a finished request in the metrics and writes its one log line.
+    func finish(_ request: FinishedRequest) {
+        metrics.record(request)
+        logger.info("request", metadata: RequestLogLine.metadata(request))
     }
 
     static func errorEvent(_ error: OpenAIErrorBody) -> ByteBuffer {
