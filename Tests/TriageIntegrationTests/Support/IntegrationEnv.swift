@@ -120,27 +120,42 @@ struct ClusterSpec: Sendable {
     var environment: [String: String] = [:]
     /// A `budgets:` mapping in flow style; nil keeps the defaults.
     var budgets: String?
+    /// More providers, by name, each a flow-style mapping (e.g. `{kind: anthropic, base_url: "http://127.0.0.1:PORT"}`).
+    var extraProviders: [String: String] = [:]
+    /// The provider of a tier, by tier name; tiers not named use `sim`.
+    var tierProviders: [String: String] = [:]
+    /// The `context_window` of a tier, by tier name; tiers not named have none.
+    var contextWindows: [String: Int] = [:]
+    /// The `quality` mode of a tier (`on`, `buffer`, `off`), by tier name; tiers not named keep the default.
+    var tierQuality: [String: String] = [:]
+    /// A `privacy:` mapping in flow style; nil keeps the defaults.
+    var privacy: String?
 
     func yaml(dataDir: String) -> String {
         let providerLine: String = switch provider {
         case .managedSim: "sim: {kind: sim, port: \(simPort ?? 0), ttft_ms: \(ttftMs), tpot_ms: \(tpotMs)}"
         case .openAI(let url): "sim: {kind: openai, base_url: \"\(url)\"}"
         }
+        let extra = extraProviders.sorted { $0.key < $1.key }.map { "\n  \($0.key): \($0.value)" }.joined()
+        func tier(_ name: String) -> String {
+            "provider: \(tierProviders[name] ?? "sim")" + (contextWindows[name].map { ", context_window: \($0)" } ?? "")
+                + (tierQuality[name].map { ", quality: \($0)" } ?? "")
+        }
         return """
         listen: 127.0.0.1:0
         data_dir: \(dataDir)
         providers:
-          \(providerLine)
+          \(providerLine)\(extra)
         tiers:
-          - {name: simple,  provider: sim, model: gpt-4o-mini,       input_per_mtok: 0.15,  output_per_mtok: 0.60, timeout_s: 20}
-          - {name: medium,  provider: sim, model: claude-sonnet-4-5, input_per_mtok: 3.00,  output_per_mtok: 15.00, timeout_s: 20}
-          - {name: complex, provider: sim, model: claude-opus-4-1,   input_per_mtok: 15.00, output_per_mtok: 75.00, timeout_s: 20}
+          - {name: simple,  \(tier("simple")), model: gpt-4o-mini,       input_per_mtok: 0.15,  output_per_mtok: 0.60, timeout_s: 20}
+          - {name: medium,  \(tier("medium")), model: claude-sonnet-4-5, input_per_mtok: 3.00,  output_per_mtok: 15.00, timeout_s: 20}
+          - {name: complex, \(tier("complex")), model: claude-opus-4-1,   input_per_mtok: 15.00, output_per_mtok: 75.00, timeout_s: 20}
         classifier: {kind: rules, simple_max_words: 20, complex_min_words: 100}
         limits: {max_body_bytes: \(maxBodyBytes), max_frame_bytes: \(maxFrameBytes)}
         workers: {count: \(workers), capacity: 64, heartbeat_s: 0.2, stale_s: 2}
         shutdown_grace_s: \(graceSeconds)
         auth: {required: \(authRequired), cache_s: 0}
-        \(failover.map { "failover: \($0)\n" } ?? "")\(budgets.map { "budgets: \($0)\n" } ?? "")
+        \(failover.map { "failover: \($0)\n" } ?? "")\(budgets.map { "budgets: \($0)\n" } ?? "")\(privacy.map { "privacy: \($0)\n" } ?? "")
 
         """
     }
