@@ -1,0 +1,79 @@
+/// What a learned model is trained to predict.
+public enum LabelMode: String, Sendable, CaseIterable {
+    /// 1 when the query needs more than the cheapest model (``LabelPolicy/needsStronger(_:)``), else 0.
+    case binary
+    /// A soft target `(1 + strong − weak) / 2` (clamped to [0, 1]): the score then ranks queries by the
+    /// expected quality gained by the strong model, which is what the cost/quality curve rewards;
+    /// a query the weak model answers better pulls the score down. The margin does not apply.
+    case gain
+}
+
+/// The steps of training shared by `triage train` and the tests: targets, fitting, scoring,
+/// cross-validation and thresholds.
+public enum TrainingRun {
+    /// The training target of each example.
+    public static func targets(_ examples: [RoutingExample], policy: LabelPolicy, mode: LabelMode) -> [Double] {
+        examples.map { e in
+            switch mode {
+            case .binary:
+                return policy.needsStronger(e) ? 1 : 0
+            case .gain:
+                let (w, s) = policy.weakStrong(e)
+                return min(max((1 + s - w) / 2, 0), 1)
+            }
+        }
+    }
+
+    /// Fits a model on the rows `rows` of pre-extracted features.
+    public static func fit(_ features: [FeatureVector], targets: [Double], weights: [Double]? = nil, rows: [Int],
+                           settings: FeatureSettings, options: TrainingOptions,
+                           progress: ((LogisticTrainer.Epoch) -> Void)? = nil) -> LearnedModel {
+        LogisticTrainer.train(rows.map { features[$0] }, targets: rows.map { targets[$0] },
+                              sampleWeights: weights.map { w in rows.map { w[$0] } }, settings: settings,
+                              options: options, progress: progress)
+    }
+
+    /// Per-example weights that give every source (benchmark) the same total weight among `rows`,
+    /// keeping the mean weight 1.
+    public static func balancedWeights(_ examples: [RoutingExample], rows: [Int]) -> [Double] {
+        var count: [String: Int] = [:]
+        for i in rows { count[examples[i].source, default: 0] += 1 }
+        let sources = Double(max(count.count, 1))
+        return examples.map { e in
+            guard let c = count[e.source], c > 0 else { return 1 }
+            return Double(rows.count) / (sources * Double(c))
+        }
+    }
+
+    /// Scores of the rows `rows`.
+    public static func scores(_ model: LearnedModel, _ features: [FeatureVector], rows: [Int]) -> [Double] {
+        rows.map { model.score(features[$0]) }
+    }
+
+    /// Mean held-out APGR per source of group k-fold cross-validation on `rows`, for one set of options.
+    public static func crossValidate(_ examples: [RoutingExample], features: [FeatureVector], targets: [Double],
+                                     weights: [Double]? = nil, rows: [Int], folds k: Int, policy: LabelPolicy, settings: FeatureSettings,
+                                     options: TrainingOptions) -> [String: Double] {
+        let folds = CrossValidation.folds(examples, indices: rows, k: k, seed: options.seed)
+        var sums: [String: Double] = [:]
+        for valid in folds {
+            let held = Set(valid)
+            let train = rows.filter { !held.contains($0) }
+            let model = fit(features, targets: targets, weights: weights, rows: train, settings: settings, options: options)
+            let s = scores(model, features, rows: valid)
+            for r in BenchmarkReport.bySource(valid.map { examples[$0] }, scores: s, policy: policy) {
+                sums[r.source, default: 0] += r.router.apgr / Double(k)
+            }
+        }
+        return sums
+    }
+
+    /// Thresholds at quantiles of the training scores: half the traffic below `simpleBelow`
+    /// (cheapest tier), the top fifth from `complexFrom` (top tier). `triage calibrate` can move them.
+    public static func defaultThresholds(trainingScores: [Double]) -> (ScoreThresholds, String) {
+        let q = RouteLLMProtocol.thresholds(trainingScores, bins: 10)
+        guard q.count == 11 else { return (ScoreThresholds(simpleBelow: 0.5, complexFrom: 0.8), "fixed 0.5 / 0.8 (no training scores)") }
+        return (ScoreThresholds(simpleBelow: q[5], complexFrom: q[8]),
+                "quantiles 0.5 and 0.8 of the training rows' scores: about 50% simple, 30% medium, 20% complex")
+    }
+}
