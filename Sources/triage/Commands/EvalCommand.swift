@@ -21,6 +21,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: ArgumentHelp("rules, or learned:FILE.", valueName: "rules|learned:FILE")) var classifier: String = "rules"
     @Option(help: ArgumentHelp("Write one line per query: {\"id\",\"tier\",\"score\"}.", valueName: "scores.jsonl")) var out: String?
     @Flag(help: "Only the rows the learned model held out in training (its split is stored in the model file).") var heldOut = false
+    @Option(help: ArgumentHelp("Only the rows this model file held out (to compare any classifier on them).", valueName: "model.json")) var heldOutOf: String?
     @Option(help: "Models as named in the data, cheapest first, comma-separated.") var models: String = LabelPolicy.routeLLMModels.joined(separator: ",")
     @Option(help: "Completion tokens assumed per answer when pricing.") var completionTokens: Int = 256
     @Flag(help: "Time classification of 100 B, 1 KB and 10 KB prompts (use a release build).") var timing = false
@@ -38,8 +39,15 @@ struct EvalCommand: ParsableCommand {
         if let e = examples.first(where: { policy.missingModel(in: $0) != nil }) {
             throw ValidationError("row \(e.id) has no score for \(policy.missingModel(in: e)!); pass --models")
         }
-        if heldOut {
-            guard let file else { throw ValidationError("--held-out needs --classifier learned:FILE") }
+        if heldOut || heldOutOf != nil {
+            let splitFile: ModelFile
+            if let path = heldOutOf {
+                splitFile = try readModelFile(path)
+            } else {
+                guard let file else { throw ValidationError("--held-out needs --classifier learned:FILE") }
+                splitFile = file
+            }
+            let file = splitFile
             let t = file.training
             guard let mode = HoldoutSplit.Mode(rawValue: t.holdoutBy) else { throw ValidationError("model file has holdout_by '\(t.holdoutBy)'") }
             if t.split.contains("refit on all rows") {
@@ -86,16 +94,19 @@ struct EvalCommand: ParsableCommand {
     private func makeClassifier(_ config: TriageConfig) throws -> (any Classifier, ModelFile?) {
         if classifier == "rules" { return (RuleClassifier(settings: config.classifier.rules), nil) }
         if classifier.hasPrefix("learned:") {
-            let path = String(classifier.dropFirst("learned:".count))
-            guard let bytes = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read model file \(path)") }
-            do {
-                let file = try ModelFile.decode([UInt8](bytes))
-                return (LearnedClassifier(file), file)
-            } catch {
-                throw ValidationError("\(path): \(error)")
-            }
+            let file = try readModelFile(String(classifier.dropFirst("learned:".count)))
+            return (LearnedClassifier(file), file)
         }
         throw ValidationError("--classifier must be rules or learned:FILE")
+    }
+
+    private func readModelFile(_ path: String) throws -> ModelFile {
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read model file \(path)") }
+        do {
+            return try ModelFile.decode([UInt8](bytes))
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
     }
 
     /// Median µs per classification over several rounds, for prompts of about 100 B, 1 KB and 10 KB.
