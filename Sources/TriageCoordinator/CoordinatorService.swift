@@ -47,8 +47,10 @@ public struct Coordinator: Sendable {
 
     func application() -> some ApplicationProtocol {
         let router = Router(context: TriageRequestContext.self)
+        let authenticator = Authenticator(store: store, config: config.auth)
+        let feedback = FeedbackRoute(store: store, auth: authenticator, maxBodyBytes: config.limits.maxBodyBytes)
         let chat = ChatCompletionsRoute(pool: pool, ladder: config.ladder, limits: config.limits,
-                                        auth: Authenticator(store: store, config: config.auth), logger: logger, metrics: metrics)
+                                        auth: authenticator, logger: logger, metrics: metrics)
         let guardian = AdminGuard(config: config.auth, environment: environment)
         AdminRoutes(admin: TeamAdmin(store: store), guardian: guardian, maxBodyBytes: config.limits.maxBodyBytes).register(on: router)
         let metricsRoute = MetricsRoute(metrics: metrics, store: store, pool: pool, config: config,
@@ -58,6 +60,7 @@ public struct Coordinator: Sendable {
         router.get("/dashboard") { request, _ in dashboard.handle(request) }
         let info = InfoRoutes(pool: pool, config: config)
         router.post("/v1/chat/completions") { request, context in await chat.handle(request, context: context) }
+        router.post("/v1/feedback") { request, _ in await feedback.handle(request) }
         router.get("/v1/models") { _, _ in info.models() }
         router.get("/healthz") { _, _ in info.health() }
         router.get("/readyz") { _, _ in info.ready() }
