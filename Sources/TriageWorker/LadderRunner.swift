@@ -11,7 +11,7 @@ struct LadderRunner: Sendable {
     typealias Send = @Sendable (WireMessage) async -> Void
 
     let config: TriageConfig
-    let router: TierRouter
+    let classifiers: ClassifierSource
     let providers: ProviderSet
     let store: Store
     let budget: BudgetGuard
@@ -39,6 +39,8 @@ struct LadderRunner: Sendable {
         var qualityIssues: [QualityIssue] = []
         /// The routing decision, for the misroute log.
         var decision: RoutingDecision?
+        /// The classifier that decided (`rules`, `learned:v3`).
+        var classifier = "rules"
     }
 
     /// How one attempt ended.
@@ -58,7 +60,9 @@ struct LadderRunner: Sendable {
         do throws(TriageError) {
             let chat = try ChatRequest(body: request.body)
             stream = chat.stream
-            var decision = try router.decide(chat)
+            let (classifier, label) = classifiers.current
+            var decision = try TierRouter(ladder: config.ladder, classifier: classifier).decide(chat)
+            outcome.classifier = label
             outcome.reason = decision.reason
             outcome.decision = decision
             if let status = try budget.status(of: request.caller) {
@@ -336,6 +340,7 @@ struct LadderRunner: Sendable {
             h["x-triage-fallbacks"] = list
         }
         if withCost { h["x-triage-cost-usd"] = outcome.cost.description }
+        h["x-triage-classifier"] = outcome.classifier
         if !outcome.qualityIssues.isEmpty { h["x-triage-quality"] = outcome.qualityIssues.map(\.kind.rawValue).joined(separator: ", ") }
         if outcome.capped { h["x-triage-budget-capped"] = "true" }
         if let status = outcome.budget, let remaining = status.remainingNano {

@@ -22,6 +22,7 @@ public final class WorkerService: Service, Sendable {
     let logger: Logger
     let runner: LadderRunner
     let budget: BudgetGuard
+    let classifiers: ClassifierSource
     let inFlight = InFlightRequests()
     private let http: CurlHTTPClient
     private let draining = Mutex(false)
@@ -41,7 +42,9 @@ public final class WorkerService: Service, Sendable {
         let http = CurlHTTPClient(logger: logger)
         self.http = http
         self.budget = BudgetGuard(store: store, config: config.budgets, now: { Date() }, pid: getpid(), host: ProcessInfo.processInfo.hostName)
-        self.runner = LadderRunner(config: config, router: TierRouter(ladder: config.ladder, classifier: RuleClassifier(settings: config.classifier.rules)),
+        let classifiers = ClassifierSource(store: store, config: config.classifier, logger: logger)
+        self.classifiers = classifiers
+        self.runner = LadderRunner(config: config, classifiers: classifiers,
                                    providers: ProviderSet(config: config, http: http, environment: environment),
                                    store: store, budget: budget,
                                    circuits: CircuitRegistry(store: store, policy: config.failover.circuit, logger: logger),
@@ -120,6 +123,7 @@ public final class WorkerService: Service, Sendable {
             guard lastBeat.duration(to: .now) >= interval else { continue }
             lastBeat = .now
             beats += 1
+            classifiers.refresh()
             if beats % 10 == 1 {
                 let n = budget.reclaim()
                 if n > 0 { logger.info("reclaimed reservations", metadata: ["count": "\(n)"]) }

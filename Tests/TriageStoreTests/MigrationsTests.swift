@@ -6,11 +6,11 @@ import Testing
     @Test func freshFileIsMigratedToLatest() throws {
         try withStore { store, _ throws in
             #expect(try store.schemaVersion() == Migrations.latestVersion)
-            #expect(Migrations.latestVersion == 4)
+            #expect(Migrations.latestVersion == 5)
             let tables = try store.read { db in
                 try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") { $0.text(0) }
             }
-            #expect(tables == ["api_keys", "circuits", "feedback", "ledger", "misroutes", "requests", "reservations", "schema_migrations", "spend_periods", "teams", "workers"])
+            #expect(tables == ["api_keys", "circuits", "classifier_models", "feedback", "ledger", "misroutes", "requests", "reservations", "schema_migrations", "spend_periods", "sqlite_sequence", "teams", "workers"])
         }
     }
 

@@ -169,8 +169,8 @@ public enum ConfigLoader {
         guard var c = node else { return ClassifierConfig() }
         try c.allowOnly(["kind", "simple_max_words", "complex_min_words", "keywords"])
         let kind = try c.string("kind") ?? "rules"
-        guard kind == "rules" else {
-            throw ConfigError(field: "classifier.kind", problem: "unknown classifier '\(kind)' (available: rules)")
+        guard kind == "rules" || kind == "learned" else {
+            throw ConfigError(field: "classifier.kind", problem: "unknown classifier '\(kind)' (available: rules, learned)")
         }
         var s = RuleClassifier.Settings()
         s.simpleMaxWords = try c.int("simple_max_words", min: 1) ?? s.simpleMaxWords

@@ -1,0 +1,53 @@
+import Logging
+import Synchronization
+import TriageCore
+import TriageStore
+
+/// The classifier a worker routes with. With `classifier.kind: learned` it is the active model
+/// version in the store, reloaded when another version is installed (no restart); until one is
+/// installed, or if it cannot be read, the rule classifier stands in.
+final class ClassifierSource: Sendable {
+    private let store: Store
+    private let kind: String
+    private let rules: RuleClassifier
+    private let logger: Logger
+    private let state: Mutex<(classifier: any Classifier, label: String, version: Int64?)>
+
+    init(store: Store, config: ClassifierConfig, logger: Logger) {
+        self.store = store
+        self.kind = config.kind
+        self.rules = RuleClassifier(settings: config.rules)
+        self.logger = logger
+        self.state = Mutex((rules, "rules", nil))
+        refresh()
+    }
+
+    /// The classifier to use now, and its label (`rules`, `learned:v3`).
+    var current: (classifier: any Classifier, label: String) {
+        state.withLock { ($0.classifier, $0.label) }
+    }
+
+    /// Loads the active model version if it changed (cheap when it did not: one indexed read).
+    func refresh() {
+        guard kind == "learned" else { return }
+        let active: Int64?
+        do { active = try store.activeClassifierVersion() } catch {
+            logger.warning("classifier lookup failed", metadata: ["error": "\(error)"])
+            return
+        }
+        guard active != state.withLock({ $0.version }) else { return }
+        guard let version = active else {
+            state.withLock { $0 = (rules, "rules (no learned model installed)", nil) }
+            return
+        }
+        do {
+            guard let bytes = try store.classifierModel(version: version) else { return }
+            let file = try ModelFile.decode(bytes)
+            state.withLock { $0 = (LearnedClassifier(file), "learned:v\(version)", version) }
+            logger.info("classifier loaded", metadata: ["triage.classifier": "learned:v\(version)", "name": "\(file.name)"])
+        } catch {
+            logger.error("could not load classifier version; keeping the previous one", metadata: ["version": "\(version)", "error": "\(error)"])
+            state.withLock { $0.version = version }  // do not retry a broken version on every poll
+        }
+    }
+}
