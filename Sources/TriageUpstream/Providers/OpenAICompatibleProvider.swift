@@ -109,12 +109,13 @@ public struct OpenAICompatibleProvider: ChatProvider {
 }
 
 extension AttemptFailure {
-    /// Maps a transport failure.
+    /// Maps a transport failure. A connection that ends after response bytes arrived cut the
+    /// answer (`stream_cut`: climb, no retry); only a reset before any byte is a `reset`.
     init(transport e: UpstreamHTTPError) {
         let kind: Kind = switch e.kind {
         case .connect: .connect
         case .timeout: .timeout
-        case .reset: .reset
+        case .reset: e.receivedBytes ? .streamCut : .reset
         case .cancelled: .cancelled
         case .tls: .connect
         case .other: .unsupported
