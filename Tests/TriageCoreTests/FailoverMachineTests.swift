@@ -157,6 +157,16 @@ import TriageCore
         #expect(error.message.contains("cheap/m0=first_byte_timeout"))
     }
 
+    @Test func noAttemptStartsWithAlmostNothingLeftOfTheBudget() {
+        var m = F.machine(FailoverPolicy(requestBudget: .seconds(10)))
+        _ = m.firstTier(now: F.t0)
+        // A transport timeout that fired a hair before the deadline: no climb to an attempt that cannot answer.
+        guard case .fail(let status, _) = m.next(after: F.fail(.timeout), now: F.at(9.99)) else {
+            Issue.record("expected a failure"); return
+        }
+        #expect(status == 504)
+    }
+
     @Test func retryThatWouldOverrunTheBudgetClimbsInstead() {
         var m = F.machine(FailoverPolicy(requestBudget: .seconds(10)))
         _ = m.firstTier(now: F.t0)

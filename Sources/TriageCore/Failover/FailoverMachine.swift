@@ -21,6 +21,11 @@ public struct FailoverMachine: Sendable {
         public var status: Int?
     }
 
+    /// An attempt that would start with less than this left of the request's budget is not
+    /// started: it could not answer in time, and the provider would still see (and may bill) it.
+    /// (Transport timers round to milliseconds and can fire a little before the deadline.)
+    public static let minimumAttemptTime = Duration.milliseconds(50)
+
     public let policy: FailoverPolicy
     public let tiers: [TierConfig]
     /// The tier routing chose.
@@ -180,7 +185,7 @@ public struct FailoverMachine: Sendable {
         }
         // Never two attempts on one model closer than the floor.
         let wait = max(wait, policy.backoffFloor)
-        guard now + wait < deadline else { return climb(reason, now: now) }
+        guard now + wait + Self.minimumAttemptTime < deadline else { return climb(reason, now: now) }
         return .retrySameModel(after: wait)
     }
 
@@ -193,7 +198,7 @@ public struct FailoverMachine: Sendable {
 
     private mutating func climb(_ reason: ClimbReason, now: ContinuousClock.Instant) -> FailoverAction {
         leftModels.insert(modelKey(currentTier))
-        if now >= deadline { return finish(budgetSpent()) }
+        if now + Self.minimumAttemptTime >= deadline { return finish(budgetSpent()) }
         var i = currentTier + 1
         while i < tiers.count {
             if eligible(i) {
