@@ -81,7 +81,7 @@ struct ChatHandler: Sendable {
     /// A non-stream answer after the behaviour's delays; `cut_after_tokens` drops the connection mid-body.
     static func wholeResponse(_ value: some Encodable, answer: SimAnswer, behaviour: SimBehaviour, headers: HTTPFields) async throws -> Response {
         let delay = max(0, behaviour.ttftMs ?? 0) + max(0, behaviour.tpotMs ?? 0) * answer.tokens.count
-        if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+        if delay > 0 { try await Self.delay(milliseconds: delay) }
         var headers = headers
         headers[.contentType] = "application/json"
         let body = ByteBuffer(bytes: try SimJSON.encoder().encode(value))
@@ -129,6 +129,12 @@ struct ChatHandler: Sendable {
         default:
             "simulated failure for model \(model)"
         }
+    }
+
+    /// Waits out a simulated delay; a graceful shutdown ends it early (throwing), so that a long
+    /// `ttft_ms` or `stall_ms` never holds the server's shutdown up.
+    static func delay(milliseconds: Int) async throws {
+        try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(milliseconds)) }
     }
 
     /// Holds the request until the server shuts down or the client goes away.

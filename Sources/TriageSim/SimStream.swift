@@ -38,7 +38,7 @@ struct SimStream: Sendable {
         let template = try ContentChunkTemplate(self.chunk(delta: .init(content: ""), finishReason: nil), encoder: events.encoder)
         let ttft = max(0, self.behaviour.ttftMs ?? 0)
         let tpot = max(0, self.behaviour.tpotMs ?? 0)
-        if ttft > 0 { try await Task.sleep(for: .milliseconds(ttft)) }
+        if ttft > 0 { try await ChatHandler.delay(milliseconds: ttft) }
         try self.start(&events)
 
         var index = 0
@@ -95,7 +95,7 @@ struct SimStream: Sendable {
     private func injectFaults(before index: Int, events: inout EventBuffer, writer: inout any ResponseBodyWriter) async throws {
         if self.behaviour.stallAfterTokens == index, let stall = self.behaviour.stallMs, stall > 0 {
             try await events.flush(to: &writer)
-            try await Task.sleep(for: .milliseconds(stall))
+            try await ChatHandler.delay(milliseconds: stall)
         }
         if self.behaviour.malformedAfterTokens == index {
             switch self.format {
