@@ -138,7 +138,8 @@ public struct TeamAdmin: Sendable {
         do { return try store.spendReport(team: team, by: grouping, since: sinceDate) } catch { throw .internalError("\(error)") }
     }
 
-    static func parseDate(_ s: String) -> Date? {
+    /// Parses `2026-11-01` (UTC midnight) or an ISO 8601 time.
+    public static func parseDate(_ s: String) -> Date? {
         if let d = ISO8601DateFormatter().date(from: s) { return d }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
