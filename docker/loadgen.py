@@ -5,7 +5,11 @@
                  [--concurrency 4] [--max-requests 3000] [--max-seconds 240] [--stop-file stop] [--key KEY]
       Sends non-streaming chat requests from N threads until --max-requests were sent, --max-seconds
       passed or --stop-file exists. Each request is tagged with the phase named in --phase-file when it
-      started; one JSON line per request: phase, status, code (error code), worker, cost_usd, ms.
+      started; one JSON line per request: phase, status, code (error code), worker, request_id
+      (x-triage-request-id), cost_usd (x-triage-cost-usd), ms.
+  loadgen.py one --url URL --out results.jsonl --phase P [--key KEY]
+      One request, recorded the same way (so its charge counts); prints it; exits 1 unless it answered
+      200 from a worker.
   loadgen.py report --out results.jsonl --phase P [--allow 502:worker_lost] [--min N]
       Prints the phase's results; exits 1 when a request failed in a way not allowed, or fewer than N ran.
   loadgen.py summary --out results.jsonl
@@ -51,9 +55,9 @@ def one_request(host, port, key, timeout):
             except Exception:
                 code = "not_json"
         return {"status": resp.status, "code": code, "worker": resp.getheader("x-triage-worker"),
-                "cost_usd": resp.getheader("x-triage-cost-usd")}
+                "request_id": resp.getheader("x-triage-request-id"), "cost_usd": resp.getheader("x-triage-cost-usd")}
     except Exception as e:  # connection refused, reset, timeout: a failed request, never clean
-        return {"status": 0, "code": type(e).__name__, "worker": None, "cost_usd": None}
+        return {"status": 0, "code": type(e).__name__, "worker": None, "request_id": None, "cost_usd": None}
     finally:
         conn.close()
 
@@ -94,6 +98,17 @@ def run(a):
         t.join()
     out.close()
     return 0
+
+
+def one(a):
+    u = urlparse(a.url)
+    t = time.monotonic()
+    r = one_request(u.hostname, u.port or 80, a.key, a.timeout)
+    r.update(phase=a.phase, ms=int((time.monotonic() - t) * 1000))
+    with open(a.out, "a") as out:
+        out.write(json.dumps(r) + "\n")
+    print(json.dumps(r))
+    return 0 if r["status"] == 200 and r["worker"] else 1
 
 
 def load(path):
@@ -147,10 +162,16 @@ def main():
     p.add_argument("--phase", required=True)
     p.add_argument("--allow", action="append")
     p.add_argument("--min", type=int, default=1)
+    o = sub.add_parser("one")
+    o.add_argument("--url", required=True)
+    o.add_argument("--out", required=True)
+    o.add_argument("--phase", required=True)
+    o.add_argument("--timeout", type=float, default=30)
+    o.add_argument("--key")
     s = sub.add_parser("summary")
     s.add_argument("--out", required=True)
     a = ap.parse_args()
-    return {"run": run, "report": report, "summary": summary}[a.cmd](a)
+    return {"run": run, "one": one, "report": report, "summary": summary}[a.cmd](a)
 
 
 if __name__ == "__main__":
