@@ -1,13 +1,24 @@
 import Synchronization
 
-/// The requests a worker is serving, so they can be counted and cancelled.
+/// The requests a worker is serving, by id and by the coordinator connection they came on,
+/// so they can be counted and cancelled.
 final class InFlightRequests: Sendable {
-    private let tasks = Mutex<[String: Task<Void, Never>]>([:])
+    private let tasks = Mutex<[String: (task: Task<Void, Never>, connection: ObjectIdentifier)]>([:])
 
     var count: Int { tasks.withLock { $0.count } }
 
-    func insert(_ id: String, _ task: Task<Void, Never>) {
-        tasks.withLock { $0[id] = task }
+    /// Starts `operation` as the request `id`'s task; it leaves the set when it ends.
+    ///
+    /// The task is created and recorded under the lock, so its own removal (which takes the
+    /// lock) always comes after: a request that finishes at once cannot leave a stale entry
+    /// behind (which would keep a draining worker waiting and hold the task's memory).
+    func start(_ id: String, connection: ObjectIdentifier, _ operation: @escaping @Sendable () async -> Void) {
+        tasks.withLock { t in
+            t[id] = (Task {
+                await operation()
+                self.remove(id)
+            }, connection)
+        }
     }
 
     func remove(_ id: String) {
@@ -15,11 +26,12 @@ final class InFlightRequests: Sendable {
     }
 
     func cancel(_ id: String) {
-        tasks.withLock { $0[id] }?.cancel()
+        tasks.withLock { $0[id] }?.task.cancel()
     }
 
-    func cancelAll(_ ids: some Sequence<String>) {
-        let victims = tasks.withLock { t in ids.compactMap { t[$0] } }
+    /// Cancels every request that came on this connection (its coordinator is gone).
+    func cancelAll(connection: ObjectIdentifier) {
+        let victims = tasks.withLock { t in t.values.filter { $0.connection == connection }.map(\.task) }
         victims.forEach { $0.cancel() }
     }
 }

@@ -152,7 +152,6 @@ public final class WorkerService: Service, Sendable {
     /// Serves one coordinator connection until it closes.
     private func serve(_ connection: NIOAsyncChannel<WireMessage, WireMessage>) async {
         let key = ObjectIdentifier(connection.channel)
-        var mine: Set<String> = []
         do {
             try await connection.executeThenClose { inbound, outbound in
                 connections.withLock { $0[key] = outbound }
@@ -161,9 +160,8 @@ public final class WorkerService: Service, Sendable {
                     for try await message in inbound {
                         switch message {
                         case .request(let request):
-                            mine.insert(request.id)
-                            let task = Task {
-                                await runner.serve(request) { reply in
+                            inFlight.start(request.id, connection: key) {
+                                await self.runner.serve(request) { reply in
                                     @Sendable func write() async {
                                         do {
                                             try await outbound.write(reply)
@@ -177,9 +175,7 @@ public final class WorkerService: Service, Sendable {
                                     // A cancelled task cannot write; its last reply still has to reach the coordinator.
                                     if Task.isCancelled { await Task { await write() }.value } else { await write() }
                                 }
-                                inFlight.remove(request.id)
                             }
-                            inFlight.insert(request.id, task)
                         case .cancel(let id):
                             inFlight.cancel(id)
                         case .ping(let seq):
@@ -198,6 +194,6 @@ public final class WorkerService: Service, Sendable {
         }
         connections.withLock { _ = $0.removeValue(forKey: key) }
         // The coordinator is gone: nobody is left to answer, so stop its requests.
-        inFlight.cancelAll(mine)
+        inFlight.cancelAll(connection: key)
     }
 }

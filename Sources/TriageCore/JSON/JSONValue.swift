@@ -97,22 +97,18 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses JSON bytes; throws `TriageError.invalidJSON` with the parser's reason.
+    /// Parses JSON bytes; throws `TriageError.invalidJSON` with the parser's reason and position.
     public static func parse(_ bytes: some Collection<UInt8>) throws(TriageError) -> JSONValue {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch let DecodingError.dataCorrupted(ctx) {
-            let reason = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw .invalidJSON(reason ?? ctx.debugDescription)
+            return try JSONParser.parse(Array(bytes))
         } catch {
-            throw .invalidJSON("\(error)")
+            throw .invalidJSON("\(error.reason) at byte \(error.offset)")
         }
     }
 
-    /// Encodes to compact JSON bytes.
+    /// Encodes to compact JSON bytes (non-finite doubles become `null`).
     public func encoded() -> [UInt8] {
-        // Encoding a JSONValue cannot fail: every case maps to a JSON value (non-finite doubles aside).
-        (try? [UInt8](JSONEncoder.compact.encode(self))) ?? Array("null".utf8)
+        JSONWriter.encode(self)
     }
 }
 

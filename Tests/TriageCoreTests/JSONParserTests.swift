@@ -1,0 +1,35 @@
+import Testing
+import TriageCore
+
+@Suite struct JSONParserTests {
+    private func parse(_ s: String) throws(TriageError) -> JSONValue { try JSONValue.parse(Array(s.utf8)) }
+
+    @Test func parsesEveryKindOfValue() throws {
+        let v = try parse(#" {"a": [1, -2, 3.5, 1e3, true, false, null], "s": "x\"y\\z\/\n\u00e9\ud83d\ude00"} "#)
+        #expect(v["a"] == .array([.int(1), .int(-2), .double(3.5), .double(1000), .bool(true), .bool(false), .null]))
+        #expect(v["s"]?.stringValue == "x\"y\\z/\né😀")
+        #expect(try parse("[]") == .array([]) && parse("{}") == .object([:]))
+    }
+
+    @Test func refusesWhatJSONDoesNotAllow() {
+        for bad in ["", "[1,2,]", "{\"a\":1,}", "{'a':1}", "[1 2]", "tru", "\"a\tb\"", "\"\\q\"", "{\"a\"}", "1 2", "[", "\"abc"] {
+            #expect(throws: TriageError.self, "\(bad)") { try parse(bad) }
+        }
+    }
+
+    @Test func errorsSayWhereAndWhy() {
+        #expect(throws: TriageError.invalidJSON("unexpected character ']' at byte 5")) { try parse("[1,2,]") }
+    }
+
+    @Test func deepNestingIsRefusedNotACrash() {
+        #expect(throws: TriageError.self) { try parse(String(repeating: "[", count: 100_000)) }
+        #expect(throws: Never.self) { try parse(String(repeating: "[", count: 200) + String(repeating: "]", count: 200)) }
+    }
+
+    @Test func encodingRoundTripsAndEscapes() throws {
+        let v: JSONValue = .object(["k": .string("a\"b\\c\n\u{01}é"), "n": .array([.int(-7), .double(0.25), .null, .bool(true)])])
+        #expect(try JSONValue.parse(v.encoded()) == v)
+        #expect(String(decoding: JSONValue.string("\u{01}").encoded(), as: UTF8.self) == "\"\\u0001\"")
+        #expect(String(decoding: JSONValue.double(.infinity).encoded(), as: UTF8.self) == "null")
+    }
+}
