@@ -122,6 +122,7 @@ public final class Store: Sendable {
                 Thread.sleep(forTimeInterval: 0.01)
             }
         }
-        try db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        // journal_size_limit: after a checkpoint the WAL file is cut back instead of keeping its largest size.
+        try db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=67108864;")
     }
 }
