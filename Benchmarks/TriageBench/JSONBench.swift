@@ -1,3 +1,4 @@
+import Foundation
 import TriageCore
 
 /// A typical chat request's JSON decode (`ChatRequest(bytes:)`) and encode (`JSONValue.encoded()`),
@@ -33,23 +34,24 @@ enum JSONBench {
             }
             results.append(BenchResult(group: "json", name: "JSONValue.parse \(label)", nsPerOp: nsParse, bytes: bytes.count,
                                        baselineNs: copy, baselineName: "copy"))
-            guard try ByteJSONParser.parse(bytes) == value, try ByteJSONParser.parse(ByteJSONWriter.encode(value)) == value else {
-                throw BenchError("prototype JSON parser/writer disagrees on \(label)")
+            // For comparison: the same value through Foundation's Codable decoder, which Triage used before.
+            let decoder = JSONDecoder()
+            let data = Data(bytes)
+            let nsCodable = measure(seconds: options.secondsPerCase) { n in
+                for _ in 0..<n { blackHole(try? decoder.decode(JSONValue.self, from: opaque(data))) }
             }
-            let nsFast = measure(seconds: options.secondsPerCase) { n in
-                for _ in 0..<n { blackHole(try? ByteJSONParser.parse(opaque(bytes))) }
-            }
-            results.append(BenchResult(group: "json", name: "ByteJSONParser.parse \(label) (prototype)", nsPerOp: nsFast, bytes: bytes.count,
+            results.append(BenchResult(group: "json", name: "JSONDecoder (Codable) \(label), for comparison", nsPerOp: nsCodable, bytes: bytes.count,
                                        baselineNs: copy, baselineName: "copy"))
             let nsEncode = measure(seconds: options.secondsPerCase) { n in
                 for _ in 0..<n { blackHole(opaque(value).encoded()) }
             }
             results.append(BenchResult(group: "json", name: "JSONValue.encoded() \(label)", nsPerOp: nsEncode, bytes: bytes.count,
                                        baselineNs: copy, baselineName: "copy"))
-            let nsFastEncode = measure(seconds: options.secondsPerCase) { n in
-                for _ in 0..<n { blackHole(ByteJSONWriter.encode(opaque(value))) }
+            let encoder = JSONEncoder()
+            let nsCodableEncode = measure(seconds: options.secondsPerCase) { n in
+                for _ in 0..<n { blackHole(try? encoder.encode(opaque(value))) }
             }
-            results.append(BenchResult(group: "json", name: "ByteJSONWriter.encode \(label) (prototype)", nsPerOp: nsFastEncode, bytes: bytes.count,
+            results.append(BenchResult(group: "json", name: "JSONEncoder (Codable) \(label), for comparison", nsPerOp: nsCodableEncode, bytes: bytes.count,
                                        baselineNs: copy, baselineName: "copy"))
         }
         return results

@@ -339,7 +339,10 @@ struct LadderRunner: Sendable {
             h["x-triage-reason"] = (outcome.reason ?? "") + "; climbed after " + list
             h["x-triage-fallbacks"] = list
         }
-        if withCost { h["x-triage-cost-usd"] = outcome.cost.description }
+        if withCost {
+            h["x-triage-cost-usd"] = outcome.cost.description
+            h["x-triage-upstream-ms"] = String(format: "%.2f", outcome.upstreamMs)
+        }
         h["x-triage-classifier"] = outcome.classifier
         if !outcome.qualityIssues.isEmpty { h["x-triage-quality"] = outcome.qualityIssues.map(\.kind.rawValue).joined(separator: ", ") }
         if outcome.capped { h["x-triage-budget-capped"] = "true" }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The product card's rule classifier.
 ///
 /// - fewer than `simpleMaxWords` words, no complexity keyword and no context (no system prompt,
@@ -32,10 +30,12 @@ public struct RuleClassifier: Classifier {
     public init(settings: Settings = Settings()) { self.settings = settings }
 
     public func classify(_ request: ChatRequest) -> Classification {
-        let query = request.query
-        let words = Self.wordCount(query)
-        let lower = query.lowercased()
-        let keyword = settings.keywords.first { Self.contains(lower, phrase: $0) }
+        let (words, lower) = Self.scan(request.query)
+        var keyword: String?
+        for k in settings.keywords where Self.containsWord(lower, k.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }) {
+            keyword = k
+            break
+        }
         let context = request.hasSystemPrompt || request.hasEarlierTurns
         let contextText = request.hasSystemPrompt ? "system prompt" : "earlier turns"
         let score = min(1, Double(words) / Double(settings.complexMinWords)) * 0.5
@@ -57,26 +57,45 @@ public struct RuleClassifier: Classifier {
         return Classification(complexity: .medium, score: score, reason: "medium (\(why.joined(separator: ", ")))")
     }
 
-    /// Words separated by whitespace.
-    static func wordCount(_ s: String) -> Int {
-        var count = 0
+    /// One pass over the text's UTF-8: its word count (whitespace-separated) and its bytes with
+    /// ASCII letters lower-cased (the keywords are lower-case).
+    static func scan(_ text: String) -> (words: Int, lower: [UInt8]) {
+        var words = 0
         var inWord = false
-        for b in s.utf8 {
+        var lower = [UInt8]()
+        lower.reserveCapacity(text.utf8.count)
+        for b in text.utf8 {
             let space = b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D
-            if space { inWord = false } else if !inWord { inWord = true; count += 1 }
+            if space { inWord = false } else if !inWord { inWord = true; words += 1 }
+            lower.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
         }
-        return count
+        return (words, lower)
     }
 
-    /// Whole-word (or whole-phrase) containment.
-    static func contains(_ text: String, phrase: String) -> Bool {
-        var search = text[...]
-        while let r = search.range(of: phrase) {
-            let beforeOK = r.lowerBound == text.startIndex || !text[text.index(before: r.lowerBound)].isLetter
-            let afterOK = r.upperBound == text.endIndex || !text[r.upperBound].isLetter
-            if beforeOK && afterOK { return true }
-            search = text[r.upperBound...]
+    /// Whole-word (or whole-phrase) occurrence of `k` in `text`; letters (ASCII and any non-ASCII
+    /// byte) are word characters, so "designer" does not contain "design" but "re-design" does.
+    static func containsWord(_ text: [UInt8], _ k: [UInt8]) -> Bool {
+        guard let first = k.first, k.count <= text.count else { return false }
+        return text.withUnsafeBufferPointer { t in
+            k.withUnsafeBufferPointer { kw in
+                var i = 0
+                let last = t.count - kw.count
+                while i <= last {
+                    if t[i] == first {
+                        var j = 1
+                        while j < kw.count && t[i + j] == kw[j] { j += 1 }
+                        if j == kw.count {
+                            let before = i == 0 || !isLetter(t[i - 1])
+                            let after = i + kw.count == t.count || !isLetter(t[i + kw.count])
+                            if before && after { return true }
+                        }
+                    }
+                    i += 1
+                }
+                return false
+            }
         }
-        return false
     }
+
+    @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A || b >= 0x80 }
 }

@@ -38,6 +38,14 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError("socket path is \(socketPath.utf8.count) bytes; Unix sockets allow 103. Use a shorter --data-dir or run_dir: \(socketPath)")
         }
         let logger = log.makeLogger("triage.worker.\(id)")
+        if let parent = parentPid {
+            // Started by `triage up`: never outlive it. A plain thread, so it works even when every
+            // task thread is busy or blocked.
+            Thread.detachNewThread {
+                while getppid() == parent { usleep(200_000) }
+                Foundation.exit(0)
+            }
+        }
         let store = try cluster.openStore(config)
         let worker = WorkerService(options: WorkerOptions(id: id, socketPath: socketPath, parentPID: parentPid),
                                    config: config, store: store, environment: ProcessInfo.processInfo.environment, logger: logger)
