@@ -16,7 +16,7 @@ public let wireProtocolVersion = 1
 /// | `response`| worker → coordinator | `id`, `status`, `headers`, `body` (non-stream)      |
 /// | `head`    | worker → coordinator | `id`, `status`, `headers` (a stream starts)         |
 /// | `chunk`   | worker → coordinator | `id`, `data` (one SSE event's data)                 |
-/// | `end`     | worker → coordinator | `id`, `usage`, `cost_usd`, `attempts` (stream done) |
+/// | `end`     | worker → coordinator | `id`, `usage`, `cost_usd`, `attempts`, `upstream_ms` |
 /// | `error`   | both                 | `id` (absent: the connection), `status`, `error`    |
 /// | `cancel`  | coordinator → worker | `id`: the client went away                          |
 /// | `ping`    | coordinator → worker | `seq`                                               |
@@ -133,17 +133,21 @@ public struct WireEnd: Codable, Sendable, Equatable {
     public var usage: Usage?
     public var costUSD: String
     public var attempts: Int
+    /// Milliseconds spent upstream over all attempts (optional: older workers omit it).
+    public var upstreamMs: Double?
 
-    public init(id: String, usage: Usage?, costUSD: String, attempts: Int) {
+    public init(id: String, usage: Usage?, costUSD: String, attempts: Int, upstreamMs: Double? = nil) {
         self.id = id
         self.usage = usage
         self.costUSD = costUSD
         self.attempts = attempts
+        self.upstreamMs = upstreamMs
     }
 
     enum CodingKeys: String, CodingKey {
         case id, usage, attempts
         case costUSD = "cost_usd"
+        case upstreamMs = "upstream_ms"
     }
 }
 

@@ -193,7 +193,8 @@ struct LadderRunner: Sendable {
                 if !started {
                     await send(.head(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: false)))
                 }
-                await send(.end(WireEnd(id: request.id, usage: u, costUSD: outcome.cost.description, attempts: outcome.attempts.count)))
+                await send(.end(WireEnd(id: request.id, usage: u, costUSD: outcome.cost.description, attempts: outcome.attempts.count,
+                                          upstreamMs: outcome.upstreamMs)))
                 return
             case .failed:
                 let f = failure!

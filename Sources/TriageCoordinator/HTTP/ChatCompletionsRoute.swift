@@ -137,6 +137,7 @@ struct ChatCompletionsRoute: Sendable {
                         done.usage = e.usage
                         done.cost = Money(decimalString: e.costUSD) ?? done.cost
                         done.attempts = e.attempts
+                        done.upstream = e.upstreamMs.map { .microseconds(Int64($0 * 1000)) }
                         end(status: started.status)
                         return
                     case .message(.error(let e)):
