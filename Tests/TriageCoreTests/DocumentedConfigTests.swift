@@ -28,3 +28,23 @@ import TriageCore
         #expect(builtIn.providers.values.allSatisfy { $0.kind == .sim }, "the quick start needs no provider key")
     }
 }
+
+@Suite struct LimitsConfigTests {
+    static let base = """
+    providers: {sim: {kind: sim, port: 1}}
+    tiers: [{name: simple, provider: sim, model: m, input_per_mtok: 1, output_per_mtok: 1}]
+    """
+
+    @Test func aFrameLimitThatCannotHoldTheLargestBodyIsRefused() {
+        #expect(throws: ConfigError(field: "limits.max_frame_bytes",
+                                    problem: "must exceed max_body_bytes by at least 64 KiB, so every accepted request fits in a frame")) {
+            try ConfigLoader.load(yaml: Self.base + "\nlimits: {max_body_bytes: 65536, max_frame_bytes: 65536}")
+        }
+    }
+
+    @Test func messageAndTokenLimitsAreRead() throws {
+        let c = try ConfigLoader.load(yaml: Self.base + "\nlimits: {max_messages: 10, max_tokens: 512}")
+        #expect(c.limits.maxMessages == 10 && c.limits.maxTokens == 512)
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(yaml: Self.base + "\nlimits: {max_tokens: 99999999}") }
+    }
+}

@@ -32,7 +32,7 @@ extension Integration {
         @Test func oversizeAndMalformedFramesAreRefused() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
-            let cluster = try await env.startCluster(ClusterSpec(workers: 1, maxFrameBytes: 65536))
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1, maxBodyBytes: 16384, maxFrameBytes: 81920))
             let worker = try #require(try cluster.workers().first { $0.id == "w1" })
 
             // A length field of 1 MiB, over max_frame_bytes: refused before the payload is read.

@@ -100,7 +100,15 @@ struct ChatCompletionsRoute: Sendable {
             throw .invalidField("body", "could not read the request body: \(error)")
         }
         if buffer.readableBytes == 0 { throw .invalidJSON("the body is empty") }
-        return try ChatRequest(bytes: buffer.readableBytesView)
+        let chat = try ChatRequest(bytes: buffer.readableBytesView)
+        if chat.messages.count > limits.maxMessages {
+            throw .invalidField("messages", "at most \(limits.maxMessages) messages per request (limits.max_messages)")
+        }
+        if let n = chat.maxTokens, n > limits.maxTokens {
+            throw .invalidField(chat.body["max_completion_tokens"] != nil ? "max_completion_tokens" : "max_tokens",
+                                "at most \(limits.maxTokens) (limits.max_tokens)")
+        }
+        return chat
     }
 
     /// Relays a worker's stream as Server-Sent Events. Ends with `data: [DONE]` on success;

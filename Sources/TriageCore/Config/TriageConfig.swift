@@ -154,6 +154,11 @@ public struct Limits: Sendable, Equatable {
     /// Largest wire frame between coordinator and workers.
     public var maxFrameBytes: Int
 
+    /// Most messages one request may carry; more gets 400.
+    public var maxMessages: Int = 1000
+    /// Largest `max_tokens` a request may ask for; more gets 400.
+    public var maxTokens: Int = 200_000
+
     public init(maxBodyBytes: Int = 4 << 20, maxFrameBytes: Int = 8 << 20) {
         self.maxBodyBytes = maxBodyBytes
         self.maxFrameBytes = maxFrameBytes

@@ -109,7 +109,7 @@ struct ClusterSpec: Sendable {
     var ttftMs = 0
     var tpotMs = 0
     var maxBodyBytes = 65536
-    var maxFrameBytes = 65536
+    var maxFrameBytes = 131_072
     var graceSeconds = 5.0
     var extraArguments: [String] = []
     /// A `failover:` mapping in flow style, e.g. `{server_error_retries: 0}`; nil keeps the defaults.
