@@ -19,7 +19,7 @@ enum ClassifyBench {
             // Baseline: one pass over the prompt's bytes that counts words and lower-cases into a buffer
             // (the least any feature extraction does).
             let baseline = measure(seconds: options.secondsPerCase) { n in
-                for _ in 0..<n { blackHole(onePass(opaque(prompt))) }
+                for _ in 0..<n { blackHole(RuleClassifier.scan(opaque(prompt))) }
             }
             results.append(BenchResult(group: "classify", name: "lowercase+word pass \(label) (baseline)", nsPerOp: baseline, bytes: size))
             for (name, classifier) in classifiers {
@@ -43,19 +43,5 @@ enum ClassifyBench {
                                        baselineNs: baseline, baselineName: "one pass", note: "\(bytes.count) B body"))
         }
         return results
-    }
-
-    /// One pass over the prompt's bytes that counts words and lower-cases into a buffer.
-    static func onePass(_ text: String) -> (words: Int, lower: [UInt8]) {
-        var words = 0
-        var inWord = false
-        var lower = [UInt8]()
-        lower.reserveCapacity(text.utf8.count)
-        for b in text.utf8 {
-            let space = b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D
-            if space { inWord = false } else if !inWord { inWord = true; words += 1 }
-            lower.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
-        }
-        return (words, lower)
     }
 }

@@ -59,7 +59,7 @@ public struct RuleClassifier: Classifier {
 
     /// One pass over the text's UTF-8: its word count (whitespace-separated) and its bytes with
     /// ASCII letters lower-cased (the keywords are lower-case).
-    static func scan(_ text: String) -> (words: Int, lower: [UInt8]) {
+    public static func scan(_ text: String) -> (words: Int, lower: [UInt8]) {
         var words = 0
         var inWord = false
         var lower = [UInt8]()

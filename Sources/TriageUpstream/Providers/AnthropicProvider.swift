@@ -58,16 +58,8 @@ public struct AnthropicProvider: ChatProvider {
         streaming.body["stream"] = .bool(true)
         let parts = http.stream(request(for: streaming))
         let progress = call.progress
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do throws(AttemptFailure) {
-                    try await Self.pump(parts, into: continuation, progress: progress)
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        return .pumped { continuation throws(AttemptFailure) in
+            try await Self.pump(parts, into: continuation, progress: progress)
         }
     }
 

@@ -50,3 +50,21 @@ public protocol ChatProvider: Sendable {
     /// Stopping iteration (or cancelling the task) aborts the upstream call.
     func stream(_ call: UpstreamCall) -> AsyncThrowingStream<StreamItem, any Error>
 }
+
+extension AsyncThrowingStream where Element == StreamItem, Failure == any Error {
+    /// A stream fed by `pump` on a task of its own; when the consumer stops (or its task is
+    /// cancelled) the task is cancelled too, and with it the upstream transfer.
+    static func pumped(_ pump: @escaping @Sendable (Continuation) async throws(AttemptFailure) -> Void) -> Self {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do throws(AttemptFailure) {
+                    try await pump(continuation)
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

@@ -36,16 +36,8 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
     public func stream(_ call: UpstreamCall) -> AsyncThrowingStream<StreamItem, any Error> {
         let parts = http.stream(request(for: call))
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do throws(AttemptFailure) {
-                    try await Self.pump(parts, into: continuation, progress: call.progress)
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        return .pumped { continuation throws(AttemptFailure) in
+            try await Self.pump(parts, into: continuation, progress: call.progress)
         }
     }
 
