@@ -2,7 +2,7 @@ extension ConfigLoader {
     /// Reads the optional `failover` section; absent keys keep their defaults.
     static func readFailover(_ node: NodeReader?) throws(ConfigError) -> FailoverConfig {
         var out = FailoverConfig()
-        guard var f = node else { return out }
+        guard let f = node else { return out }
         try f.allowOnly(["retry_after_cap_s", "max_attempts_per_model", "backoff_floor_ms", "backoff_base_ms",
                          "backoff_max_ms", "jitter", "rate_limit_retries", "server_error_retries",
                          "first_byte_timeout_s", "first_token_timeout_s", "stream_idle_timeout_s",
@@ -42,7 +42,7 @@ extension ConfigLoader {
         out.policy = p
         out.holdBackTokens = try f.int("hold_back_tokens", min: 0) ?? out.holdBackTokens
         out.holdBackMs = try f.int("hold_back_ms", min: 0) ?? out.holdBackMs
-        if var c = try f.child("circuit") {
+        if let c = try f.child("circuit") {
             try c.allowOnly(["failure_threshold", "cool_down_s", "probe_timeout_s"])
             out.circuit.failureThreshold = try c.int("failure_threshold", min: 1) ?? out.circuit.failureThreshold
             out.circuit.coolDown = try c.double("cool_down_s", min: 0).map { Duration.seconds(double: $0) } ?? out.circuit.coolDown

@@ -20,7 +20,7 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError(field: "", problem: "not valid YAML: \(error)")
         }
-        var r = NodeReader(node: root, path: "")
+        let r = NodeReader(node: root, path: "")
         try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets", "privacy"])
 
         let fileListen = try r.string("listen")
@@ -43,7 +43,7 @@ public enum ConfigLoader {
         let tiers = try readTiers(r.child("tiers"), providers: providers)
         let classifier = try readClassifier(r.child("classifier"))
         var limits = Limits()
-        if var l = try r.child("limits") {
+        if let l = try r.child("limits") {
             try l.allowOnly(["max_body_bytes", "max_frame_bytes", "max_messages", "max_tokens"])
             limits.maxBodyBytes = try l.int("max_body_bytes", min: 1024) ?? limits.maxBodyBytes
             limits.maxMessages = try l.int("max_messages", min: 1) ?? limits.maxMessages
@@ -54,7 +54,7 @@ public enum ConfigLoader {
             throw ConfigError(field: "limits.max_frame_bytes", problem: "must exceed max_body_bytes by at least 64 KiB, so every accepted request fits in a frame")
         }
         var workers = WorkerSettings()
-        if var w = try r.child("workers") {
+        if let w = try r.child("workers") {
             try w.allowOnly(["count", "capacity", "heartbeat_s", "stale_s"])
             workers.count = try w.int("count", min: 0) ?? workers.count
             workers.capacity = try w.int("capacity", min: 1) ?? workers.capacity
@@ -63,7 +63,7 @@ public enum ConfigLoader {
         }
         let grace = try r.double("shutdown_grace_s", min: 0) ?? 30
         var auth = AuthConfig()
-        if var a = try r.child("auth") {
+        if let a = try r.child("auth") {
             try a.allowOnly(["required", "admin_key_env", "cache_s"])
             auth.required = try a.bool("required") ?? auth.required
             auth.adminKeyEnv = try a.string("admin_key_env") ?? auth.adminKeyEnv
@@ -76,7 +76,7 @@ public enum ConfigLoader {
             auth.required = b
         }
         var budgets = BudgetConfig()
-        if var b = try r.child("budgets") {
+        if let b = try r.child("budgets") {
             try b.allowOnly(["default_max_tokens", "reservation_ttl_s", "capped_tier"])
             budgets.defaultMaxTokens = try b.int("default_max_tokens", min: 1) ?? budgets.defaultMaxTokens
             budgets.reservationTTLSeconds = try b.double("reservation_ttl_s", min: 1) ?? budgets.reservationTTLSeconds
@@ -89,7 +89,7 @@ public enum ConfigLoader {
                                     classifier: classifier, limits: limits, workers: workers, shutdownGraceSeconds: grace,
                                     auth: auth, budgets: budgets)
         config.failover = try readFailover(r.child("failover"))
-        if var p = try r.child("privacy") {
+        if let p = try r.child("privacy") {
             try p.allowOnly(["store_query_text"])
             config.privacy.storeQueryText = try p.bool("store_query_text") ?? false
         }
@@ -105,7 +105,7 @@ public enum ConfigLoader {
     private static func readProviders(_ node: NodeReader?, base: String?) throws(ConfigError) -> [String: ProviderConfig] {
         guard let node else { throw ConfigError(field: "providers", problem: "is required: name at least one provider") }
         var out: [String: ProviderConfig] = [:]
-        for var p in try node.mappingEntries() {
+        for p in try node.mappingEntries() {
             let name = p.key
             try p.allowOnly(["kind", "base_url", "api_key_env", "port", "replay", "ttft_ms", "tpot_ms"])
             guard let kindText = try p.string("kind") else {
@@ -142,7 +142,7 @@ public enum ConfigLoader {
         let items = try node.sequenceItems()
         if items.isEmpty { throw ConfigError(field: "tiers", problem: "is empty: list at least one tier, cheapest first") }
         var tiers: [TierConfig] = []
-        for var t in items {
+        for t in items {
             try t.allowOnly(["name", "provider", "model", "input_per_mtok", "output_per_mtok", "timeout_s", "connect_timeout_s", "context_window", "quality"])
             guard let name = try t.string("name"), !name.isEmpty else { throw ConfigError(field: t.path + ".name", problem: "is required") }
             guard let provider = try t.string("provider") else { throw ConfigError(field: t.path + ".provider", problem: "is required") }
@@ -171,7 +171,7 @@ public enum ConfigLoader {
     }
 
     private static func readClassifier(_ node: NodeReader?) throws(ConfigError) -> ClassifierConfig {
-        guard var c = node else { return ClassifierConfig() }
+        guard let c = node else { return ClassifierConfig() }
         try c.allowOnly(["kind", "simple_max_words", "complex_min_words", "keywords"])
         let kind = try c.string("kind") ?? "rules"
         guard kind == "rules" || kind == "learned" else {
