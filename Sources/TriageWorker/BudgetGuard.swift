@@ -40,12 +40,14 @@ struct BudgetGuard: Sendable {
     }
 
     /// Reserves `amount` for one attempt; throws `budgetExceeded` when it does not fit.
-    func reserve(_ caller: Caller, requestID: String, amount: Money) throws(TriageError) -> Reservation {
+    /// - Parameter known: the caller's team as read for this request by ``status(of:)`` (saves a
+    ///   store read per attempt); read here when not given.
+    func reserve(_ caller: Caller, team known: TeamRecord? = nil, requestID: String, amount: Money) throws(TriageError) -> Reservation {
         let t = now()
         guard let teamID = caller.teamID else { return Reservation(id: nil, periodStart: t) }
         let result: ReservationResult
         do {
-            guard let team = try store.team(id: teamID) else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
+            guard let team = try known ?? store.team(id: teamID) else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
             let start = period(team).start(containing: t)
             result = try store.reserve(teamID: teamID, requestID: requestID, amountNano: amount.nanoUSD, periodStart: start, now: t,
                                        ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host)

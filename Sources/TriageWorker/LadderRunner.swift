@@ -121,7 +121,7 @@ struct LadderRunner: Sendable {
                 action = machine.next(after: .circuitOpen, now: .now)
                 continue
             }
-            let reservation = try budget.reserve(request.caller, requestID: request.id,
+            let reservation = try budget.reserve(request.caller, team: outcome.budget?.team, requestID: request.id,
                                                  amount: CostEstimate.worstCase(chat, price: tier.price, defaultMaxTokens: config.budgets.defaultMaxTokens))
             if !announced {
                 await send(.sent(id: request.id))

@@ -67,52 +67,19 @@ public struct AnthropicProvider: ChatProvider {
     static func pump(_ parts: AsyncThrowingStream<UpstreamHTTPPart, any Error>,
                      into continuation: AsyncThrowingStream<StreamItem, any Error>.Continuation,
                      progress: (any AttemptProgress)? = nil) async throws(AttemptFailure) {
-        var parser = SSEParser()
         var translator = AnthropicStreamTranslator()
-        var status = 0
-        var headers: [String: String] = [:]
-        var errorBody: [UInt8] = []
-        do {
-            for try await part in parts {
-                switch part {
-                case .head(let s, let h):
-                    status = s
-                    headers = h
-                    progress?.responseStarted()
-                case .body(let bytes):
-                    progress?.bytesReceived()
-                    if status != 200 {
-                        errorBody.append(contentsOf: bytes)
-                        continue
-                    }
-                    for event in parser.feed(bytes) {
-                        for item in try translator.translate(event) { continuation.yield(item) }
-                    }
-                    if translator.stopped { return }  // finish promptly after message_stop
-                }
+        var reader = SSEResponseReader()
+        try await reader.read(parts, progress: progress, billed: { translator.usage }) { events throws(AttemptFailure) in
+            for event in events {
+                for item in try translator.translate(event) { continuation.yield(item) }
             }
-        } catch let e as UpstreamHTTPError {
-            var failure = AttemptFailure(transport: e)
-            if status == 200, failure.kind == .reset {
-                failure.kind = .streamCut  // the answer had started: not a reset before the response
-            }
-            failure.billedUsage = translator.usage
-            throw failure
-        } catch let e as AttemptFailure {
-            throw e
-        } catch {
-            throw AttemptFailure(kind: .cancelled, message: "\(error)")
+            return !translator.stopped  // finish promptly after message_stop
         }
-        if Task.isCancelled {
-            throw AttemptFailure(kind: .cancelled, message: "the request was cancelled")
+        guard reader.status == 200 else {
+            throw AnthropicError.failure(status: reader.status, headers: reader.headers, body: reader.errorBody)
         }
-        if status == 0 {
-            throw AttemptFailure(kind: .reset, message: "the provider closed the connection without answering")
-        }
-        if status != 200 {
-            throw AnthropicError.failure(status: status, headers: headers, body: errorBody)
-        }
-        _ = parser.finish()
+        if translator.stopped { return }
+        _ = reader.finish()
         for item in try translator.end() { continuation.yield(item) }
     }
 }

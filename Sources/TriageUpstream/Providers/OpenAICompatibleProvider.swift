@@ -45,46 +45,17 @@ public struct OpenAICompatibleProvider: ChatProvider {
     static func pump(_ parts: AsyncThrowingStream<UpstreamHTTPPart, any Error>,
                      into continuation: AsyncThrowingStream<StreamItem, any Error>.Continuation,
                      progress: (any AttemptProgress)? = nil) async throws(AttemptFailure) {
-        var parser = SSEParser()
-        var status = 0
-        var headers: [String: String] = [:]
-        var errorBody: [UInt8] = []
-        do {
-            for try await part in parts {
-                switch part {
-                case .head(let s, let h):
-                    status = s
-                    headers = h
-                    progress?.responseStarted()
-                case .body(let bytes):
-                    progress?.bytesReceived()
-                    if status != 200 {
-                        errorBody.append(contentsOf: bytes)
-                        continue
-                    }
-                    for event in parser.feed(bytes) {
-                        if let item = item(for: event) { continuation.yield(item) }
-                    }
-                }
+        var reader = SSEResponseReader()
+        try await reader.read(parts, progress: progress) { events throws(AttemptFailure) in
+            for event in events {
+                if let item = item(for: event) { continuation.yield(item) }
             }
-        } catch let e as UpstreamHTTPError {
-            var failure = AttemptFailure(transport: e)
-            // The answer had started: the connection dying now cuts the stream.
-            if status == 200, e.kind == .reset { failure.kind = .streamCut }
-            throw failure
-        } catch {
-            throw AttemptFailure(kind: .cancelled, message: "\(error)")
+            return true
         }
-        if Task.isCancelled {
-            throw AttemptFailure(kind: .cancelled, message: "the request was cancelled")
+        guard reader.status == 200 else {
+            throw AttemptFailure(response: reader.status, headers: reader.headers, body: reader.errorBody)
         }
-        if status == 0 {
-            throw AttemptFailure(kind: .reset, message: "the provider closed the connection without answering")
-        }
-        if status != 200 {
-            throw AttemptFailure(response: status, headers: headers, body: errorBody)
-        }
-        for event in parser.finish() {
+        for event in reader.finish() {
             if let item = item(for: event) { continuation.yield(item) }
         }
     }
