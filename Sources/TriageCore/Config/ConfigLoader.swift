@@ -21,7 +21,7 @@ public enum ConfigLoader {
             throw ConfigError(field: "", problem: "not valid YAML: \(error)")
         }
         let r = NodeReader(node: root, path: "")
-        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets", "privacy"])
+        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets", "privacy", "judge"])
 
         let fileListen = try r.string("listen")
         let listenText = environment["TRIAGE_LISTEN"] ?? fileListen ?? "127.0.0.1:8080"
@@ -93,6 +93,7 @@ public enum ConfigLoader {
             try p.allowOnly(["store_query_text"])
             config.privacy.storeQueryText = try p.bool("store_query_text") ?? false
         }
+        config.judge = try readJudge(r.child("judge"), providers: providers)
         return config
     }
 

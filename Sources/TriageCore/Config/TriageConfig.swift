@@ -21,6 +21,8 @@ public struct TriageConfig: Sendable, Equatable {
     public var auth: AuthConfig
     public var budgets: BudgetConfig
     public var privacy = PrivacyConfig()
+    /// The LLM judge (`judge`), when configured.
+    public var judge: JudgeConfig?
 
     public init(listen: HostPort, dataDir: String, runDir: String? = nil,
                 providers: [String: ProviderConfig], tiers: [TierConfig],

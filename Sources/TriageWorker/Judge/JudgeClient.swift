@@ -1,0 +1,105 @@
+import TriageCore
+import TriageUpstream
+
+/// What one judge call came to.
+public struct JudgeReply: Sendable, Equatable {
+    /// The judge model's answer text.
+    public var text: String
+    /// Tokens used (estimated when the provider reported none).
+    public var usage: Usage
+    /// The call's cost at the judge's prices.
+    public var cost: Money
+    /// Wall time of the call.
+    public var latency: Duration
+}
+
+/// Why a judge call gave no answer.
+public enum JudgeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No answer within `judge.timeout_ms`.
+    case timeout(Duration)
+    /// The provider failed (HTTP error, reset, malformed answer…).
+    case upstream(AttemptFailure)
+    /// The answer held no text.
+    case emptyAnswer
+
+    public var description: String {
+        switch self {
+        case .timeout(let limit): "judge timed out after \(Int(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)) ms"
+        case .upstream(let f): "judge call failed: \(f)"
+        case .emptyAnswer: "judge answered no text"
+        }
+    }
+}
+
+/// Calls the configured judge model once, non-stream, through the same providers as the tiers,
+/// and gives back its text, usage, cost and latency. The whole call is bounded by
+/// `judge.timeout_ms` (the upstream transfer is aborted when it runs out).
+public struct JudgeClient: Sendable {
+    public let config: JudgeConfig
+    private let provider: ProviderConfig
+    private let chat: any ChatProvider
+    private let apiKey: String?
+
+    /// - Parameters:
+    ///   - judge: the `judge` section.
+    ///   - triage: the whole config (the judge's provider is looked up in it).
+    ///   - http: the shared libcurl client.
+    ///   - environment: where `api_key_env` is read.
+    public init(judge: JudgeConfig, triage: TriageConfig, http: CurlHTTPClient, environment: [String: String]) {
+        self.init(judge: judge, triage: triage, providers: ProviderSet(config: triage, http: http, environment: environment))
+    }
+
+    init(judge: JudgeConfig, triage: TriageConfig, providers: ProviderSet) {
+        self.config = judge
+        self.provider = triage.providers[judge.provider]!  // validated by ConfigLoader
+        self.chat = providers.provider(named: judge.provider)
+        self.apiKey = providers.apiKey(for: judge.provider)
+    }
+
+    /// Asks the judge.
+    /// - Parameters:
+    ///   - system: the rubric (system prompt).
+    ///   - user: the text to judge.
+    ///   - maxTokens: the longest answer wanted.
+    public func ask(system: String, user: String, maxTokens: Int = 32) async throws(JudgeError) -> JudgeReply {
+        let limit = Duration.milliseconds(config.timeoutMs)
+        let body: JSONValue = .object([
+            "model": .string(config.model),
+            "messages": .array([
+                .object(["role": .string("system"), "content": .string(system)]),
+                .object(["role": .string("user"), "content": .string(user)]),
+            ]),
+            "max_tokens": .int(Int64(maxTokens)),
+            "temperature": .int(0),
+            "stream": .bool(false),
+        ])
+        let call = UpstreamCall(body: body, tier: config.tier, provider: provider, apiKey: apiKey, timeout: limit)
+        let started = ContinuousClock.now
+        let chat = self.chat
+        // The transfer has its own total timeout; the race makes the limit hold even if it does not.
+        let result: Result<Completion, JudgeError> = await withTaskGroup(of: Result<Completion, JudgeError>?.self) { group in
+            group.addTask {
+                do throws(AttemptFailure) {
+                    return .success(try await chat.complete(call))
+                } catch {
+                    return .failure(error.kind == .timeout ? .timeout(limit) : .upstream(error))
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit + .milliseconds(50))
+                return Task.isCancelled ? nil : .failure(.timeout(limit))
+            }
+            var first: Result<Completion, JudgeError>?
+            while first == nil, let next = await group.next() { first = next }
+            group.cancelAll()
+            return first ?? .failure(.upstream(AttemptFailure(kind: .cancelled, message: "the judge call was cancelled")))
+        }
+        let latency = started.duration(to: .now)
+        let completion = try result.get()
+        let text = completion.body["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
+        guard !text.isEmpty else { throw .emptyAnswer }
+        let usage = completion.usage ?? Usage(promptTokens: TokenEstimate.tokens(in: system) + TokenEstimate.tokens(in: user),
+                                              completionTokens: TokenEstimate.tokens(in: text), estimated: true)
+        return JudgeReply(text: text, usage: usage, cost: config.price.cost(usage), latency: latency)
+    }
+}
