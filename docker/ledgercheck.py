@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The budget and ledger checks of cluster/docker-test (Python standard library only).
+"""The budget and ledger checks of cluster/docker-test and cluster/chaos (Python standard library only).
 
   ledgercheck.py --out results.jsonl --team NAME --spend spend.json --db triage.sqlite
 
@@ -9,13 +9,15 @@
 if any, next to it). Prints one line per check, `ok<TAB>...` or `FAIL<TAB>...`; exits 1 when one failed.
 
 Checks, all in exact nano-dollars (x-triage-cost-usd has nine decimals):
-  - every answered (200) request carried x-triage-cost-usd and x-triage-request-id;
+  - every answered request (200; a stream to [DONE]) carried x-triage-cost-usd and x-triage-request-id;
   - the team's spend in the ledger (`triage spend`) is what the clients were charged (the sum of
-    x-triage-cost-usd over 200 responses), except that requests lost with the SIGKILLed worker may have
+    x-triage-cost-usd over every response that carried one: answers, and errors after billed attempts,
+    whose streams carry the cost in a comment before the error event), except that requests lost with a
+    killed (or stopped) worker (worker_lost, without a cost) may have
     been settled without reaching their client: 0 <= ledger - charged <= worker_lost responses x the
     largest single charge; never less in the ledger than the clients were charged;
-  - per request: each answered request's ledger rows sum to exactly its charge, and ledger rows of
-    requests no client saw answered belong to worker_lost responses;
+  - per request: each charged request's ledger rows sum to exactly its charge, and ledger rows of
+    requests no client saw charged belong to worker_lost responses;
   - the store agrees with itself: `triage spend` = sum(ledger.cost_nano) = sum(spend_periods.spent_nano);
   - no reservation still counts (none unexpired) once every request ended;
   - PRAGMA integrity_check says ok.
@@ -55,13 +57,14 @@ def main():
     a = ap.parse_args()
 
     rows = [json.loads(line) for line in open(a.out) if line.strip()]
-    answered = [r for r in rows if r["status"] == 200]
-    lost = [r for r in rows if r["status"] == 502 and r["code"] == "worker_lost"]
+    answered = [r for r in rows if r["status"] == 200 and not r.get("code")]
+    lost = [r for r in rows if r.get("code") == "worker_lost" and not r.get("cost_usd")]
     missing = [r for r in answered if not r.get("cost_usd") or not r.get("request_id")]
     result(not missing, "every answered request carried x-triage-cost-usd and x-triage-request-id (%d answered, %d without)"
            % (len(answered), len(missing)))
+    charged_errors = [r for r in rows if not (r["status"] == 200 and not r.get("code")) and r.get("cost_usd")]
     charges = {}
-    for r in answered:
+    for r in answered + charged_errors:
         if r.get("cost_usd") and r.get("request_id"):
             charges[r["request_id"]] = charges.get(r["request_id"], 0) + nano(r["cost_usd"])
     charged = sum(charges.values())
@@ -74,8 +77,8 @@ def main():
     allowed = len(lost) * largest
     result(mine and 0 <= diff <= allowed,
            "ledger spend of team %s equals what the clients were charged: ledger %d nano-USD (triage spend), charged %d "
-           "over %d answered requests; ledger - charged = %d (allowed 0..%d: %d worker_lost x largest charge %d)"
-           % (a.team, ledger, charged, len(answered), diff, allowed, len(lost), largest))
+           "over %d answered requests and %d charged errors; ledger - charged = %d (allowed 0..%d: %d worker_lost x largest charge %d)"
+           % (a.team, ledger, charged, len(answered), len(charged_errors), diff, allowed, len(lost), largest))
 
     db = sqlite3.connect("file:%s?mode=ro" % a.db, uri=True)
     integrity = [r[0] for r in db.execute("PRAGMA integrity_check")]
@@ -96,7 +99,7 @@ def main():
            % (ledger, ledger_rows, periods))
 
     wrong = [(rid, c, per_request.get(rid, 0)) for rid, c in charges.items() if per_request.get(rid, 0) != c]
-    result(not wrong, "each answered request's ledger rows sum to its charge (%d requests, %d differ%s)"
+    result(not wrong, "each charged request's ledger rows sum to its charge (%d requests, %d differ%s)"
            % (len(charges), len(wrong), ": " + ", ".join("%s charged %d ledger %d" % w for w in wrong[:3]) if wrong else ""))
     lost_ids = {r.get("request_id") for r in lost}
     extra = {rid: c for rid, c in per_request.items() if rid not in charges and c != 0}
