@@ -31,6 +31,7 @@ enum Migrations {
         Migration(version: 4, sql: SchemaV4.sql),
         Migration(version: 5, sql: SchemaV5.sql),
         Migration(version: 6, sql: SchemaV6.sql),
+        Migration(version: 7, sql: SchemaV7.sql),
     ]
 
     /// The version the code expects.
