@@ -62,6 +62,7 @@ struct EvalCommand: ParsableCommand {
         var scores: [Double] = []
         var lines: [UInt8] = []
         scores.reserveCapacity(examples.count)
+        let bar = ProgressBar("eval \(classifier.name)", total: examples.count, unit: "queries")
         for e in examples {
             let request = try ChatRequest(body: .object([
                 "model": .string("auto"),
@@ -74,7 +75,9 @@ struct EvalCommand: ParsableCommand {
                 lines += JSONValue.object(["id": .string(e.id), "tier": .string(decision.tier), "score": .double(score)]).encodedSorted()
                 lines.append(0x0A)
             }
+            bar.advance(to: scores.count)
         }
+        bar.finish(scores.count)
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: Data(lines)) else { throw ValidationError("cannot write \(out)") }
             print("wrote \(out): \(examples.count) lines")

@@ -41,7 +41,6 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Name stored in the model file (default: the output file name).") var name: String?
 
     func run() throws {
-        let progress = Progress()
         let start = Date()
         let examples = try loadRoutingData(data)
         let policy = LabelPolicy(models: models.split(separator: ",").map(String.init), margin: margin)
@@ -80,15 +79,12 @@ struct TrainCommand: ParsableCommand {
         let extractor = FeatureExtractor(settings: settings)
         var features: [FeatureVector] = []
         features.reserveCapacity(examples.count)
-        let t0 = Date()
+        let featureBar = ProgressBar("features", total: examples.count, unit: "rows")
         for (i, e) in examples.enumerated() {
             features.append(extractor.extract(FeatureInput(prompt: e.prompt)))
-            if (i + 1) % 2000 == 0 || i + 1 == examples.count {
-                let rate = Double(i + 1) / max(Date().timeIntervalSince(t0), 1e-9)
-                progress.update("features: \(i + 1)/\(examples.count) rows, \(Int(rate)) rows/s")
-            }
+            featureBar.advance(to: i + 1)
         }
-        progress.done("features: \(examples.count) rows in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
+        featureBar.finish(examples.count)
         let targets = TrainingRun.targets(examples, policy: policy, mode: labelMode)
         let weights = balanceSources ? TrainingRun.balancedWeights(examples, rows: split.train) : nil
 
@@ -109,7 +105,7 @@ struct TrainCommand: ParsableCommand {
             print("cv chose l2=\(best.l2)")
         }
 
-        let model = fitWithProgress(features, targets, weights, split.train, settings, options, progress)
+        let model = fitWithProgress(features, targets, weights, split.train, settings, options)
         let heldScores = TrainingRun.scores(model, features, rows: split.heldOut)
         let reports = BenchmarkReport.bySource(split.heldOut.map { examples[$0] }, scores: heldScores, policy: policy)
         print("held-out figures (RouteLLM protocol: 11 decile thresholds, APGR by trapezoid, CPT by interpolation):")
@@ -117,7 +113,7 @@ struct TrainCommand: ParsableCommand {
 
         let finalRows = refitAll ? examples.indices.filter { !excluded.contains(examples[$0].category) } : split.train
         let finalWeights = balanceSources ? TrainingRun.balancedWeights(examples, rows: finalRows) : nil
-        let finalModel = refitAll ? fitWithProgress(features, targets, finalWeights, finalRows, settings, options, progress) : model
+        let finalModel = refitAll ? fitWithProgress(features, targets, finalWeights, finalRows, settings, options) : model
         let (thresholds, how) = TrainingRun.defaultThresholds(trainingScores: TrainingRun.scores(finalModel, features, rows: finalRows))
         let summary = TrainingSummary(
             data: data.split(separator: ",").map(String.init), rows: finalRows.count,
@@ -156,13 +152,12 @@ struct TrainCommand: ParsableCommand {
 
     private func fitWithProgress(_ features: [FeatureVector], _ targets: [Double], _ weights: [Double]?, _ rows: [Int],
                                  _ settings: FeatureSettings,
-                                 _ options: TrainingOptions, _ progress: Progress) -> LearnedModel {
-        let t = Date()
+                                 _ options: TrainingOptions) -> LearnedModel {
+        let bar = ProgressBar("train (\(rows.count) rows, l2 \(options.l2))", total: options.epochs, unit: "epochs")
         let model = TrainingRun.fit(features, targets: targets, weights: weights, rows: rows, settings: settings, options: options) { e in
-            let rate = Double(e.rows * e.epoch) / max(Date().timeIntervalSince(t), 1e-9)
-            progress.update("train: epoch \(e.epoch)/\(e.epochs), \(e.rows) rows, loss \(String(format: "%.4f", e.loss)), \(Int(rate)) rows/s")
+            bar.advance(to: e.epoch, detail: "loss \(String(format: "%.4f", e.loss))")
         }
-        progress.done("train: \(rows.count) rows, \(options.epochs) epochs, l2 \(options.l2) in \(String(format: "%.1f", Date().timeIntervalSince(t))) s")
+        bar.finish(options.epochs)
         return model
     }
 }

@@ -37,6 +37,47 @@ struct Progress {
     }
 }
 
+/// A progress bar for counted work (rows, queries, epochs) with counts, rate and ETA: redrawn in
+/// place on a terminal, a plain line every few seconds otherwise (see ``ProgressMeter``).
+final class ProgressBar {
+    private var meter: ProgressMeter
+    private let output = Progress()
+    private var finished = false
+
+    /// Starts a bar.
+    /// - Parameters:
+    ///   - label: What is counted (`features`, `eval`).
+    ///   - total: The count at completion, if known.
+    ///   - unit: The unit shown (`rows`, `queries`).
+    init(_ label: String, total: Int?, unit: String) {
+        meter = ProgressMeter(label: label, total: total, unit: unit, start: Self.now())
+    }
+
+    /// Reports `done` units (cheap when no line is due); `detail` is appended to the line.
+    func advance(to done: Int, detail: @autoclosure () -> String = "") {
+        guard !finished else { return }
+        let now = Self.now()
+        guard meter.isDue(done: done, now: now, terminal: output.terminal) else { return }
+        let extra = detail()
+        let line = meter.line(done: done, now: now, barWidth: output.terminal ? 20 : nil) + (extra.isEmpty ? "" : " · " + extra)
+        if let total = meter.total, done >= total {
+            output.done(line)
+            finished = true
+        } else {
+            output.update(line)
+        }
+    }
+
+    /// Ends the bar with its final line, unless `advance` already printed it.
+    func finish(_ done: Int, detail: String = "") {
+        guard !finished else { return }
+        finished = true
+        output.done(meter.line(done: done, now: Self.now(), barWidth: nil) + (detail.isEmpty ? "" : " · " + detail))
+    }
+
+    private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+}
+
 /// Formatting helpers for the metric tables.
 func pct(_ x: Double?) -> String {
     guard let x, x.isFinite else { return "n/a" }

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TriageCore
+
+extension Integration {
+    /// `triage train` and `triage eval` as a user runs them: on a data file, to a model file,
+    /// with progress lines when the output is not a terminal.
+    @Suite struct TrainEvalCommandTests {
+        /// Routing data where hard queries (the strong model alone gets them right) use words the
+        /// easy ones never use, so any working trainer separates them.
+        static func syntheticData(rows: Int) -> String {
+            var lines: [String] = []
+            for i in 0..<rows {
+                let hard = i % 2 == 0
+                let prompt = hard
+                    ? "Prove rigorously that theorem \(i) holds, deriving each lemma and the asymptotic bound."
+                    : "What colour is fruit number \(i)? Answer in one word."
+                let weak = hard ? 0.0 : 1.0
+                lines.append(#"{"id":"syn/\#(i)","source":"syn","category":"c\#(i % 5)","prompt":"\#(prompt)","scores":{"mixtral-8x7b-instruct-v0.1":\#(weak),"gpt-4-1106-preview":1.0}}"#)
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+
+        @Test func trainThenEvalWithProgress() throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let data = try env.dir.write("syn.jsonl", Self.syntheticData(rows: 300))
+            let model = env.dir.file("model.json")
+
+            let train = try env.run(["train", "--data", data, "--out", model, "--holdout-by", "random", "--epochs", "4",
+                                     "--hash-bits", "10"], timeout: .seconds(60))
+            #expect(train.status == 0, "\(train.output)")
+            // Not a terminal: plain progress lines with counts and rates, ending at the total.
+            #expect(train.output.contains("features 100% 300/300 rows · "), "\(train.output)")
+            #expect(train.output.contains("4/4 epochs · "), "\(train.output)")
+            #expect(!train.output.contains("\u{1B}["), "no terminal escapes in plain output")
+            let file = try ModelFile.decode(Array(try Data(contentsOf: URL(fileURLWithPath: model))))
+            #expect(file.training.rows > 0)
+
+            let scores = env.dir.file("scores.jsonl")
+            let eval = try env.run(["eval", "--data", data, "--classifier", "learned:\(model)", "--held-out", "--out", scores],
+                                   timeout: .seconds(60))
+            #expect(eval.status == 0, "\(eval.output)")
+            #expect(eval.output.contains(#/eval learned[^\n]* 100% \d+/\d+ queries · /#), "\(eval.output)")
+            let lines = try String(contentsOfFile: scores, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == file.training.heldOutRows)
+            var hardScores: [Double] = [], easyScores: [Double] = []
+            for line in lines {
+                let row = try JSONValue.parse(Array(line.utf8))
+                let id = try #require(row["id"]?.stringValue)
+                let score = try #require(row["score"]?.doubleValue)
+                #expect(row["tier"]?.stringValue != nil)
+                let index = try #require(Int(id.dropFirst("syn/".count)))
+                if index % 2 == 0 { hardScores.append(score) } else { easyScores.append(score) }
+            }
+            // The held-out hard queries score above every held-out easy one: the model learned the data.
+            #expect(!hardScores.isEmpty && !easyScores.isEmpty)
+            #expect((hardScores.min() ?? 0) > (easyScores.max() ?? 1), "hard \(hardScores), easy \(easyScores)")
+            #expect(eval.output.contains("APGR"), "\(eval.output)")
+        }
+    }
+}
