@@ -149,6 +149,11 @@ struct ChatCompletionsRoute: Sendable {
                         end(status: started.status)
                         return
                     case .message(.error(let e)):
+                        // Attempts billed before the failure (tokens the client already got) were charged:
+                        // say how much, as the end of a whole stream does.
+                        if let cost = e.headers?["x-triage-cost-usd"] {
+                            try await writer.write(ByteBuffer(string: ": x-triage-cost-usd=\(cost) x-triage-attempts=\(e.headers?["x-triage-attempts"] ?? "")\n\n"))
+                        }
                         try await writer.write(Self.errorEvent(e.error))
                         try await writer.finish(nil)
                         end(status: e.status, error: e.error)

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import TriageStore
+
+@Suite struct StoreShadowTests {
+    private let day = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private func pending(_ request: String, tier: String = "simple", reserved: Int64, at: Date? = nil, team: Int64? = nil) -> ShadowRecord {
+        ShadowRecord(requestID: request, createdAt: at ?? day.addingTimeInterval(60), teamID: team, tier: tier, model: "small",
+                     topTier: "complex", topModel: "big", queryHash: "h-" + request, queryText: nil, score: 0.2, reservedNano: reserved)
+    }
+
+    @Test func theDailyShadowBudgetCountsRunningReservationsAndFinishedCosts() throws {
+        try withStore { store, _ throws in
+            let a = try #require(try store.startShadow(pending("r1", reserved: 600), dayStart: day, limitNano: 1_000))
+            // 600 reserved + 600 more would exceed 1,000.
+            #expect(try store.startShadow(pending("r2", reserved: 600), dayStart: day, limitNano: 1_000) == nil)
+            #expect(try store.shadowSpendNano(since: day) == 600)
+            // Finishing at the real cost frees the rest.
+            try store.finishShadow(id: a, verdict: "worse", detail: "misses the unit", costNano: 250, at: day.addingTimeInterval(61), ledger: [
+                LedgerEntry(teamID: 7, requestID: "r1", createdAt: day, tier: "complex", model: "big", promptTokens: 10, completionTokens: 20,
+                            usageEstimated: false, costNano: 200, outcome: "shadow"),
+                LedgerEntry(teamID: nil, requestID: "r1", createdAt: day, tier: "judge", model: "j", promptTokens: 30, completionTokens: 2,
+                            usageEstimated: false, costNano: 50, outcome: "shadow_judge"),
+            ])
+            #expect(try store.shadowSpendNano(since: day) == 250)
+            #expect(try store.startShadow(pending("r2", reserved: 600), dayStart: day, limitNano: 1_000) != nil)
+            // Yesterday's spend does not count today.
+            #expect(try store.shadowSpendNano(since: day.addingTimeInterval(86_400)) == 0)
+            // The ledger rows carry no team, whatever the entry said: no team's spend includes them.
+            #expect(try store.ledgerTotalNano(teamID: 7) == 0)
+            #expect(try store.ledgerTotalNano() == 250)
+            let rows = try store.shadowComparisons()
+            #expect(rows.count == 2)
+            let done = try #require(rows.first { $0.requestID == "r1" })
+            #expect(done.verdict == "worse" && done.costNano == 250 && done.detail == "misses the unit" && done.finishedAt != nil)
+            #expect(rows.first { $0.requestID == "r2" }?.verdict == nil)
+        }
+    }
+
+    @Test func verdictCountsArePerTierAndSkipRunningComparisons() throws {
+        try withStore { store, _ throws in
+            let team = try store.createTeam(name: "research", budgetNano: nil, period: "monthly", softLimit: nil)
+            for (i, (tier, verdict)) in [("simple", "as_good"), ("simple", "as_good"), ("simple", "worse"), ("medium", "better"),
+                                         ("medium", "unknown")].enumerated() {
+                let id = try #require(try store.startShadow(pending("r\(i)", tier: tier, reserved: 1, team: team.id), dayStart: day, limitNano: 1_000))
+                try store.finishShadow(id: id, verdict: verdict, detail: nil, costNano: 1, at: day, ledger: [])
+            }
+            _ = try store.startShadow(pending("running", reserved: 1), dayStart: day, limitNano: 1_000)
+            let counts = try store.shadowVerdictCounts()
+            #expect(counts == [
+                ShadowVerdictCount(tier: "medium", verdict: "better", count: 1), ShadowVerdictCount(tier: "medium", verdict: "unknown", count: 1),
+                ShadowVerdictCount(tier: "simple", verdict: "as_good", count: 2), ShadowVerdictCount(tier: "simple", verdict: "worse", count: 1),
+            ])
+            #expect(try store.shadowVerdictCounts(team: "research").map(\.count).reduce(0, +) == 5)
+            #expect(try store.shadowVerdictCounts(team: "nobody").isEmpty)
+            #expect(try store.shadowVerdictCounts(since: day.addingTimeInterval(3600)).isEmpty)
+        }
+    }
+}
