@@ -82,6 +82,10 @@ extension Integration {
             #expect(s.chunks.allSatisfy { $0["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue == nil }, "no finish reason")
             #expect(try await w.attempts() == [W.simple: 1, W.medium: 0, W.complex: 0], "no climb once content was sent")
             #expect(seconds < 1.5, "\(seconds) s")
+            // The client is told what the failed request was charged (a comment before the error event, as
+            // before [DONE]), and it is what the ledger holds.
+            let charged = try #require(Money(decimalString: s.trailer["x-triage-cost-usd"] ?? ""), "no cost comment: \(s.raw)")
+            #expect(try w.cluster.store().ledgerTotalNano() == charged.nanoUSD)
             try await w.expectHealthy(stream: true)
         }
 

@@ -40,5 +40,48 @@ extension Integration {
             #expect(seen["w1"] != nil, "served by: \(seen)")
             #expect(cluster.up.isRunning && cluster.up.pid == upPID, "nothing was restarted")
         }
+
+        /// A live registry row whose socket refuses connections (a worker SIGKILLed and restarting, seen by
+        /// chaos runs): the coordinator retries it and keeps serving. Failed connects used to leak the
+        /// greeting promise, which a debug build traps on ("leaking promise"), taking the coordinator down.
+        @Test func unreachableWorkerRowDoesNotUpsetTheCoordinator() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1))
+            let path = env.dir.file("ghost.sock")
+            try Self.bindWithoutListening(path)
+            let store = try cluster.store()
+            let end = ContinuousClock.now + .seconds(3)
+            while ContinuousClock.now < end {  // a fresh heartbeat: the coordinator tries it about once a second
+                try store.registerWorker(WorkerRecord(id: "ghost", pid: getpid(), host: ProcessInfo.processInfo.hostName, socketPath: path,
+                                                      capacity: 4, startedAt: Date(), heartbeatAt: Date()))
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(cluster.up.isRunning, "the coordinator died\n\(cluster.up.logTail())")
+            let r = try await cluster.chat("What is the capital of France?")
+            #expect(r.status == 200, "\(r.text)")
+            let ready = try await cluster.http.get(cluster.base + "/readyz")
+            #expect((try ready.json())["workers_ready"]?.intValue == 1, "\(ready.text)")
+            #expect(!((try? String(contentsOfFile: cluster.up.logPath, encoding: .utf8)) ?? "").contains("leaking promise"))
+        }
+
+        /// Leaves a Unix socket file that nothing listens on: connecting to it is refused.
+        private static func bindWithoutListening(_ path: String) throws {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            defer { close(fd) }
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw HarnessError("socket path too long: \(path)") }
+            withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+                raw.copyBytes(from: bytes)
+                raw[bytes.count] = 0
+            }
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            guard rc == 0 else { throw HarnessError("bind \(path): \(String(cString: strerror(errno)))") }
+        }
     }
 }
