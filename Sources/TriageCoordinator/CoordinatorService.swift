@@ -52,7 +52,7 @@ public struct Coordinator: Sendable {
         let chat = ChatCompletionsRoute(pool: pool, ladder: config.ladder, limits: config.limits,
                                         auth: authenticator, logger: logger, metrics: metrics)
         let guardian = AdminGuard(config: config.auth, environment: environment)
-        AdminRoutes(admin: TeamAdmin(store: store), guardian: guardian, maxBodyBytes: config.limits.maxBodyBytes).register(on: router)
+        AdminRoutes(admin: TeamAdmin(store: store, tiers: config.tiers.map(\.name)), guardian: guardian, maxBodyBytes: config.limits.maxBodyBytes).register(on: router)
         let metricsRoute = MetricsRoute(metrics: metrics, store: store, pool: pool, config: config,
                                         guardian: environment["TRIAGE_METRICS_AUTH"] == "admin" ? guardian : nil)
         let dashboard = DashboardRoute(store: store, pool: pool, config: config, guardian: guardian)

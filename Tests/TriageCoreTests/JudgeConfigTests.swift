@@ -27,3 +27,29 @@ import TriageCore
         t.expectError(Self.base + "\njudge: {provider: sim, model: j, temperature: 0}", field: "judge.temperature", problem: "unknown key")
     }
 }
+
+@Suite struct ClassifierJudgeConfigTests {
+    static let base = ConfigLoaderTests.minimal + "\njudge: {provider: sim, model: judge-mini}"
+
+    @Test func chainingAndKindJudge() throws {
+        let chained = try ConfigLoader.load(yaml: Self.base + "\nclassifier: {kind: learned, judge: {when: near_threshold, margin: 0.15}}")
+        #expect(chained.classifier.judge == JudgeStepConfig(when: .nearThreshold, margin: 0.15))
+        let judge = try ConfigLoader.load(yaml: Self.base + "\nclassifier: {kind: judge}")
+        #expect(judge.classifier.judge?.when == .always)
+        let custom = try ConfigLoader.load(yaml: Self.base + "\nclassifier: {kind: judge, judge: {simple_below: 0.2, complex_from: 0.9, cache_size: 5}}")
+        #expect(custom.classifier.judge?.thresholds == ScoreThresholds(simpleBelow: 0.2, complexFrom: 0.9))
+        #expect(custom.classifier.judge?.cacheSize == 5)
+        #expect(try ConfigLoader.load(yaml: Self.base + "\nclassifier: {kind: learned}").classifier.judge == nil)
+    }
+
+    @Test func errorsNameTheField() {
+        let t = ConfigLoaderTests()
+        t.expectError(ConfigLoaderTests.minimal + "\nclassifier: {kind: judge}", field: "classifier.kind", problem: "top-level judge section")
+        t.expectError(ConfigLoaderTests.minimal + "\nclassifier: {kind: learned, judge: {margin: 0.1}}", field: "classifier.judge", problem: "top-level judge section")
+        t.expectError(Self.base + "\nclassifier: {kind: rules, judge: {when: near_threshold}}", field: "classifier.judge.when", problem: "needs kind: learned")
+        t.expectError(Self.base + "\nclassifier: {kind: learned, judge: {when: sometimes}}", field: "classifier.judge.when", problem: "expected always or near_threshold")
+        t.expectError(Self.base + "\nclassifier: {kind: learned, judge: {margin: 0.9}}", field: "classifier.judge.margin", problem: "at most 0.5")
+        t.expectError(Self.base + "\nclassifier: {kind: judge, judge: {simple_below: 0.8, complex_from: 0.2}}", field: "classifier.judge.simple_below", problem: "simple_below <= complex_from")
+        t.expectError(Self.base + "\nclassifier: {kind: smart}", field: "classifier.kind", problem: "available: rules, learned, judge")
+    }
+}

@@ -37,6 +37,14 @@ struct AdminRoutes: Sendable {
                 return .object(["deleted": .bool(true)])
             }
         }
+        group.get("teams/:name/routing") { r, c in
+            await run(r) { () throws(TriageError) in try encode(admin.routingPolicy(c.parameters.get("name") ?? "")) }
+        }
+        group.put("teams/:name/routing") { r, c in
+            await run(r) { (body: JSONValue) throws(TriageError) in
+                try encode(admin.setRoutingPolicy(c.parameters.get("name") ?? "", try Self.routingPolicy(body)))
+            }
+        }
         group.post("keys") { r, _ in
             await run(r, status: 201) { (body: JSONValue) throws(TriageError) in
                 guard let team = body["team"]?.stringValue else { throw .missingField("team") }
@@ -57,6 +65,25 @@ struct AdminRoutes: Sendable {
                 return .array(rows.map(Self.json))
             }
         }
+    }
+
+    /// A routing policy from `{"dial", "dial_min", "dial_max", "max_tier"}` (absent or null: unset).
+    static func routingPolicy(_ body: JSONValue) throws(TriageError) -> TeamRoutingPolicy {
+        guard case .object(let fields) = body else { throw .invalidJSON("expected an object") }
+        for k in fields.keys where !["dial", "dial_min", "dial_max", "max_tier"].contains(k) {
+            throw .invalidField(k, "unknown field (expected dial, dial_min, dial_max, max_tier)")
+        }
+        func number(_ k: String) throws(TriageError) -> Double? {
+            guard let v = fields[k], v != .null else { return nil }
+            guard let d = v.doubleValue else { throw .invalidField(k, "expected a number or null") }
+            return d
+        }
+        var tier: String?
+        if let v = fields["max_tier"], v != .null {
+            guard let t = v.stringValue else { throw .invalidField("max_tier", "expected a tier name or null") }
+            tier = t
+        }
+        return TeamRoutingPolicy(dial: try number("dial"), dialMin: try number("dial_min"), dialMax: try number("dial_max"), maxTier: tier)
     }
 
     static func json(_ row: SpendRow) -> JSONValue {

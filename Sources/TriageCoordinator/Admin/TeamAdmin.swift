@@ -7,10 +7,13 @@ import TriageStore
 public struct TeamAdmin: Sendable {
     let store: Store
     let now: @Sendable () -> Date
+    /// The ladder's tier names, cheapest first (a routing policy's `max_tier` must be one).
+    let tiers: [String]
 
-    public init(store: Store, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: Store, tiers: [String] = [], now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.now = now
+        self.tiers = tiers
     }
 
     /// A team with its spend in the current period.

@@ -94,6 +94,7 @@ public enum ConfigLoader {
             config.privacy.storeQueryText = try p.bool("store_query_text") ?? false
         }
         config.judge = try readJudge(r.child("judge"), providers: providers)
+        try checkClassifierJudge(config)
         return config
     }
 
@@ -173,10 +174,10 @@ public enum ConfigLoader {
 
     private static func readClassifier(_ node: NodeReader?) throws(ConfigError) -> ClassifierConfig {
         guard let c = node else { return ClassifierConfig() }
-        try c.allowOnly(["kind", "simple_max_words", "complex_min_words", "keywords"])
+        try c.allowOnly(["kind", "simple_max_words", "complex_min_words", "keywords", "judge"])
         let kind = try c.string("kind") ?? "rules"
-        guard kind == "rules" || kind == "learned" else {
-            throw ConfigError(field: "classifier.kind", problem: "unknown classifier '\(kind)' (available: rules, learned)")
+        guard kind == "rules" || kind == "learned" || kind == "judge" else {
+            throw ConfigError(field: "classifier.kind", problem: "unknown classifier '\(kind)' (available: rules, learned, judge)")
         }
         var s = RuleClassifier.Settings()
         s.simpleMaxWords = try c.int("simple_max_words", min: 1) ?? s.simpleMaxWords
@@ -185,6 +186,6 @@ public enum ConfigLoader {
         guard s.simpleMaxWords <= s.complexMinWords else {
             throw ConfigError(field: "classifier.simple_max_words", problem: "must not exceed complex_min_words")
         }
-        return ClassifierConfig(kind: kind, rules: s)
+        return ClassifierConfig(kind: kind, rules: s, judge: try readJudgeStep(c.child("judge"), kind: kind))
     }
 }

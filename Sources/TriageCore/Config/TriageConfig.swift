@@ -140,12 +140,16 @@ public struct TierConfig: Sendable, Equatable {
 
 /// Which classifier routes `auto` requests, and its settings.
 public struct ClassifierConfig: Sendable, Equatable {
+    /// `rules`, `learned` or `judge`.
     public var kind: String
     public var rules: RuleClassifier.Settings
+    /// When the LLM judge takes part (`classifier.judge`; always set for `kind: judge`).
+    public var judge: JudgeStepConfig?
 
-    public init(kind: String = "rules", rules: RuleClassifier.Settings = .init()) {
+    public init(kind: String = "rules", rules: RuleClassifier.Settings = .init(), judge: JudgeStepConfig? = nil) {
         self.kind = kind
         self.rules = rules
+        self.judge = judge
     }
 }
 

@@ -9,7 +9,7 @@ struct TeamCommand: ParsableCommand {
         commandName: "team",
         abstract: "Create, list, show, change and delete teams and their spend budgets.",
         discussion: "Example: triage team create research --budget 50 --period monthly --soft-limit 0.8",
-        subcommands: [Create.self, List.self, Show.self, Set.self, Delete.self])
+        subcommands: [Create.self, List.self, Show.self, Set.self, Policy.self, Delete.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a team.")

@@ -23,6 +23,7 @@ func printTable(_ header: [String], _ rows: [[String]]) {
 extension ClusterOptions {
     /// Team administration on this cluster's store.
     func admin() throws -> TeamAdmin {
-        TeamAdmin(store: try openStore(try load()))
+        let config = try load()
+        return TeamAdmin(store: try openStore(config), tiers: config.tiers.map(\.name))
     }
 }
