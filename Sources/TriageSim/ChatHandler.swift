@@ -44,7 +44,7 @@ struct ChatHandler: Sendable {
         let text: String
         if let fixed = behaviour.answer {
             text = fixed
-        } else if let rating = SimJudge.answer(system: chat.messages.first(where: { $0.role == "system" })?.text, prompt: prompt) {
+        } else if let rating = SimJudge.answer(system: chat.messages.first(where: { $0.role == "system" })?.text, prompt: prompt, replay: self.replay) {
             text = rating
         } else if let hit = self.replay.lookup(prompt: prompt, model: chat.model) {
             text = hit.text

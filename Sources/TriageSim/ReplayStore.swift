@@ -12,6 +12,8 @@ struct ReplayStore: Sendable {
         var id: String
         var prompt: String
         var responses: [String: String]?
+        /// Each model's recorded quality on the prompt (1 correct, 0 wrong), when present.
+        var scores: [String: Double]?
     }
 
     /// A replayed answer and the id of its record.
@@ -56,6 +58,11 @@ struct ReplayStore: Sendable {
             }
         }
         self.init(records: records, modelMap: modelMap)
+    }
+
+    /// The record of `prompt` (trimmed), if any.
+    func record(prompt: Substring) -> Record? {
+        self.records[prompt]
     }
 
     /// The recorded answer of `model` (or of the recorded model it maps to) for `prompt`.

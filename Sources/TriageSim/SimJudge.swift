@@ -8,6 +8,9 @@
 ///   (`prove`, `derive`, `design`, `analyze`/`analyse`, `optimize`/`optimise`, `implement`,
 ///   `compare`, `architecture`, `theorem`), capped at 10.
 ///
+/// Comparisons and grades of answers (the `triage.compare.v1` and `triage.grade.v1` rubrics) are
+/// answered as ``comparison(_:replay:)`` and ``replayedGrade(_:replay:)`` describe.
+///
 /// Behaviours still apply (delays, failures, `hang`), and a fixed `answer` replaces the rating,
 /// which is how tests feed the judge junk.
 enum SimJudge {
@@ -17,8 +20,10 @@ enum SimJudge {
                                                     "implement", "compare", "architecture", "theorem"]
 
     /// The judge's answer, or nil when the request is not addressed to a judge.
-    static func answer(system: String?, prompt: Substring) -> String? {
+    static func answer(system: String?, prompt: Substring, replay: ReplayStore = ReplayStore()) -> String? {
         guard let system, system.contains(marker) else { return nil }
+        if system.contains(comparisonRubric) { return comparison(prompt, replay: replay) }
+        if system.contains(gradeRubric), let grade = replayedGrade(prompt, replay: replay) { return "{\"rating\": \(grade)}" }
         return "{\"rating\": \(rating(prompt))}"
     }
 

@@ -19,6 +19,10 @@ struct LadderRunner: Sendable {
     let quality: QualityChecker
     let workerID: String
     let logger: Logger
+    /// Shadow comparison across tiers, when `shadow` is on.
+    var shadow: ShadowRunner? = nil
+    /// The judge, for tiers with `quality_judge`.
+    var judge: JudgeClient? = nil
 
     /// What one served request came to, for the headers and the request log.
     struct Outcome {
@@ -41,6 +45,11 @@ struct LadderRunner: Sendable {
         var decision: RoutingDecision?
         /// The classifier that decided (`rules`, `learned:v3`).
         var classifier = "rules"
+        /// The answer text the client got, and the ladder index of the tier that gave it.
+        var answer: String?
+        var tierIndex: Int?
+        /// The judge quality check's grade (`7/10`) or why there is none.
+        var judgeNote: String?
     }
 
     /// How one attempt ended.
@@ -49,7 +58,7 @@ struct LadderRunner: Sendable {
         case answered(body: JSONValue, usage: Usage)
         /// A stream relayed to its end (`end` not yet sent); `started` tells whether `head` went out;
         /// `issues` are quality problems found (recorded, since the answer was already delivered).
-        case streamed(usage: Usage, started: Bool, issues: [QualityIssue])
+        case streamed(usage: Usage, started: Bool, issues: [QualityIssue], answer: String)
         case failed(AttemptFailure, billed: Usage?)
     }
 
@@ -70,6 +79,7 @@ struct LadderRunner: Sendable {
                 decision = cap(decision, status: status, outcome: &outcome)
             }
             try await climb(request: request, chat: chat, decision: decision, outcome: &outcome, send: send)
+            offerShadow(request: request, chat: chat, outcome: outcome)
         } catch {
             outcome.status = error.status
             outcome.errorType = error.body.code
@@ -137,9 +147,10 @@ struct LadderRunner: Sendable {
                                     apiKey: providers.apiKey(for: tier.provider), progress: watchdog, timeout: limits.total)
             let provider = providers.provider(named: tier.provider)
             let attemptStart = ContinuousClock.now
+            let judgeCheck = tier.qualityJudge.flatMap { q in judge.map { QualityJudge(client: $0, threshold: q.threshold) } }
             let snapshot = outcome
             let result: AttemptResult = chat.stream
-                ? await watchdog.guarding { await self.streamAttempt(provider, call, request: request, chat: chat, outcome: snapshot, watchdog: watchdog, canClimb: canClimb, send: send) }
+                ? await watchdog.guarding { await self.streamAttempt(provider, call, request: request, chat: chat, outcome: snapshot, watchdog: watchdog, canClimb: canClimb, judgeCheck: judgeCheck, send: send) }
                 : await watchdog.guarding { await self.completeAttempt(provider, call, chat: chat) }
             let ms = attemptStart.duration(to: .now).milliseconds
             outcome.upstreamMs += ms
@@ -159,7 +170,12 @@ struct LadderRunner: Sendable {
                         }
                     }
                 }
-            case .streamed(let u, _, let issues):
+                if failure == nil, outcome.qualityIssues.isEmpty, let judgeCheck,
+                   let issue = await judgeCheck.check(question: chat.query, answer: Self.content(of: body)) {
+                    outcome.qualityIssues = [issue]
+                    if canClimb { failure = AttemptFailure(kind: .lowQuality, message: issue.description, status: 200) }
+                }
+            case .streamed(let u, _, let issues, _):
                 usage = u
                 if !issues.isEmpty { outcome.qualityIssues = issues }
             case .failed(var f, let billed):
@@ -174,6 +190,9 @@ struct LadderRunner: Sendable {
                                                   status: failure == nil ? 200 : failure?.status, ms: ms, message: failure?.message))
             settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
             circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
+            if let judgeCheck {
+                await chargeJudge(judgeCheck, periodStart: reservation.periodStart, request: request, tier: tier, kept: failure == nil, outcome: &outcome)
+            }
 
             if let f = failure, f.kind == .lowQuality {
                 logger.info("low-quality answer; climbing", metadata: ["triage.request": "\(request.id)", "triage.tier": "\(tier.name)",
@@ -185,11 +204,15 @@ struct LadderRunner: Sendable {
             switch result {
             case .answered(var body, let u):
                 outcome.usage = u
+                outcome.answer = Self.content(of: body)
+                outcome.tierIndex = tiers.firstIndex { $0.name == tier.name }
                 if body["usage"] == nil || u.estimated { body["usage"] = u.openAIValue }
                 await send(.response(WireResponse(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: true), body: body)))
                 return
-            case .streamed(let u, let started, _):
+            case .streamed(let u, let started, _, let answer):
                 outcome.usage = u
+                outcome.answer = answer
+                outcome.tierIndex = tiers.firstIndex { $0.name == tier.name }
                 if !started {
                     await send(.head(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: false)))
                 }
@@ -231,7 +254,8 @@ struct LadderRunner: Sendable {
     /// `hold_back_ms`) are held, so a failure in that window can still climb invisibly; `head`
     /// goes out with the first chunk released.
     private func streamAttempt(_ provider: any ChatProvider, _ call: UpstreamCall, request: WireRequest, chat: ChatRequest,
-                               outcome: Outcome, watchdog: AttemptWatchdog, canClimb: Bool, send: @escaping Send) async -> AttemptResult {
+                               outcome: Outcome, watchdog: AttemptWatchdog, canClimb: Bool, judgeCheck: QualityJudge? = nil,
+                               send: @escaping Send) async -> AttemptResult {
         let clientWantsUsage = chat.body["stream_options"]?["include_usage"]?.boolValue == true
         let holdTokens = config.failover.holdBackTokens
         let holdFor = Duration.milliseconds(Int64(config.failover.holdBackMs))
@@ -270,7 +294,7 @@ struct LadderRunner: Sendable {
                     if let u = Usage(openAI: json["usage"]) { usage = u }
                     if let choice = json["choices"]?.arrayValue?.first {
                         if let text = choice["delta"]?["content"]?.stringValue, !text.isEmpty {
-                            if call.tier.quality != .off { answer += text }
+                            if call.tier.quality != .off || shadow != nil { answer += text }
                             contentBytes += text.utf8.count
                             tokens += 1
                             if firstToken == nil { firstToken = .now }
@@ -309,7 +333,11 @@ struct LadderRunner: Sendable {
                            billed: usage ?? (contentBytes > 0 ? sent : nil))
         }
         if call.tier.quality != .off {
-            let issues = quality.check(answer: answer, finishReason: finishReason, request: chat)
+            var issues = quality.check(answer: answer, finishReason: finishReason, request: chat)
+            // The judge grades an answer held whole (`quality: buffer`) that passed the other checks.
+            if issues.isEmpty, buffered, !started, let judgeCheck, let issue = await judgeCheck.check(question: chat.query, answer: answer) {
+                issues = [issue]
+            }
             if !issues.isEmpty {
                 // Held whole (`quality: buffer`) and a tier above: climb; otherwise record only.
                 if !started && buffered && canClimb {
@@ -317,11 +345,11 @@ struct LadderRunner: Sendable {
                                    billed: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes))
                 }
                 await release()
-                return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started, issues: issues)
+                return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started, issues: issues, answer: answer)
             }
         }
         await release()
-        return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started, issues: [])
+        return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started, issues: [], answer: answer)
     }
 
     /// The `x-triage-*` headers of the answer.
@@ -346,6 +374,7 @@ struct LadderRunner: Sendable {
         }
         h["x-triage-classifier"] = outcome.classifier
         if !outcome.qualityIssues.isEmpty { h["x-triage-quality"] = outcome.qualityIssues.map(\.kind.rawValue).joined(separator: ", ") }
+        if let j = outcome.judgeNote { h["x-triage-judge"] = j }
         if outcome.capped { h["x-triage-budget-capped"] = "true" }
         if let status = outcome.budget, let remaining = status.remainingNano {
             h["x-triage-budget-remaining-usd"] = Money(nanoUSD: remaining - outcome.cost.nanoUSD).description

@@ -23,6 +23,8 @@ public final class WorkerService: Service, Sendable {
     let runner: LadderRunner
     let budget: BudgetGuard
     let classifiers: ClassifierSource
+    /// Shadow comparison across tiers (nil when `shadow` is off).
+    let shadow: ShadowRunner?
     let inFlight = InFlightRequests()
     private let http: CurlHTTPClient
     private let draining = Mutex(false)
@@ -44,12 +46,18 @@ public final class WorkerService: Service, Sendable {
         self.budget = BudgetGuard(store: store, config: config.budgets, now: { Date() }, pid: getpid(), host: ProcessInfo.processInfo.hostName)
         let classifiers = ClassifierSource(store: store, config: config.classifier, logger: logger)
         self.classifiers = classifiers
+        let providers = ProviderSet(config: config, http: http, environment: environment)
+        let judge = config.judge.map { JudgeClient(judge: $0, triage: config, providers: providers) }
+        let shadow = judge.flatMap { j in
+            config.shadow.enabled ? ShadowRunner(config: config, judge: j, providers: providers, store: store, logger: logger) : nil
+        }
+        self.shadow = shadow
         self.runner = LadderRunner(config: config, classifiers: classifiers,
-                                   providers: ProviderSet(config: config, http: http, environment: environment),
+                                   providers: providers,
                                    store: store, budget: budget,
                                    circuits: CircuitRegistry(store: store, policy: config.failover.circuit, logger: logger),
                                    quality: QualityChecker(),
-                                   workerID: options.id, logger: logger)
+                                   workerID: options.id, logger: logger, shadow: shadow, judge: judge)
     }
 
     public func run() async throws {
@@ -81,6 +89,7 @@ public final class WorkerService: Service, Sendable {
         } onGracefulShutdown: {
             self.draining.withLock { $0 = true }
         }
+        await shadow?.shutdown()  // cancels running comparisons (verdict `unknown`) before the HTTP client goes
         _ = try? store.removeWorker(id: options.id)
         http.shutdown()
         logger.info("worker stopped", metadata: ["triage.worker": "\(options.id)"])

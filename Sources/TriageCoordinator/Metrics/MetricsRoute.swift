@@ -14,6 +14,7 @@ import TriageStore
 struct MetricsRoute: Sendable {
     let metrics: TriageMetrics
     let gauges: ScrapeGauges
+    let storeCounters: StoreCounters
     let store: Store
     let pool: WorkerPool
     let config: TriageConfig
@@ -23,6 +24,7 @@ struct MetricsRoute: Sendable {
     init(metrics: TriageMetrics, store: Store, pool: WorkerPool, config: TriageConfig, guardian: AdminGuard?) {
         self.metrics = metrics
         self.gauges = ScrapeGauges(factory: metrics.factory)
+        self.storeCounters = StoreCounters(factory: metrics.factory)
         self.store = store
         self.pool = pool
         self.config = config
@@ -43,6 +45,7 @@ struct MetricsRoute: Sendable {
         refreshWorkers()
         refreshTeams(now: now)
         refreshCircuits()
+        refreshShadowVerdicts()
         gauges.set(TriageMetrics.Name.classifier, [.init([("classifier", config.classifier.kind)], 1)])
         return Self.withHelp(metrics.registry.emitToString(), help: TriageMetrics.Name.help)
     }
@@ -92,6 +95,16 @@ struct MetricsRoute: Sendable {
                 samples.append(.init([("provider", parts.first ?? key), ("model", parts.count > 1 ? parts[1] : "")], value))
             }
             gauges.set(TriageMetrics.Name.circuit, samples)
+        } catch {
+            metrics.scrapeError()
+        }
+    }
+
+    private func refreshShadowVerdicts() {
+        do {
+            let counts = try store.shadowVerdictCounts()
+            storeCounters.update(TriageMetrics.Name.shadowVerdicts,
+                                 counts.map { .init([("tier", $0.tier), ("verdict", $0.verdict)], Double($0.count)) })
         } catch {
             metrics.scrapeError()
         }

@@ -73,6 +73,7 @@ public final class TriageMetrics: Sendable {
         static let circuit = "triage_circuit_state"
         static let classifier = "triage_classifier_info"
         static let scrapeErrors = "triage_metrics_scrape_errors_total"
+        static let shadowVerdicts = "triage_shadow_verdicts_total"
 
         static let help: [String: String] = [
             requests: "Requests answered by the coordinator, by tier, model, team and outcome (HTTP status class). Reset when the coordinator restarts.",
@@ -93,6 +94,7 @@ public final class TriageMetrics: Sendable {
             circuit: "Circuit breaker state per provider/model: 0 closed, 1 half-open, 2 open (from the store).",
             classifier: "The active classifier (value is always 1).",
             scrapeErrors: "Store reads that failed while rendering /metrics.",
+            shadowVerdicts: "Shadow comparisons with the top tier by the tier that answered and the judge's verdict (as_good, worse, better, unknown); totals kept in the store.",
         ]
     }
 

@@ -21,7 +21,7 @@ public enum ConfigLoader {
             throw ConfigError(field: "", problem: "not valid YAML: \(error)")
         }
         let r = NodeReader(node: root, path: "")
-        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets", "privacy", "judge"])
+        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets", "privacy", "shadow", "judge"])
 
         let fileListen = try r.string("listen")
         let listenText = environment["TRIAGE_LISTEN"] ?? fileListen ?? "127.0.0.1:8080"
@@ -93,8 +93,10 @@ public enum ConfigLoader {
             try p.allowOnly(["store_query_text"])
             config.privacy.storeQueryText = try p.bool("store_query_text") ?? false
         }
+        config.shadow = try readShadow(r.child("shadow"))
         config.judge = try readJudge(r.child("judge"), providers: providers)
         try checkClassifierJudge(config)
+        try checkJudgeUsers(config)
         return config
     }
 
@@ -145,7 +147,7 @@ public enum ConfigLoader {
         if items.isEmpty { throw ConfigError(field: "tiers", problem: "is empty: list at least one tier, cheapest first") }
         var tiers: [TierConfig] = []
         for t in items {
-            try t.allowOnly(["name", "provider", "model", "input_per_mtok", "output_per_mtok", "timeout_s", "connect_timeout_s", "context_window", "quality"])
+            try t.allowOnly(["name", "provider", "model", "input_per_mtok", "output_per_mtok", "timeout_s", "connect_timeout_s", "context_window", "quality", "quality_judge"])
             guard let name = try t.string("name"), !name.isEmpty else { throw ConfigError(field: t.path + ".name", problem: "is required") }
             guard let provider = try t.string("provider") else { throw ConfigError(field: t.path + ".provider", problem: "is required") }
             guard providers[provider] != nil else {
@@ -168,6 +170,7 @@ public enum ConfigLoader {
                                     connectTimeoutSeconds: try t.double("connect_timeout_s", min: 0.01) ?? 10,
                                     contextWindow: try t.int("context_window", min: 1)))
             tiers[tiers.count - 1].quality = quality
+            tiers[tiers.count - 1].qualityJudge = try readQualityJudge(t.child("quality_judge"))
         }
         return tiers
     }

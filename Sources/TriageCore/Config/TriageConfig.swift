@@ -21,6 +21,8 @@ public struct TriageConfig: Sendable, Equatable {
     public var auth: AuthConfig
     public var budgets: BudgetConfig
     public var privacy = PrivacyConfig()
+    /// Shadow comparison across tiers (`shadow`); off unless `sample_rate` > 0.
+    public var shadow = ShadowConfig()
     /// The LLM judge (`judge`), when configured.
     public var judge: JudgeConfig?
 
@@ -125,6 +127,8 @@ public struct TierConfig: Sendable, Equatable {
 
     /// How answers of this tier are checked (`quality: on|buffer|off`).
     public var quality: QualityMode = .on
+    /// The judge quality check (`quality_judge`), when set.
+    public var qualityJudge: QualityJudgeConfig?
 
     public init(name: String, provider: String, model: String, price: Price,
                 timeoutSeconds: Double = 120, connectTimeoutSeconds: Double = 10, contextWindow: Int? = nil) {

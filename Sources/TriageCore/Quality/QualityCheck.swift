@@ -17,6 +17,8 @@ public struct QualityIssue: Sendable, Equatable, Codable, CustomStringConvertibl
         case invalidJSON = "invalid_json"
         /// Far too short for what the question asks.
         case tooShort = "too_short"
+        /// The judge graded the answer below the tier's `quality_judge.threshold`.
+        case judgeLowGrade = "judge_low_grade"
     }
 
     public var kind: Kind

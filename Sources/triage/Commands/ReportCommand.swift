@@ -8,7 +8,7 @@ import TriageStore
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Report traffic share per tier, climbs by reason, and spend against sending everything to the top tier, per team.",
+        abstract: "Report traffic share per tier, climbs by reason, spend against sending everything to the top tier, per team, and routing accuracy from shadow verdicts.",
         discussion: "Example: triage report --since 2026-11-01 --team research")
 
     @OptionGroup var cluster: ClusterOptions
@@ -51,6 +51,22 @@ struct ReportCommand: ParsableCommand {
         let reasons = try store.misrouteReasons(since: from, team: team)
         print("\nclimbs by reason")
         printTable(["reason", "count"], reasons.map { [$0.reason, String($0.count)] })
-        print("\nmeasured routing accuracy per tier: no shadow verdicts yet (shadow comparison is not built)")
+        let verdicts = try store.shadowVerdictCounts(since: from, team: team)
+        let spent = try store.shadowSpendNano(since: from)
+        print("\nmeasured routing accuracy per tier (shadow comparisons with \(top.name); accuracy = as_good + better among judged)")
+        if verdicts.isEmpty {
+            print("no shadow verdicts\(config.shadow.enabled ? " yet" : " (shadow comparison is off: shadow.sample_rate is 0)")")
+        } else {
+            let order = config.tiers.map(\.name)
+            let tiers = Set(verdicts.map(\.tier)).sorted { (order.firstIndex(of: $0) ?? 99) < (order.firstIndex(of: $1) ?? 99) }
+            printTable(["tier", "compared", "as_good", "better", "worse", "unknown", "accuracy"], tiers.map { tier in
+                let n = { (v: String) in verdicts.first { $0.tier == tier && $0.verdict == v }?.count ?? 0 }
+                let judged = n("as_good") + n("better") + n("worse")
+                let all = verdicts.filter { $0.tier == tier }.reduce(0) { $0 + $1.count }
+                return [tier, String(all), String(n("as_good")), String(n("better")), String(n("worse")), String(n("unknown")),
+                        judged > 0 ? String(format: "%.1f%%", 100 * Double(n("as_good") + n("better")) / Double(judged)) : "n/a"]
+            })
+            print("shadow spend (top-tier and judge calls, charged to no team): $\(Money(nanoUSD: spent))")
+        }
     }
 }

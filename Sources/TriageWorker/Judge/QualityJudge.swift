@@ -1,0 +1,49 @@
+import Synchronization
+import TriageCore
+
+/// The judge quality check of one attempt (`quality_judge` on a tier): the judge grades
+/// (question, answer) on ``GradeRubric``; a grade below the threshold is a quality issue. A judge
+/// that fails, times out or answers no grade never fails the request: the check records why and passes.
+final class QualityJudge: Sendable {
+    let client: JudgeClient
+    let threshold: Double
+    private let state = Mutex(State())
+
+    struct State {
+        var usage: Usage?
+        var cost = Money.zero
+        /// `7/10`, or why there is no grade (`unavailable: judge timed out after 1500 ms`).
+        var note: String?
+    }
+
+    init(client: JudgeClient, threshold: Double) {
+        self.client = client
+        self.threshold = threshold
+    }
+
+    /// What the judge calls of this attempt came to.
+    var result: State { state.withLock { $0 } }
+
+    /// Grades the answer. - Returns: the issue when the grade is below the threshold, else nil.
+    func check(question: String, answer: String) async -> QualityIssue? {
+        let user = GradeRubric.messages(question: question, answer: answer)[1]["content"]?.stringValue ?? ""
+        do throws(JudgeError) {
+            let reply = try await client.ask(system: GradeRubric.system, user: user, maxTokens: 100)
+            let grade = GradeRubric.parseGrade(reply.text)
+            state.withLock { s in
+                s.usage = reply.usage
+                s.cost += reply.cost
+                s.note = grade.map { "\(Self.format($0))/10" } ?? "unavailable: no grade in the judge's reply"
+            }
+            guard let grade, grade < threshold else { return nil }
+            return QualityIssue(.judgeLowGrade, "judge graded \(Self.format(grade))/10, below \(Self.format(threshold))")
+        } catch {
+            state.withLock { $0.note = "unavailable: \(error)" }
+            return nil
+        }
+    }
+
+    private static func format(_ x: Double) -> String {
+        x == x.rounded() ? String(Int(x)) : String((x * 10).rounded() / 10)
+    }
+}

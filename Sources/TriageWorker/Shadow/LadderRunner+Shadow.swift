@@ -1,0 +1,38 @@
+import Foundation
+import Logging
+import TriageCore
+import TriageStore
+import TriageWire
+
+extension LadderRunner {
+    /// Hands an answered request to the shadow runner (it returns at once; the comparison, if
+    /// sampled, runs after the client has its answer, on a task of its own).
+    func offerShadow(request: WireRequest, chat: ChatRequest, outcome: Outcome) {
+        guard let shadow else { return }
+        shadow.offer(status: outcome.status, outcome.answer.flatMap { answer in
+            outcome.tierIndex.map { i in
+                ShadowRunner.Answered(request: request, chat: chat, tierIndex: i, answer: answer,
+                                      answerTokens: outcome.usage?.completionTokens ?? (answer.utf8.count + 3) / 4,
+                                      score: outcome.decision?.score)
+            }
+        }, tierIndex: outcome.tierIndex)
+    }
+
+    /// Charges the judge quality check's calls of one attempt to the request (the team's ledger,
+    /// outcome `judge`) and notes its grade for `x-triage-judge` when the answer is `kept` (not climbed from).
+    func chargeJudge(_ check: QualityJudge, periodStart: Date, request: WireRequest, tier: TierConfig, kept: Bool,
+                     outcome: inout Outcome) async {
+        let r = check.result
+        outcome.judgeNote = kept ? r.note : nil
+        guard let usage = r.usage else { return }
+        outcome.cost += r.cost
+        let entry = LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name,
+                                model: check.client.config.model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
+                                usageEstimated: usage.estimated, costNano: r.cost.nanoUSD, outcome: "judge")
+        do {
+            try await budget.settle(BudgetGuard.Reservation(id: nil, periodStart: periodStart), entry)
+        } catch {
+            logger.error("ledger write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
+        }
+    }
+}
