@@ -1,0 +1,62 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One HTTP/1.1 exchange written by hand on a TCP socket to 127.0.0.1, for requests an HTTP client
+/// library will not send (oversized headers, chunked bodies): sends `request`, then reads until the
+/// server closes the connection or `timeout` passes.
+struct RawHTTP {
+    /// What came back: the response text (possibly empty) and whether the server closed the connection.
+    struct Reply {
+        var text: String
+        var closed: Bool
+        var status: Int? {
+            guard text.hasPrefix("HTTP/1.1 ") else { return nil }
+            return Int(text.dropFirst(9).prefix(3))
+        }
+        /// The body after the header block.
+        var body: String { text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n") }
+    }
+
+    static func exchange(port: Int, _ request: [UInt8], timeout: Duration = .seconds(5)) throws -> Reply {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { throw HarnessError("connect 127.0.0.1:\(port): \(String(cString: strerror(errno)))") }
+        var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var offset = 0
+        while offset < request.count {  // the server may answer and close before reading it all
+            let n = request[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }
+            offset += n
+        }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = ContinuousClock.now + timeout
+        var closed = false
+        while ContinuousClock.now < deadline {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 { received += buffer[0..<n]; continue }
+            if n == 0 || errno == ECONNRESET { closed = true }
+            break
+        }
+        return Reply(text: String(decoding: received, as: UTF8.self), closed: closed)
+    }
+
+    /// A POST of `body` to `path` with extra header lines.
+    static func post(_ path: String, body: String, headers: [String] = []) -> [UInt8] {
+        let head = (["POST \(path) HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json",
+                     "Content-Length: \(body.utf8.count)", "Connection: close"] + headers).joined(separator: "\r\n")
+        return Array((head + "\r\n\r\n" + body).utf8)
+    }
+}
