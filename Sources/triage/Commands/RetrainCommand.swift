@@ -43,7 +43,6 @@ struct RetrainCommand: ParsableCommand {
         let start = Date()
         let config = try cluster.load()
         let store = try cluster.openStore(config)
-        let progress = Progress()
         let base = try loadRoutingData(data)
         let policy = LabelPolicy(models: models.split(separator: ",").map(String.init))
         guard policy.models.count >= 2 else { throw ValidationError("--models needs at least two models") }
@@ -78,22 +77,19 @@ struct RetrainCommand: ParsableCommand {
         let extractor = FeatureExtractor(settings: settings)
         var features: [FeatureVector] = []
         features.reserveCapacity(all.count)
-        let t0 = Date()
+        let featureBar = ProgressBar("features", total: all.count, unit: "rows")
         for (i, e) in all.enumerated() {
             features.append(extractor.extract(FeatureInput(prompt: e.prompt)))
-            if (i + 1) % 500 == 0 || i + 1 == all.count {
-                progress.update("features: \(i + 1)/\(all.count) rows, \(Int(Double(i + 1) / max(Date().timeIntervalSince(t0), 1e-9))) rows/s")
-            }
+            featureBar.advance(to: i + 1)
         }
-        progress.done("features: \(all.count) rows in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
+        featureBar.finish(all.count)
         let targets = TrainingRun.targets(all, policy: policy, mode: labelMode)
         let options = TrainingOptions(epochs: epochs, l2: l2, seed: seed)
-        let t1 = Date()
+        let bar = ProgressBar("train (\(rows.count) rows, l2 \(l2))", total: epochs, unit: "epochs")
         let model = TrainingRun.fit(features, targets: targets, weights: weights, rows: rows, settings: settings, options: options) { e in
-            progress.update("train: epoch \(e.epoch)/\(e.epochs), \(e.rows) rows, loss \(String(format: "%.4f", e.loss)), "
-                            + "\(Int(Double(e.rows * e.epoch) / max(Date().timeIntervalSince(t1), 1e-9))) rows/s")
+            bar.advance(to: e.epoch, detail: "loss \(String(format: "%.4f", e.loss))")
         }
-        progress.done("train: \(rows.count) rows, \(epochs) epochs in \(String(format: "%.1f", Date().timeIntervalSince(t1))) s")
+        bar.finish(epochs)
         let (thresholds, how) = TrainingRun.defaultThresholds(trainingScores: TrainingRun.scores(model, features, rows: rows))
 
         let held = split.heldOut.map { base[$0] }

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TriageCore
+import TriageStore
+
+extension Integration {
+    /// `triage retrain` on the real store: logged labels are read, and the guardrail installs a
+    /// better candidate and keeps a worse one out (unless forced).
+    @Suite struct RetrainCommandTests {
+        static let gsm8k = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("../shared/data/routellm/gsm8k.jsonl").standardizedFileURL.path
+
+        static let config = """
+            listen: 127.0.0.1:0
+            data_dir: ./data
+            providers:
+              sim: {kind: sim, port: 0}
+            tiers:
+              - {name: cheap, provider: sim, model: mixtral-8x7b-instruct-v0.1, input_per_mtok: 0.24, output_per_mtok: 0.24}
+              - {name: top, provider: sim, model: gpt-4-1106-preview, input_per_mtok: 10, output_per_mtok: 30}
+            classifier: {kind: learned}
+            """
+
+        @Test(.enabled(if: FileManager.default.fileExists(atPath: RetrainCommandTests.gsm8k), "needs shared/data/routellm/gsm8k.jsonl"))
+        func theGuardrailInstallsABetterVersionAndKeepsAWorseOneOut() throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cfg = try env.dir.write("triage.yaml", Self.config)
+            let store = try env.store(dataDir: env.dir.file("data"))
+            // Production labels: two training-set queries climbed for a poor answer (stored by hash only),
+            // one for a server error (not a routing label).
+            let lines = try String(contentsOfFile: Self.gsm8k, encoding: .utf8).split(separator: "\n")
+            let split = HoldoutSplit(try RoutingExample.parseJSONL(Array(lines.joined(separator: "\n").utf8)), mode: .byCategory, fraction: 0.2, seed: 1)
+            let prompts = try lines.map { try #require(JSONValue.parse(Array($0.utf8))["prompt"]?.stringValue) }
+            for (i, reason) in ["low_quality: too_short: 3 words", "low_quality: refusal", "server_error"].enumerated() {
+                try store.logMisroute(MisrouteRecord(requestID: "req_\(i)", createdAt: Date(), teamID: nil, queryHash: RetrainLabels.queryHash(prompts[split.train[i]]),
+                                                     queryText: nil, features: nil, firstTier: "cheap", finalTier: "top", reason: reason, score: 0.1))
+            }
+            func retrain(_ extra: [String]) throws -> String {
+                let r = try env.run(["retrain", "--config", cfg, "--data", Self.gsm8k, "--install"] + extra, timeout: .seconds(120))
+                #expect(r.status == 0, "\(r.output)")
+                return r.output
+            }
+
+            // A weak first version (20 training rows): nothing to compare with, so it is installed.
+            let first = try retrain(["--max-train-rows", "20"])
+            #expect(first.contains("logged labels: 2 (misroutes 2, shadow verdicts 0, feedback 0); 2 queries used, 2 needing a stronger tier"), "\(first)")
+            #expect(first.contains("installed v1: no active version to compare with"), "\(first)")
+            #expect(first.contains("features 100% "), "progress lines like triage train")
+            // All 800 training rows: better, installed.
+            let second = try retrain([])
+            #expect(second.contains("installed v2: not worse: APGR"), "\(second)")
+            #expect(try store.activeClassifierVersion() == 2)
+            // The weak one again: worse on the held-out slice, kept out.
+            let third = try retrain(["--max-train-rows", "20"])
+            #expect(third.contains("kept v2: candidate APGR"), "\(third)")
+            #expect(try store.activeClassifierVersion() == 2 && store.classifierVersions().count == 2)
+            // --force overrides the guardrail.
+            let forced = try retrain(["--max-train-rows", "20", "--force"])
+            #expect(forced.contains("installed v3: forced although candidate APGR"), "\(forced)")
+            #expect(try store.activeClassifierVersion() == 3)
+        }
+    }
+}
