@@ -9,39 +9,52 @@ extension Store {
     public func reserve(teamID: Int64, requestID: String, amountNano: Int64, periodStart: Date, now: Date,
                         ttl: TimeInterval, ownerPID: Int32, ownerHost: String) throws(StoreError) -> ReservationResult {
         try locked(writing: "reserve") { db throws(StoreError) in
-            let status = try Self.status(db, teamID: teamID, periodStart: periodStart, now: now)
-            guard let budget = status.team.budgetNano else { return .unlimited(status: status) }
-            if status.spentNano + status.reservedNano + amountNano > budget { return .refused(status: status) }
-            _ = try db.run("""
-                INSERT INTO reservations(team_id, request_id, amount_nano, owner_pid, owner_host, created_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [.integer(teamID), .text(requestID), .integer(amountNano), .integer(Int64(ownerPID)), .text(ownerHost),
-                      SQLiteValue(now), SQLiteValue(now.addingTimeInterval(ttl))])
-            return .reserved(id: db.lastInsertRowID, status: status)
+            try Self.reserve(db, teamID: teamID, requestID: requestID, amountNano: amountNano, periodStart: periodStart, now: now,
+                             ttl: ttl, ownerPID: ownerPID, ownerHost: ownerHost)
         }
+    }
+
+    /// ``reserve(teamID:requestID:amountNano:periodStart:now:ttl:ownerPID:ownerHost:)``'s work, inside
+    /// a write transaction the caller holds.
+    static func reserve(_ db: SQLiteConnection, teamID: Int64, requestID: String, amountNano: Int64, periodStart: Date, now: Date,
+                        ttl: TimeInterval, ownerPID: Int32, ownerHost: String) throws(StoreError) -> ReservationResult {
+        let status = try Self.status(db, teamID: teamID, periodStart: periodStart, now: now)
+        guard let budget = status.team.budgetNano else { return .unlimited(status: status) }
+        if status.spentNano + status.reservedNano + amountNano > budget { return .refused(status: status) }
+        _ = try db.run("""
+            INSERT INTO reservations(team_id, request_id, amount_nano, owner_pid, owner_host, created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [.integer(teamID), .text(requestID), .integer(amountNano), .integer(Int64(ownerPID)), .text(ownerHost),
+                  SQLiteValue(now), SQLiteValue(now.addingTimeInterval(ttl))])
+        return .reserved(id: db.lastInsertRowID, status: status)
     }
 
     /// Settles an attempt: drops its reservation (if any), writes its ledger row and adds its
     /// cost to the team's spend for the period starting at `periodStart`, all in one transaction.
     public func settle(reservationID: Int64?, _ entry: LedgerEntry, periodStart: Date) throws(StoreError) {
         try locked(writing: "settle") { db throws(StoreError) in
-            if let reservationID {
-                _ = try db.run("DELETE FROM reservations WHERE id = ?", [.integer(reservationID)])
-            }
+            try Self.settle(db, reservationID: reservationID, entry, periodStart: periodStart)
+        }
+    }
+
+    /// ``settle(reservationID:_:periodStart:)``'s work, inside a write transaction the caller holds.
+    static func settle(_ db: SQLiteConnection, reservationID: Int64?, _ entry: LedgerEntry, periodStart: Date) throws(StoreError) {
+        if let reservationID {
+            _ = try db.run("DELETE FROM reservations WHERE id = ?", [.integer(reservationID)])
+        }
+        _ = try db.run("""
+            INSERT INTO ledger(team_id, request_id, created_at, period_start, tier, model, prompt_tokens,
+                               completion_tokens, usage_estimated, cost_nano, outcome)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [SQLiteValue(entry.teamID), .text(entry.requestID), SQLiteValue(entry.createdAt), SQLiteValue(periodStart),
+                  SQLiteValue(entry.tier), SQLiteValue(entry.model), SQLiteValue(entry.promptTokens),
+                  SQLiteValue(entry.completionTokens), SQLiteValue(entry.usageEstimated), .integer(entry.costNano),
+                  .text(entry.outcome)])
+        if let team = entry.teamID, entry.costNano != 0 {
             _ = try db.run("""
-                INSERT INTO ledger(team_id, request_id, created_at, period_start, tier, model, prompt_tokens,
-                                   completion_tokens, usage_estimated, cost_nano, outcome)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [SQLiteValue(entry.teamID), .text(entry.requestID), SQLiteValue(entry.createdAt), SQLiteValue(periodStart),
-                      SQLiteValue(entry.tier), SQLiteValue(entry.model), SQLiteValue(entry.promptTokens),
-                      SQLiteValue(entry.completionTokens), SQLiteValue(entry.usageEstimated), .integer(entry.costNano),
-                      .text(entry.outcome)])
-            if let team = entry.teamID, entry.costNano != 0 {
-                _ = try db.run("""
-                    INSERT INTO spend_periods(team_id, period_start, spent_nano) VALUES (?, ?, ?)
-                    ON CONFLICT(team_id, period_start) DO UPDATE SET spent_nano = spent_nano + excluded.spent_nano
-                    """, [.integer(team), SQLiteValue(periodStart), .integer(entry.costNano)])
-            }
+                INSERT INTO spend_periods(team_id, period_start, spent_nano) VALUES (?, ?, ?)
+                ON CONFLICT(team_id, period_start) DO UPDATE SET spent_nano = spent_nano + excluded.spent_nano
+                """, [.integer(team), SQLiteValue(periodStart), .integer(entry.costNano)])
         }
     }
 
@@ -63,6 +76,17 @@ extension Store {
                 n += try db.run("DELETE FROM reservations WHERE owner_host = ? AND owner_pid = ?", [.text(host), .integer(Int64(pid))])
             }
             return n
+        }
+    }
+
+    /// The team and its spend and reservations in the current period, in one read: `periodStart`
+    /// gives the start of the team's period (which depends on the team).
+    /// - Returns: nil when there is no such team.
+    public func budgetStatus(teamID: Int64, now: Date, periodStart: (TeamRecord) -> Date) throws(StoreError) -> (status: BudgetStatus, periodStart: Date)? {
+        try locked("budgetStatus") { db throws(StoreError) in
+            guard let team = try Self.team(db, id: teamID) else { return nil }
+            let start = periodStart(team)
+            return (try Self.status(db, team: team, periodStart: start, now: now), start)
         }
     }
 
@@ -90,13 +114,22 @@ extension Store {
         }
     }
 
-    private static func status(_ db: SQLiteConnection, teamID: Int64, periodStart: Date, now: Date) throws(StoreError) -> BudgetStatus {
-        guard let team = try db.queryFirst("SELECT id, name, budget_nano, period, soft_limit, created_at FROM teams WHERE id = ?",
-                                           [.integer(teamID)], { r in
+    private static func team(_ db: SQLiteConnection, id teamID: Int64) throws(StoreError) -> TeamRecord? {
+        try db.queryFirst("SELECT id, name, budget_nano, period, soft_limit, created_at FROM teams WHERE id = ?",
+                          [.integer(teamID)], { r in
             TeamRecord(id: r.int64(0), name: r.text(1), budgetNano: r.int64OrNil(2), period: r.text(3), softLimit: r.doubleOrNil(4), createdAt: r.date(5))
-        }) else {
+        })
+    }
+
+    private static func status(_ db: SQLiteConnection, teamID: Int64, periodStart: Date, now: Date) throws(StoreError) -> BudgetStatus {
+        guard let team = try team(db, id: teamID) else {
             throw StoreError(code: 12 /* SQLITE_NOTFOUND */, message: "no team with id \(teamID)", operation: "budgetStatus")
         }
+        return try status(db, team: team, periodStart: periodStart, now: now)
+    }
+
+    private static func status(_ db: SQLiteConnection, team: TeamRecord, periodStart: Date, now: Date) throws(StoreError) -> BudgetStatus {
+        let teamID = team.id
         let spent = try db.queryFirst("SELECT spent_nano FROM spend_periods WHERE team_id = ? AND period_start = ?",
                                       [.integer(teamID), SQLiteValue(periodStart)]) { $0.int64(0) } ?? 0
         let reserved = try db.queryFirst("SELECT coalesce(sum(amount_nano), 0) FROM reservations WHERE team_id = ? AND expires_at > ?",

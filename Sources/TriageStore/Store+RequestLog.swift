@@ -10,19 +10,22 @@ extension Store {
     /// Writes a request log entry, replacing any entry with the same id.
     /// - Parameter e: The entry.
     public func logRequest(_ e: RequestLogEntry) throws(StoreError) {
-        try locked(writing: "logRequest") { db throws(StoreError) in
-            _ = try db.run("""
-                INSERT OR REPLACE INTO requests(\(Self.requestColumns))
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [
-                    .text(e.id), SQLiteValue(e.createdAt), SQLiteValue(e.teamID), SQLiteValue(e.workerID),
-                    SQLiteValue(e.tier), SQLiteValue(e.model), SQLiteValue(e.provider), SQLiteValue(e.reason),
-                    SQLiteValue(e.stream), SQLiteValue(e.attempts), SQLiteValue(e.attemptLog),
-                    SQLiteValue(e.status), SQLiteValue(e.errorType), SQLiteValue(e.latencyMs),
-                    SQLiteValue(e.upstreamMs), SQLiteValue(e.promptTokens), SQLiteValue(e.completionTokens),
-                    SQLiteValue(e.usageEstimated), .integer(e.costNano),
-                ])
-        }
+        try locked(writing: "logRequest") { db throws(StoreError) in try Self.insertRequest(db, e) }
+    }
+
+    /// Writes a request log entry inside a transaction the caller holds.
+    static func insertRequest(_ db: SQLiteConnection, _ e: RequestLogEntry) throws(StoreError) {
+        _ = try db.run("""
+            INSERT OR REPLACE INTO requests(\(Self.requestColumns))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [
+                .text(e.id), SQLiteValue(e.createdAt), SQLiteValue(e.teamID), SQLiteValue(e.workerID),
+                SQLiteValue(e.tier), SQLiteValue(e.model), SQLiteValue(e.provider), SQLiteValue(e.reason),
+                SQLiteValue(e.stream), SQLiteValue(e.attempts), SQLiteValue(e.attemptLog),
+                SQLiteValue(e.status), SQLiteValue(e.errorType), SQLiteValue(e.latencyMs),
+                SQLiteValue(e.upstreamMs), SQLiteValue(e.promptTokens), SQLiteValue(e.completionTokens),
+                SQLiteValue(e.usageEstimated), .integer(e.costNano),
+            ])
     }
 
     /// The entry for one request.

@@ -1,7 +1,5 @@
-import Foundation
 import NIOCore
 import NIOExtras
-import NIOFoundationCompat
 import TriageCore
 
 /// Errors of the wire codec. Each closes the connection it happened on, and only that one.
@@ -23,8 +21,8 @@ public enum WireCodecError: Error, Sendable, Equatable, CustomStringConvertible 
 ///
 /// ```
 /// +----------------------+-----------------------------------+
-/// | length: UInt32, BE   | payload: `length` bytes of UTF-8  |
-/// | (payload bytes only) | JSON, one WireMessage object      |
+/// | length: UInt32, BE   | payload: `length` bytes: a JSON   |
+/// | (payload bytes only) | header line, then raw body bytes  |
 /// +----------------------+-----------------------------------+
 /// ```
 /// Sits in front of NIOExtras' `LengthFieldBasedFrameDecoder`, which does the framing; the
@@ -78,15 +76,13 @@ final class FrameLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-/// JSON ⟷ ``WireMessage`` for one frame's payload.
+/// Frame payload ⟷ ``WireMessage`` (see `WireMessage+Frame.swift` for the payload layout).
 final class WireMessageCodec: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = WireMessage
     typealias OutboundIn = WireMessage
     typealias OutboundOut = ByteBuffer
 
-    private let decoder = JSONDecoder()
-    private let encoder = JSONEncoder.compact
     private let limit: Int
 
     init(limit: Int) { self.limit = limit }
@@ -94,38 +90,25 @@ final class WireMessageCodec: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         do {
-            let message = try decoder.decode(WireMessage.self, from: buffer)
+            let message = try WireMessage(framePayload: buffer)
             context.fireChannelRead(wrapInboundOut(message))
         } catch {
-            context.fireErrorCaught(WireCodecError.malformedMessage(Self.reason(error)))
+            context.fireErrorCaught(error)
         }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let message = unwrapOutboundIn(data)
-        do {
-            var buffer = context.channel.allocator.buffer(capacity: 256)
-            try buffer.writeJSONEncodable(message, encoder: encoder)
-            // A frame the peer would refuse is not sent: the writer gets the error and can
-            // answer that one request otherwise, and the connection stays up for the rest.
-            guard buffer.readableBytes <= limit else {
-                promise?.fail(WireCodecError.frameTooLarge(length: buffer.readableBytes, limit: limit))
-                return
-            }
-            context.write(wrapOutboundOut(buffer), promise: promise)
-        } catch {
-            promise?.fail(error)
+        let payload = unwrapOutboundIn(data).framePayload()
+        // A frame the peer would refuse is not sent: the writer gets the error and can
+        // answer that one request otherwise, and the connection stays up for the rest.
+        guard payload.count <= limit else {
+            promise?.fail(WireCodecError.frameTooLarge(length: payload.count, limit: limit))
+            return
         }
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let c): "not JSON (\(c.debugDescription))"
-        case DecodingError.keyNotFound(let k, _): "missing field '\(k.stringValue)'"
-        case DecodingError.typeMismatch(_, let c): "wrong type at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
-        case DecodingError.valueNotFound(_, let c): "missing value at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
-        default: "\(error)"
-        }
+        var buffer = context.channel.allocator.buffer(capacity: payload.count + 4)
+        buffer.writeInteger(UInt32(payload.count), endianness: .big)
+        buffer.writeBytes(payload)
+        context.write(wrapOutboundOut(buffer), promise: promise)
     }
 }
 
@@ -153,12 +136,12 @@ final class WireErrorHandler: ChannelInboundHandler, RemovableChannelHandler {
 
 extension ChannelPipeline.SynchronousOperations {
     /// Installs the wire protocol's handlers: length-prefixed frames of at most `maxFrameBytes`,
-    /// JSON messages in and out, and per-connection error replies.
+    /// messages in and out (each written as one buffer, length field included), and
+    /// per-connection error replies.
     public func addWireHandlers(maxFrameBytes: Int) throws {
         try addHandler(FrameLimitHandler(limit: maxFrameBytes))
         try addHandler(ByteToMessageHandler(LengthFieldBasedFrameDecoder(lengthFieldBitLength: .fourBytes),
                                             maximumBufferSize: maxFrameBytes + 4))
-        try addHandler(LengthFieldPrepender(lengthFieldBitLength: .fourBytes))
         try addHandler(WireMessageCodec(limit: maxFrameBytes))
         try addHandler(WireErrorHandler())
     }

@@ -2,20 +2,22 @@ import TriageCore
 
 /// The version of the coordinator <-> worker protocol. A worker whose `hello` names another
 /// version is refused.
-public let wireProtocolVersion = 1
+public let wireProtocolVersion = 2
 
 /// One message of the coordinator <-> worker protocol.
 ///
-/// Every frame carries one message as a JSON object whose `type` field names the case:
+/// Every frame carries one message: a JSON object whose `type` field names the case (the
+/// header), and for `request`, `response` and `chunk` a newline and then the body bytes as
+/// they are (the request or answer JSON, the SSE event's data), never escaped or re-encoded:
 ///
 /// | type      | direction            | fields                                              |
 /// |-----------|----------------------|-----------------------------------------------------|
 /// | `hello`   | worker → coordinator | `version`, `worker_id`, `pid`, `capacity`           |
-/// | `request` | coordinator → worker | `id`, `caller`, `body` (the chat request JSON)      |
+/// | `request` | coordinator → worker | `id`, `caller`, `queued_ms`, `dial`, `max_tier`; body: the request JSON |
 /// | `sent`    | worker → coordinator | `id`: the request has gone upstream (no retry now)  |
-/// | `response`| worker → coordinator | `id`, `status`, `headers`, `body` (non-stream)      |
+/// | `response`| worker → coordinator | `id`, `status`, `headers`; body: the answer JSON    |
 /// | `head`    | worker → coordinator | `id`, `status`, `headers` (a stream starts)         |
-/// | `chunk`   | worker → coordinator | `id`, `data` (one SSE event's data)                 |
+/// | `chunk`   | worker → coordinator | `id`; body: one SSE event's data                    |
 /// | `end`     | worker → coordinator | `id`, `usage`, `cost_usd`, `attempts`, `upstream_ms` |
 /// | `error`   | both                 | `id` (absent: the connection), `status`, `error`    |
 /// | `cancel`  | coordinator → worker | `id`: the client went away                          |
@@ -91,39 +93,59 @@ public struct Caller: Codable, Sendable, Equatable {
 }
 
 /// A chat request for a worker to serve.
-public struct WireRequest: Codable, Sendable, Equatable {
+public struct WireRequest: Sendable, Equatable {
     public var id: String
     public var caller: Caller
     /// The client's chat-completions body, as sent.
     public var body: JSONValue
     /// Seconds the client waited in the coordinator before this was sent (for the log).
     public var queuedMs: Double?
+    /// `body` exactly as the client sent it (already checked to be that JSON): written to the
+    /// wire verbatim instead of encoding `body` again. Nil on the receiving side.
+    public var bodyBytes: [UInt8]?
+    /// The request's `x-triage-dial` (checked to be in [0, 1]), header field `dial`.
+    public var dial: Double?
+    /// The request's `x-triage-max-tier` (checked to name a tier), header field `max_tier`.
+    public var maxTier: String?
 
-    public init(id: String, caller: Caller, body: JSONValue, queuedMs: Double? = nil) {
+    public init(id: String, caller: Caller, body: JSONValue, queuedMs: Double? = nil, bodyBytes: [UInt8]? = nil,
+                dial: Double? = nil, maxTier: String? = nil) {
         self.id = id
         self.caller = caller
         self.body = body
         self.queuedMs = queuedMs
+        self.bodyBytes = bodyBytes
+        self.dial = dial
+        self.maxTier = maxTier
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, caller, body
-        case queuedMs = "queued_ms"
+    /// Equal when id, caller, body, queue time and routing controls are (`bodyBytes` is only a way of sending `body`).
+    public static func == (a: WireRequest, b: WireRequest) -> Bool {
+        a.id == b.id && a.caller == b.caller && a.body == b.body && a.queuedMs == b.queuedMs && a.dial == b.dial && a.maxTier == b.maxTier
     }
 }
 
-/// A complete non-stream answer.
-public struct WireResponse: Codable, Sendable, Equatable {
+/// A complete non-stream answer. Its body travels as JSON bytes, passed through unparsed.
+public struct WireResponse: Sendable, Equatable {
     public var id: String
     public var status: Int
     public var headers: [String: String]
-    public var body: JSONValue
+    /// The answer's JSON, as bytes.
+    public var bodyBytes: [UInt8]
+
+    /// The answer, parsed (`null` if the bytes are not JSON).
+    public var body: JSONValue { (try? JSONValue.parse(bodyBytes)) ?? .null }
 
     public init(id: String, status: Int, headers: [String: String], body: JSONValue) {
+        self.init(id: id, status: status, headers: headers, bodyBytes: body.encoded())
+    }
+
+    /// - Parameter bodyBytes: the answer's JSON bytes, sent as they are.
+    public init(id: String, status: Int, headers: [String: String], bodyBytes: [UInt8]) {
         self.id = id
         self.status = status
         self.headers = headers
-        self.body = body
+        self.bodyBytes = bodyBytes
     }
 }
 

@@ -6,8 +6,13 @@ import TriageWire
 
 /// Enforces team budgets for one worker: reserve the worst case before each upstream attempt,
 /// settle the actual cost after it, in the store every process shares.
+///
+/// Reservations and settlements go through the worker's ``StoreWriter`` (its own thread and
+/// connection, writes of concurrent requests committed together), so they never block the
+/// tasks serving requests; each reservation is still one atomic check-and-insert.
 struct BudgetGuard: Sendable {
     let store: Store
+    let writer: StoreWriter
     let config: BudgetConfig
     let now: @Sendable () -> Date
     let pid: Int32
@@ -23,14 +28,14 @@ struct BudgetGuard: Sendable {
     func status(of caller: Caller) throws(TriageError) -> BudgetStatus? {
         guard let teamID = caller.teamID else { return nil }
         let t = now()
+        let found: (status: BudgetStatus, periodStart: Date)?
         do {
-            guard let team = try store.team(id: teamID) else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
-            return try store.budgetStatus(teamID: teamID, periodStart: period(team).start(containing: t), now: t)
-        } catch let e as TriageError {
-            throw e
+            found = try store.budgetStatus(teamID: teamID, now: t) { period($0).start(containing: t) }
         } catch {
             throw .internalError("budget lookup failed: \(error)")
         }
+        guard let found else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
+        return found.status
     }
 
     /// Whether the team has passed its soft limit.
@@ -42,15 +47,17 @@ struct BudgetGuard: Sendable {
     /// Reserves `amount` for one attempt; throws `budgetExceeded` when it does not fit.
     /// - Parameter known: the caller's team as read for this request by ``status(of:)`` (saves a
     ///   store read per attempt); read here when not given.
-    func reserve(_ caller: Caller, team known: TeamRecord? = nil, requestID: String, amount: Money) throws(TriageError) -> Reservation {
+    func reserve(_ caller: Caller, team known: TeamRecord? = nil, requestID: String, amount: Money) async throws(TriageError) -> Reservation {
         let t = now()
         guard let teamID = caller.teamID else { return Reservation(id: nil, periodStart: t) }
         let result: ReservationResult
         do {
             guard let team = try known ?? store.team(id: teamID) else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
             let start = period(team).start(containing: t)
-            result = try store.reserve(teamID: teamID, requestID: requestID, amountNano: amount.nanoUSD, periodStart: start, now: t,
-                                       ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host)
+            // A team without a budget has nothing to reserve against: no transaction.
+            if team.budgetNano == nil { return Reservation(id: nil, periodStart: start) }
+            result = try await writer.reserve(teamID: teamID, requestID: requestID, amountNano: amount.nanoUSD, periodStart: start, now: t,
+                                              ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host)
             switch result {
             case .reserved(let id, _): return Reservation(id: id, periodStart: start)
             case .unlimited: return Reservation(id: nil, periodStart: start)
@@ -68,8 +75,15 @@ struct BudgetGuard: Sendable {
     }
 
     /// Writes the attempt's ledger row and releases its reservation, in one transaction.
-    func settle(_ reservation: Reservation, _ entry: LedgerEntry) throws(StoreError) {
-        try store.settle(reservationID: reservation.id, entry, periodStart: reservation.periodStart)
+    func settle(_ reservation: Reservation, _ entry: LedgerEntry) async throws(StoreError) {
+        try await writer.settle(reservationID: reservation.id, entry, periodStart: reservation.periodStart)
+    }
+
+    /// Writes a request log entry with the writer's next transaction (it costs none of its own).
+    func logRequest(_ entry: RequestLogEntry, logger: Logger) {
+        writer.logRequestLater(entry) { error in
+            logger.error("request log write failed", metadata: ["triage.request": "\(entry.id)", "error": "\(error)"])
+        }
     }
 
     /// Reclaims expired reservations and those of dead processes on this host.

@@ -131,7 +131,7 @@ struct LadderRunner: Sendable {
                 action = machine.next(after: .circuitOpen, now: .now)
                 continue
             }
-            let reservation = try budget.reserve(request.caller, team: outcome.budget?.team, requestID: request.id,
+            let reservation = try await budget.reserve(request.caller, team: outcome.budget?.team, requestID: request.id,
                                                  amount: CostEstimate.worstCase(chat, price: tier.price, defaultMaxTokens: config.budgets.defaultMaxTokens))
             if !announced {
                 await send(.sent(id: request.id))
@@ -188,7 +188,7 @@ struct LadderRunner: Sendable {
             outcome.cost += cost
             outcome.attempts.append(AttemptRecord(tier: tier.name, model: tier.model, outcome: failure?.kind.rawValue ?? "ok",
                                                   status: failure == nil ? 200 : failure?.status, ms: ms, message: failure?.message))
-            settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
+            await settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
             circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
             if let judgeCheck {
                 await chargeJudge(judgeCheck, periodStart: reservation.periodStart, request: request, tier: tier, kept: failure == nil, outcome: &outcome)
@@ -228,12 +228,12 @@ struct LadderRunner: Sendable {
         }
     }
 
-    private func settle(_ reservation: BudgetGuard.Reservation, request: WireRequest, tier: TierConfig, usage: Usage?, cost: Money, outcome: String) {
+    private func settle(_ reservation: BudgetGuard.Reservation, request: WireRequest, tier: TierConfig, usage: Usage?, cost: Money, outcome: String) async {
         let entry = LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name, model: tier.model,
                                 promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
                                 usageEstimated: usage?.estimated ?? false, costNano: cost.nanoUSD, outcome: outcome)
         do {
-            try budget.settle(reservation, entry)
+            try await budget.settle(reservation, entry)
         } catch {
             logger.error("ledger write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
         }
@@ -391,11 +391,7 @@ struct LadderRunner: Sendable {
             upstreamMs: outcome.upstreamMs, promptTokens: outcome.usage?.promptTokens,
             completionTokens: outcome.usage?.completionTokens, usageEstimated: outcome.usage?.estimated ?? false,
             costNano: outcome.cost.nanoUSD)
-        do {
-            try store.logRequest(entry)
-        } catch {
-            logger.error("request log write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
-        }
+        budget.logRequest(entry, logger: logger)  // committed with the worker's next store transaction
         logMisroute(request: request, outcome: outcome)
         logger.info("request", metadata: [
             "triage.request": "\(request.id)", "triage.team": "\(request.caller.team ?? "-")",

@@ -28,22 +28,25 @@ public final class WorkerService: Service, Sendable {
     let inFlight = InFlightRequests()
     private let http: CurlHTTPClient
     private let draining = Mutex(false)
-    private let connections = Mutex<[ObjectIdentifier: NIOAsyncChannelOutboundWriter<WireMessage>]>([:])
+    /// Connected coordinators (see `CoordinatorConnection.swift`).
+    let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     /// - Parameters:
     ///   - options: id, socket path and parent pid.
     ///   - config: the cluster configuration.
     ///   - store: the shared store.
+    ///   - writer: the hot path's writes (reservations, ledger, request log): a second connection on its own thread.
     ///   - environment: where provider API keys are read from.
     ///   - logger: the worker's logger.
-    public init(options: WorkerOptions, config: TriageConfig, store: Store, environment: [String: String], logger: Logger) {
+    public init(options: WorkerOptions, config: TriageConfig, store: Store, writer: StoreWriter, environment: [String: String], logger: Logger) {
         self.options = options
         self.config = config
         self.store = store
         self.logger = logger
         let http = CurlHTTPClient(logger: logger)
         self.http = http
-        self.budget = BudgetGuard(store: store, config: config.budgets, now: { Date() }, pid: getpid(), host: ProcessInfo.processInfo.hostName)
+        self.budget = BudgetGuard(store: store, writer: writer, config: config.budgets, now: { Date() }, pid: getpid(),
+                                  host: ProcessInfo.processInfo.hostName)
         let classifiers = ClassifierSource(store: store, config: config.classifier, logger: logger)
         self.classifiers = classifiers
         let providers = ProviderSet(config: config, http: http, environment: environment)
@@ -68,7 +71,8 @@ public final class WorkerService: Service, Sendable {
             .bind(unixDomainSocketPath: options.socketPath, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addWireHandlers(maxFrameBytes: maxFrame)
-                    return try NIOAsyncChannel<WireMessage, WireMessage>(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(CoordinatorConnectionHandler(service: self))
+                    return channel
                 }
             }
         chmod(options.socketPath, 0o600)
@@ -80,7 +84,7 @@ public final class WorkerService: Service, Sendable {
                 group.addTask { await self.heartbeat(server: server.channel) }
                 try await server.executeThenClose { inbound in
                     for try await connection in inbound {
-                        group.addTask { await self.serve(connection) }
+                        group.addTask { try? await connection.closeFuture.get() }
                     }
                 }
                 // The accept loop ended: close every coordinator connection so the group ends.
@@ -89,6 +93,7 @@ public final class WorkerService: Service, Sendable {
         } onGracefulShutdown: {
             self.draining.withLock { $0 = true }
         }
+        await budget.writer.flush()
         await shadow?.shutdown()  // cancels running comparisons (verdict `unknown`) before the HTTP client goes
         _ = try? store.removeWorker(id: options.id)
         http.shutdown()
@@ -146,63 +151,15 @@ public final class WorkerService: Service, Sendable {
     }
 
     private func broadcast(_ message: WireMessage) async {
-        let writers = connections.withLock { Array($0.values) }
-        for w in writers { try? await w.write(message) }
+        let channels = connections.withLock { Array($0.values) }
+        for c in channels { try? await c.writeAndFlush(message) }
     }
 
     private func closeConnections() {
-        let writers = connections.withLock { c in
+        let channels = connections.withLock { c in
             defer { c.removeAll() }
             return Array(c.values)
         }
-        writers.forEach { $0.finish() }
-    }
-
-    /// Serves one coordinator connection until it closes.
-    private func serve(_ connection: NIOAsyncChannel<WireMessage, WireMessage>) async {
-        let key = ObjectIdentifier(connection.channel)
-        do {
-            try await connection.executeThenClose { inbound, outbound in
-                connections.withLock { $0[key] = outbound }
-                try await outbound.write(.hello(Hello(workerID: options.id, pid: getpid(), capacity: config.workers.capacity)))
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await message in inbound {
-                        switch message {
-                        case .request(let request):
-                            inFlight.start(request.id, connection: key) {
-                                await self.runner.serve(request) { reply in
-                                    @Sendable func write() async {
-                                        do {
-                                            try await outbound.write(reply)
-                                        } catch WireCodecError.frameTooLarge(let length, let limit) {
-                                            // Too large to send: answer this request with an error instead.
-                                            let error = OpenAIErrorBody(message: "The answer (\(length) bytes) exceeds max_frame_bytes (\(limit)).",
-                                                                        type: "upstream_error", code: "response_too_large")
-                                            try? await outbound.write(.error(WireErrorMessage(id: request.id, status: 502, error: error)))
-                                        } catch {}
-                                    }
-                                    // A cancelled task cannot write; its last reply still has to reach the coordinator.
-                                    if Task.isCancelled { await Task { await write() }.value } else { await write() }
-                                }
-                            }
-                        case .cancel(let id):
-                            inFlight.cancel(id)
-                        case .ping(let seq):
-                            try await outbound.write(.pong(seq: seq, inFlight: inFlight.count, capacity: config.workers.capacity))
-                        case .error(let e):
-                            logger.warning("coordinator reported a protocol error", metadata: ["error": "\(e.error.message)"])
-                        default:
-                            logger.debug("ignored message", metadata: ["type": "\(message)"])
-                        }
-                    }
-                    _ = group
-                }
-            }
-        } catch {
-            logger.debug("coordinator connection ended", metadata: ["error": "\(error)"])
-        }
-        connections.withLock { _ = $0.removeValue(forKey: key) }
-        // The coordinator is gone: nobody is left to answer, so stop its requests.
-        inFlight.cancelAll(connection: key)
+        channels.forEach { $0.close(promise: nil) }
     }
 }

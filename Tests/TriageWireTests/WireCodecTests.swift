@@ -30,18 +30,17 @@ import TriageWire
         }
     }
 
-    /// A `chunk` message whose JSON payload is exactly `size` bytes.
+    /// A `chunk` message whose payload (header line, newline, data) is exactly `size` bytes.
     func chunkPayload(size: Int) -> String {
-        let empty = #"{"type":"chunk","id":"r","data":""}"#
-        let data = String(repeating: "x", count: size - empty.utf8.count)
-        return #"{"type":"chunk","id":"r","data":"\#(data)"}"#
+        let empty = #"{"type":"chunk","id":"r"}"# + "\n"
+        return empty + String(repeating: "x", count: size - empty.utf8.count)
     }
 
     // MARK: - Framing
 
     @Test func aFrameSplitAcrossReadsDecodesOnce() throws {
         let channel = try wireChannel()
-        var bytes = frame(#"{"type":"chunk","id":"req_1","data":"hello"}"#)
+        var bytes = frame(#"{"type":"chunk","id":"req_1"}"# + "\nhello")
         let parts = [3, 2, 10, bytes.readableBytes - 15]
         for n in parts {
             try channel.writeInbound(bytes.readSlice(length: n)!)

@@ -27,7 +27,7 @@ import TriageWire
         ("error", .error(WireErrorMessage(id: nil, status: 400, error: OpenAIErrorBody(message: "m", type: "protocol_error", code: "bad_frame")))),
         ("cancel", .cancel(id: "req_1")),
         ("ping", .ping(seq: 0)),
-        ("ping", .ping(seq: .max)),
+        ("ping", .ping(seq: UInt64(Int64.max))),
         ("pong", .pong(seq: 17, inFlight: 3, capacity: 256)),
         ("drain", .drain(reason: "shutting down")),
     ]
@@ -67,6 +67,29 @@ import TriageWire
         #expect(json[2]["usage"]?["prompt_tokens"] == .int(0))
         #expect(json[3]["queued_ms"] == .int(3) || json[3]["queued_ms"] == .double(3))
         #expect(json[3]["caller"] == .object(["team_id": .int(1), "key_id": .int(2)]))
+    }
+
+    @Test func bodiesFollowTheHeaderLineVerbatim() throws {
+        let channel = try wireChannel(maxFrameBytes: 64 * 1024)
+        let sent = Array(#"{ "model" : "auto", "messages": [{"role":"user","content":"a\nb"}] }"#.utf8)
+        let data = #"{"choices":[{"delta":{"content":"a\"b\n"}}]}"#
+        try channel.writeOutbound(WireMessage.request(WireRequest(id: "r", caller: Caller(), body: try JSONValue.parse(sent), bodyBytes: sent)))
+        try channel.writeOutbound(WireMessage.response(WireResponse(id: "r", status: 200, headers: [:], bodyBytes: Array("{\"a\" :1}".utf8))))
+        try channel.writeOutbound(WireMessage.chunk(id: "r", data: data))
+        try channel.writeOutbound(WireMessage.ping(seq: 1))
+        let f = try frames(try outboundBytes(channel))
+        #expect(f.map(\.header["type"]) == [.string("request"), .string("response"), .string("chunk"), .string("ping")])
+        #expect(f[0].body == sent)  // the client's bytes, spacing and all
+        #expect(f[1].body == Array("{\"a\" :1}".utf8))
+        #expect(f[2].body == Array(data.utf8))  // not escaped
+        #expect(f[2].header["data"] == nil)
+        #expect(f[3].body == nil)
+    }
+
+    @Test func aRequestWhoseBodyIsNotJSONIsRefused() throws {
+        let channel = try wireChannel()
+        #expect(throws: WireCodecError.self) { try channel.writeInbound(frame(#"{"type":"request","id":"r","caller":{}}"# + "\n{nope")) }
+        #expect(throws: WireCodecError.self) { _ = try? channel.finish(); try wireChannel().writeInbound(frame(#"{"type":"request","id":"r","caller":{}}"#)) }
     }
 
     @Test func handWrittenMessagesDecode() throws {

@@ -37,16 +37,25 @@ func frame(_ payload: [UInt8]) -> ByteBuffer {
     return b
 }
 
-/// Splits the frames in `bytes` into their JSON payloads, checking each length field.
+/// Splits the frames in `bytes` into their JSON headers, checking each length field.
 func payloads(_ bytes: ByteBuffer) throws -> [JSONValue] {
+    try frames(bytes).map(\.header)
+}
+
+/// Splits the frames in `bytes` into their JSON header and the body bytes after the first newline.
+func frames(_ bytes: ByteBuffer) throws -> [(header: JSONValue, body: [UInt8]?)] {
     var b = bytes
-    var out: [JSONValue] = []
+    var out: [(header: JSONValue, body: [UInt8]?)] = []
     while b.readableBytes > 0 {
         guard let length = b.readInteger(endianness: .big, as: UInt32.self),
               let payload = b.readBytes(length: Int(length)) else {
             throw WireTestError.truncatedFrame
         }
-        out.append(try JSONValue.parse(payload))
+        if let nl = payload.firstIndex(of: 0x0A) {
+            out.append((try JSONValue.parse(payload[..<nl]), Array(payload[(nl + 1)...])))
+        } else {
+            out.append((try JSONValue.parse(payload), nil))
+        }
     }
     return out
 }

@@ -7,7 +7,8 @@ import TriageWire
 
 /// Checks client API keys (`Authorization: Bearer` or `x-api-key`) against the store, where
 /// keys are kept only as SHA-256 hashes, compared in constant time. Verified keys are cached
-/// briefly, so revocation takes effect within `cacheSeconds`.
+/// briefly (by the key as presented, so a repeat costs one dictionary lookup, no SHA-256 and no
+/// store read), so revocation takes effect within `cacheSeconds`. Unknown keys are never cached.
 final class Authenticator: Sendable {
     private let store: Store
     private let required: Bool
@@ -29,11 +30,10 @@ final class Authenticator: Sendable {
             }
             return Caller()
         }
+        let now = ContinuousClock.now
+        if let hit = cache.withLock({ $0[presented] }), hit.until > now { return hit.caller }
         guard let key = APIKey(parsing: presented) else { throw .unauthorized("Invalid API key.") }
         let hash = key.hash
-        let cacheKey = hash.map { String($0, radix: 16) }.joined(separator: ":")
-        let now = ContinuousClock.now
-        if let hit = cache.withLock({ $0[cacheKey] }), hit.until > now { return hit.caller }
         let record: APIKeyRecord?
         do { record = try store.key(prefix: key.prefix) } catch { throw .internalError("key lookup failed: \(error)") }
         guard let record, constantTimeEquals(record.hash, hash) else { throw .unauthorized("Invalid API key.") }
@@ -41,7 +41,7 @@ final class Authenticator: Sendable {
         let caller = Caller(teamID: record.teamID, team: record.teamName, keyID: record.id)
         cache.withLock { c in
             if c.count > 10_000 { c.removeAll() }
-            c[cacheKey] = (caller, now + cacheTTL)
+            c[presented] = (caller, now + cacheTTL)
         }
         return caller
     }

@@ -20,10 +20,11 @@ struct ChatCompletionsRoute: Sendable {
         let received = ContinuousClock.now
         let id = RequestID.make()
         let chat: ChatRequest
+        let bodyBytes: [UInt8]
         var authenticated: Caller?
         do throws(TriageError) {
             authenticated = try auth.authenticate(request.headers)
-            chat = try await read(request)
+            (chat, bodyBytes) = try await read(request)
             _ = try ladder.entry(for: chat.model)
         } catch {
             var done = FinishedRequest(id: id, team: authenticated?.team, status: error.status, stream: false, duration: received.duration(to: .now))
@@ -33,7 +34,7 @@ struct ChatCompletionsRoute: Sendable {
         }
         let team = authenticated?.team
         let caller = authenticated ?? Caller()
-        let wire = WireRequest(id: id, caller: caller, body: chat.body)
+        let wire = WireRequest(id: id, caller: caller, body: chat.body, bodyBytes: bodyBytes)
         let current = Mutex<WorkerLink?>(nil)
         watcher.watch(context.channel, id: id) {
             guard let link = current.withLock({ $0 }) else { return }
@@ -56,13 +57,14 @@ struct ChatCompletionsRoute: Sendable {
         case .response(let r):
             watcher.unwatch(context.channel, id: id)
             var done = FinishedRequest(id: id, team: team, status: r.status, stream: false, duration: received.duration(to: .now), headers: r.headers)
-            done.usage = Usage(openAI: r.body["usage"])
-            done.errorCode = r.status >= 400 ? r.body["error"]?["code"]?.stringValue : nil
+            let body = r.body
+            done.usage = Usage(openAI: body["usage"])
+            done.errorCode = r.status >= 400 ? body["error"]?["code"]?.stringValue : nil
             finish(done)
             var fields = HTTPFields.fromTriage(r.headers)
             fields[.contentType] = "application/json"
             return Response(status: .init(code: r.status), headers: fields,
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: r.body.encoded())))
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: r.bodyBytes)))
         case .error(let e):
             watcher.unwatch(context.channel, id: id)
             var done = FinishedRequest(id: id, team: team, status: e.status, stream: chat.stream, duration: received.duration(to: .now),
@@ -81,7 +83,8 @@ struct ChatCompletionsRoute: Sendable {
     }
 
     /// Reads and validates the body; 413 over the limit, 400 for bad JSON or fields.
-    private func read(_ request: Request) async throws(TriageError) -> ChatRequest {
+    /// - Returns: the request, and its body bytes as sent (passed to the worker verbatim).
+    private func read(_ request: Request) async throws(TriageError) -> (ChatRequest, [UInt8]) {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
             throw .requestTooLarge(limit: limits.maxBodyBytes)
         }
@@ -100,7 +103,8 @@ struct ChatCompletionsRoute: Sendable {
             throw .invalidField("body", "could not read the request body: \(error)")
         }
         if buffer.readableBytes == 0 { throw .invalidJSON("the body is empty") }
-        let chat = try ChatRequest(bytes: buffer.readableBytesView)
+        let bytes = Array(buffer.readableBytesView)
+        let chat = try ChatRequest(bytes: bytes)
         if chat.messages.count > limits.maxMessages {
             throw .invalidField("messages", "at most \(limits.maxMessages) messages per request (limits.max_messages)")
         }
@@ -108,7 +112,7 @@ struct ChatCompletionsRoute: Sendable {
             throw .invalidField(chat.body["max_completion_tokens"] != nil ? "max_completion_tokens" : "max_tokens",
                                 "at most \(limits.maxTokens) (limits.max_tokens)")
         }
-        return chat
+        return (chat, bytes)
     }
 
     /// Relays a worker's stream as Server-Sent Events. Ends with `data: [DONE]` on success;

@@ -11,12 +11,12 @@ enum LinkEvent: Sendable {
 }
 
 /// The coordinator's one connection to one worker. Many requests share it; replies are
-/// routed to each request's stream by id.
+/// routed to each request's stream by id, straight from the connection's channel handler
+/// (``WorkerLinkHandler``) on its event loop, and requests are written without waiting.
 final class WorkerLink: Sendable {
     let workerID: String
     let socketPath: String
     let capacity: Int
-    private let outbound: NIOAsyncChannelOutboundWriter<WireMessage>
     private let channel: any Channel
     private let state: Mutex<State>
 
@@ -33,11 +33,10 @@ final class WorkerLink: Sendable {
         var pingSeq: UInt64 = 0
     }
 
-    init(hello: Hello, socketPath: String, outbound: NIOAsyncChannelOutboundWriter<WireMessage>, channel: any Channel) {
+    init(hello: Hello, socketPath: String, channel: any Channel) {
         self.workerID = hello.workerID
         self.socketPath = socketPath
         self.capacity = hello.capacity
-        self.outbound = outbound
         self.channel = channel
         self.state = Mutex(State(lastPong: .now))
     }
@@ -66,10 +65,9 @@ final class WorkerLink: Sendable {
             continuation.finish()
             return stream
         }
-        do {
-            try await outbound.write(.request(request))
-        } catch {
-            fail(id: request.id, reason: "could not write to worker \(workerID): \(error)")
+        let id = request.id
+        channel.writeAndFlush(WireMessage.request(request)).whenFailure { [self] error in
+            fail(id: id, reason: "could not write to worker \(workerID): \(error)")
         }
         return stream
     }
@@ -78,7 +76,7 @@ final class WorkerLink: Sendable {
     /// (as lost after going upstream, so it is never retried on another worker).
     func cancel(id: String) async {
         guard state.withLock({ $0.pending[id] != nil }) else { return }
-        try? await outbound.write(.cancel(id: id))
+        channel.writeAndFlush(WireMessage.cancel(id: id), promise: nil)
         let p = state.withLock { $0.pending.removeValue(forKey: id) }
         p?.continuation.yield(.lost(sentUpstream: true, reason: "the client went away"))
         p?.continuation.finish()
@@ -90,7 +88,7 @@ final class WorkerLink: Sendable {
             s.pingSeq += 1
             return s.pingSeq
         }
-        try? await outbound.write(.ping(seq: seq))
+        channel.writeAndFlush(WireMessage.ping(seq: seq), promise: nil)
     }
 
     /// Closes the connection (a worker that stopped answering).
@@ -141,5 +139,59 @@ final class WorkerLink: Sendable {
             p.continuation.yield(.lost(sentUpstream: p.sentUpstream, reason: reason))
             p.continuation.finish()
         }
+    }
+}
+
+/// The last handler of a worker connection: waits for the worker's `hello`, then hands every
+/// message to the connection's ``WorkerLink`` right here on the event loop (no task hop).
+final class WorkerLinkHandler: ChannelInboundHandler {
+    typealias InboundIn = WireMessage
+
+    /// The worker's `hello` and the link made for it.
+    struct Greeting: Sendable {
+        var hello: Hello
+        var link: WorkerLink
+    }
+
+    private let socketPath: String
+    private let greeted: EventLoopPromise<Greeting>
+    private var link: WorkerLink?
+
+    init(socketPath: String, greeted: EventLoopPromise<Greeting>) {
+        self.socketPath = socketPath
+        self.greeted = greeted
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let message = unwrapInboundIn(data)
+        if let link {
+            link.receive(message)
+            return
+        }
+        guard case .hello(let hello) = message else {
+            greeted.fail(TriageError.internalError("the worker did not say hello"))
+            context.close(promise: nil)
+            return
+        }
+        let link = WorkerLink(hello: hello, socketPath: socketPath, channel: context.channel)
+        self.link = link
+        greeted.succeed(Greeting(hello: hello, link: link))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        greeted.fail(TriageError.internalError("the worker closed the connection before saying hello"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        greeted.fail(error)
+        context.close(promise: nil)
+    }
+
+    /// A connect that failed (refused, timed out) never makes the channel active, so neither
+    /// `channelRead` nor `channelInactive` completes the promise; removing the handler on close does.
+    /// (A promise already completed stays as it was.)
+    func handlerRemoved(context: ChannelHandlerContext) {
+        greeted.fail(TriageError.internalError("the connection to the worker at \(socketPath) closed before it said hello"))
     }
 }

@@ -105,42 +105,37 @@ final class WorkerPool: Sendable {
     private func maintain(_ record: WorkerRecord) async {
         let maxFrame = config.limits.maxFrameBytes
         do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let (channel, greeted) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(2))
                 .connect(unixDomainSocketPath: record.socketPath) { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    channel.eventLoop.makeCompletedFuture { () throws -> (any Channel, EventLoopFuture<WorkerLinkHandler.Greeting>) in
+                        let promise = channel.eventLoop.makePromise(of: WorkerLinkHandler.Greeting.self)
                         try channel.pipeline.syncOperations.addWireHandlers(maxFrameBytes: maxFrame)
-                        return try NIOAsyncChannel<WireMessage, WireMessage>(wrappingChannelSynchronously: channel)
+                        try channel.pipeline.syncOperations.addHandler(WorkerLinkHandler(socketPath: record.socketPath, greeted: promise))
+                        return (channel, promise.futureResult)
                     }
                 }
-            try await channel.executeThenClose { inbound, outbound in
-                var messages = inbound.makeAsyncIterator()
-                guard case .hello(let hello)? = try await messages.next() else {
-                    throw TriageError.internalError("worker \(record.id) did not say hello")
+            let greeting: WorkerLinkHandler.Greeting
+            do {
+                greeting = try await greeted.get()
+                guard greeting.hello.version == wireProtocolVersion else {
+                    throw TriageError.internalError("worker \(record.id) speaks protocol v\(greeting.hello.version), this coordinator v\(wireProtocolVersion)")
                 }
-                guard hello.version == wireProtocolVersion else {
-                    throw TriageError.internalError("worker \(record.id) speaks protocol v\(hello.version), this coordinator v\(wireProtocolVersion)")
-                }
-                let link = WorkerLink(hello: hello, socketPath: record.socketPath, outbound: outbound, channel: channel.channel)
-                state.withLock {
-                    $0.connecting.remove(record.id)
-                    $0.failedAt[record.id] = nil
-                    $0.links[record.id] = link
-                }
-                logger.info("worker connected", metadata: ["triage.worker": "\(record.id)", "pid": "\(hello.pid)"])
-                defer {
-                    state.withLock { _ = $0.links.removeValue(forKey: record.id) }
-                    link.closed(reason: "connection to worker \(record.id) closed")
-                    logger.info("worker disconnected", metadata: ["triage.worker": "\(record.id)"])
-                }
-                do {
-                    while let message = try await messages.next() {
-                        link.receive(message)
-                    }
-                } catch {
-                    logger.debug("worker connection failed", metadata: ["triage.worker": "\(record.id)", "error": "\(error)"])
-                }
+            } catch {
+                try? await channel.close()
+                throw error
             }
+            let link = greeting.link
+            state.withLock {
+                $0.connecting.remove(record.id)
+                $0.failedAt[record.id] = nil
+                $0.links[record.id] = link
+            }
+            logger.info("worker connected", metadata: ["triage.worker": "\(record.id)", "pid": "\(greeting.hello.pid)"])
+            try? await channel.closeFuture.get()
+            state.withLock { _ = $0.links.removeValue(forKey: record.id) }
+            link.closed(reason: "connection to worker \(record.id) closed")
+            logger.info("worker disconnected", metadata: ["triage.worker": "\(record.id)"])
         } catch {
             logger.debug("could not connect to worker", metadata: ["triage.worker": "\(record.id)", "error": "\(error)"])
         }

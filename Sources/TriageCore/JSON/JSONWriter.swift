@@ -1,5 +1,5 @@
 /// Writes ``JSONValue`` as compact JSON bytes (no `Encoder`).
-enum JSONWriter {
+public enum JSONWriter {
     static func encode(_ v: JSONValue) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(256)
@@ -7,7 +7,8 @@ enum JSONWriter {
         return out
     }
 
-    static func write(_ v: JSONValue, into out: inout [UInt8]) {
+    /// Appends `v` as compact JSON.
+    public static func write(_ v: JSONValue, into out: inout [UInt8]) {
         switch v {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let x): out.append(contentsOf: (x ? "true" : "false").utf8)
@@ -35,7 +36,8 @@ enum JSONWriter {
         }
     }
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    /// Appends `s` as a JSON string (quoted, escaped).
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for c in s.utf8 {
             switch c {

@@ -47,11 +47,13 @@ struct WorkerCommand: AsyncParsableCommand {
             }
         }
         let store = try cluster.openStore(config)
+        let writer = try StoreWriter(path: store.path)
         let worker = WorkerService(options: WorkerOptions(id: id, socketPath: socketPath, parentPID: parentPid),
-                                   config: config, store: store, environment: ProcessInfo.processInfo.environment, logger: logger)
+                                   config: config, store: store, writer: writer, environment: ProcessInfo.processInfo.environment, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: worker)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        writer.close()
         store.close()
     }
 }

@@ -1,0 +1,177 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Runs a process's hot-path writes (reservations, settlements, the request log) on one
+/// dedicated thread with a connection of its own, off Swift's cooperative pool: SQLite's busy
+/// waits and the WAL checkpoints some commits run block that thread only, never the tasks that
+/// serve requests.
+///
+/// Writes that arrive while a transaction runs are committed together in the next one (group
+/// commit), each still all-or-nothing: if one of them fails, the batch is rolled back and every
+/// write of it runs again alone, so only the failing one fails. A write is reported done only
+/// after its transaction committed.
+///
+/// ``writeLater(_:_:onError:)`` queues a write that need not be on disk before the caller goes
+/// on (the request log): it rides along with the next transaction, or is committed within
+/// `laterDelay` when none comes, and so costs no transaction of its own. If the process dies
+/// first, at most that much of it is lost; ``flush()`` commits everything queued.
+public final class StoreWriter: Sendable {
+    private let store: Store
+    private let queue = DispatchQueue(label: "triage.store-writer")
+    private let laterDelay: Duration
+    private let state = Mutex(State())
+
+    private struct Job: Sendable {
+        var operation: String
+        /// Runs inside the batch's transaction (possibly twice: the second time alone).
+        var body: @Sendable (SQLiteConnection) throws(StoreError) -> Void
+        /// Called once with nil after the commit, or with the error.
+        var done: @Sendable (StoreError?) -> Void
+    }
+
+    private struct State {
+        var jobs: [Job] = []
+        var later: [Job] = []
+        /// A drain is scheduled or running on the queue.
+        var draining = false
+        var timerSet = false
+    }
+
+    /// Opens a connection of its own to the store file.
+    /// - Parameters:
+    ///   - path: the store's file (already created and migrated).
+    ///   - laterDelay: the longest a ``writeLater(_:_:onError:)`` write waits for a transaction to ride along with.
+    public init(path: String, busyTimeoutMilliseconds: Int = 5000, laterDelay: Duration = .milliseconds(50)) throws(StoreError) {
+        self.store = try Store(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        self.laterDelay = laterDelay
+    }
+
+    /// Runs `body` in a write transaction (shared with other writes queued meanwhile) and
+    /// returns once it has committed.
+    public func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (SQLiteConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<T, StoreError>, Never>) in
+            let slot = ResultSlot<T>()
+            enqueue(Job(operation: operation, body: { db throws(StoreError) in slot.value = try body(db) }, done: { error in
+                if let error { c.resume(returning: .failure(error)) } else { c.resume(returning: .success(slot.value!)) }
+            }), later: false)
+        }
+        return try result.get()
+    }
+
+    /// Queues `body` to be committed with the next transaction, or within `laterDelay`.
+    /// - Parameter onError: called (on the writer's thread) if it could not be written.
+    public func writeLater(_ operation: String, _ body: @escaping @Sendable (SQLiteConnection) throws(StoreError) -> Void,
+                           onError: @escaping @Sendable (StoreError) -> Void) {
+        enqueue(Job(operation: operation, body: body, done: { error in if let error { onError(error) } }), later: true)
+    }
+
+    /// Returns once everything queued so far has been committed (or has failed).
+    public func flush() async {
+        _ = try? await write("flush") { _ throws(StoreError) in () }
+    }
+
+    /// Closes the writer's connection (after ``flush()``).
+    public func close() { store.close() }
+
+    private func enqueue(_ job: Job, later: Bool) {
+        enum Next { case nothing, drain, timer }
+        let next = state.withLock { s -> Next in
+            if later { s.later.append(job) } else { s.jobs.append(job) }
+            if s.draining { return .nothing }
+            if !later {
+                s.draining = true
+                return .drain
+            }
+            if s.timerSet { return .nothing }
+            s.timerSet = true
+            return .timer
+        }
+        switch next {
+        case .nothing: break
+        case .drain: queue.async { self.drain() }
+        case .timer:
+            let c = laterDelay.components
+            let nanos = Int(c.seconds) * 1_000_000_000 + Int(c.attoseconds / 1_000_000_000)
+            queue.asyncAfter(deadline: .now() + .nanoseconds(nanos)) {
+                let start = self.state.withLock { s -> Bool in
+                    s.timerSet = false
+                    if s.draining || s.later.isEmpty { return false }
+                    s.draining = true
+                    return true
+                }
+                if start { self.drain() }
+            }
+        }
+    }
+
+    /// Commits batches until nothing is queued. Runs on `queue` only.
+    private func drain() {
+        while true {
+            let batch = state.withLock { s -> [Job] in
+                if s.jobs.isEmpty && s.later.isEmpty {
+                    s.draining = false
+                    return []
+                }
+                defer { s.jobs.removeAll(keepingCapacity: true); s.later.removeAll(keepingCapacity: true) }
+                return s.later + s.jobs
+            }
+            if batch.isEmpty { return }
+            run(batch)
+        }
+    }
+
+    private func run(_ batch: [Job]) {
+        do throws(StoreError) {
+            try store.locked(writing: batch.count == 1 ? batch[0].operation : "batch") { db throws(StoreError) in
+                for job in batch { try job.body(db) }
+            }
+            for job in batch { job.done(nil) }
+        } catch {
+            if batch.count == 1 {
+                batch[0].done(error)
+                return
+            }
+            // One of them failed: each alone, so that only the failing one fails.
+            for job in batch {
+                do throws(StoreError) {
+                    try store.locked(writing: job.operation) { db throws(StoreError) in try job.body(db) }
+                    job.done(nil)
+                } catch {
+                    job.done(error)
+                }
+            }
+        }
+    }
+}
+
+/// Where a queued write leaves its result.
+///
+/// `@unchecked Sendable`: `value` is written by the job's body and read by its `done` callback,
+/// both called on the writer's serial queue, one after the other; nothing else touches it.
+private final class ResultSlot<T>: @unchecked Sendable {
+    var value: T?
+}
+
+extension StoreWriter {
+    /// ``Store/reserve(teamID:requestID:amountNano:periodStart:now:ttl:ownerPID:ownerHost:)`` on the writer.
+    public func reserve(teamID: Int64, requestID: String, amountNano: Int64, periodStart: Date, now: Date,
+                        ttl: TimeInterval, ownerPID: Int32, ownerHost: String) async throws(StoreError) -> ReservationResult {
+        try await write("reserve") { db throws(StoreError) in
+            try Store.reserve(db, teamID: teamID, requestID: requestID, amountNano: amountNano, periodStart: periodStart, now: now,
+                              ttl: ttl, ownerPID: ownerPID, ownerHost: ownerHost)
+        }
+    }
+
+    /// ``Store/settle(reservationID:_:periodStart:)`` on the writer.
+    public func settle(reservationID: Int64?, _ entry: LedgerEntry, periodStart: Date) async throws(StoreError) {
+        try await write("settle") { db throws(StoreError) in
+            try Store.settle(db, reservationID: reservationID, entry, periodStart: periodStart)
+        }
+    }
+
+    /// ``Store/logRequest(_:)``, committed with the next transaction (see ``writeLater(_:_:onError:)``).
+    public func logRequestLater(_ entry: RequestLogEntry, onError: @escaping @Sendable (StoreError) -> Void) {
+        writeLater("logRequest", { db throws(StoreError) in try Store.insertRequest(db, entry) }, onError: onError)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import TriageStore
+
+@Suite struct StoreWriterTests {
+    let period = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// A fresh store and a writer on the same file, both closed afterwards.
+    private func withWriter(laterDelay: Duration = .milliseconds(50),
+                            _ body: (Store, StoreWriter) async throws -> Void) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-writer-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try Store(path: Store.defaultPath(dataDir: dir))
+        defer { store.close() }
+        let writer = try StoreWriter(path: store.path, laterDelay: laterDelay)
+        defer { writer.close() }
+        try await body(store, writer)
+    }
+
+    @Test func concurrentReservationsThroughTheWriterNeverExceedTheBudget() async throws {
+        try await withWriter { store, writer in
+            let team = try store.createTeam(name: "a", budgetNano: 1_000, period: "monthly", softLimit: nil)
+            let period = self.period
+            // 50 reservations of 100 at once: they share transactions, yet exactly 10 fit.
+            let reserved = await withTaskGroup(of: Bool.self) { group in
+                for i in 0..<50 {
+                    group.addTask {
+                        let r = try? await writer.reserve(teamID: team.id, requestID: "r\(i)", amountNano: 100, periodStart: period,
+                                                          now: t0, ttl: 60, ownerPID: 1, ownerHost: "h")
+                        if case .reserved = r { return true }
+                        return false
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(reserved == 10)
+            #expect(try store.budgetStatus(teamID: team.id, periodStart: period, now: t0).reservedNano == 1_000)
+        }
+    }
+
+    @Test func aFailingWriteFailsAloneAndTheOthersOfItsBatchCommit() async throws {
+        try await withWriter { store, writer in
+            let team = try store.createTeam(name: "b", budgetNano: nil, period: "total", softLimit: nil)
+            let period = self.period
+            let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+                for i in 0..<20 {
+                    group.addTask {
+                        do {
+                            if i == 7 {
+                                // A write that fails (no such table), in the middle of the others.
+                                try await writer.write("bad") { db throws(StoreError) in _ = try db.run("INSERT INTO no_such_table VALUES (1)") }
+                            } else {
+                                try await writer.settle(reservationID: nil, Self.entry(team.id, "ok\(i)", cost: 10), periodStart: period)
+                            }
+                            return (i, true)
+                        } catch {
+                            return (i, false)
+                        }
+                    }
+                }
+                return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(outcomes[7] == false)
+            #expect(outcomes.filter { $0.value }.count == 19)
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 190)
+        }
+    }
+
+    @Test func aLaterWriteRidesAlongOrIsCommittedWithinItsDelay() async throws {
+        try await withWriter(laterDelay: .milliseconds(100)) { store, writer in
+            let team = try store.createTeam(name: "c", budgetNano: nil, period: "total", softLimit: nil)
+            let failures = Mutex<[String]>([])
+            // Alone: committed by the timer.
+            writer.logRequestLater(RequestLogEntry(id: "alone", createdAt: t0, status: 200)) { e in failures.withLock { $0.append("\(e)") } }
+            #expect(try store.request(id: "alone") == nil)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try store.request(id: "alone")?.status == 200)
+            // With a write: committed in that write's transaction, before it returns.
+            writer.logRequestLater(RequestLogEntry(id: "rider", createdAt: t0, status: 201)) { e in failures.withLock { $0.append("\(e)") } }
+            try await writer.settle(reservationID: nil, Self.entry(team.id, "x", cost: 5), periodStart: period)
+            #expect(try store.request(id: "rider")?.status == 201)
+            // flush() commits whatever is queued.
+            writer.logRequestLater(RequestLogEntry(id: "flushed", createdAt: t0, status: 202)) { e in failures.withLock { $0.append("\(e)") } }
+            await writer.flush()
+            #expect(try store.request(id: "flushed")?.status == 202)
+            #expect(failures.withLock { $0 }.isEmpty)
+        }
+    }
+
+    static func entry(_ team: Int64?, _ request: String, cost: Int64) -> LedgerEntry {
+        LedgerEntry(teamID: team, requestID: request, createdAt: t0, tier: "simple", model: "m", promptTokens: 10,
+                    completionTokens: 5, usageEstimated: false, costNano: cost, outcome: "ok")
+    }
+}
