@@ -26,6 +26,19 @@ import TriageCore
         #expect(throws: Never.self) { try parse(String(repeating: "[", count: 200) + String(repeating: "]", count: 200)) }
     }
 
+    /// Found by `cluster/fuzz chat-request`: a high surrogate followed by an escape that is not a
+    /// low surrogate overflowed the pairing arithmetic and trapped, so one request body could bring
+    /// the coordinator down. Unpaired surrogates now read as U+FFFD.
+    @Test func unpairedSurrogatesAreReplacedNotACrash() throws {
+        let crash = Array(#"{"ange0e9\ud8e9\ud83d\"#.utf8) + [0xFF, 0xFF, 0x22, 0xFF, 0x30, 0xFF, 0x2C, 0x22, 0x67]  // the fuzzer's input
+        #expect(throws: TriageError.self) { try JSONValue.parse(crash) }
+        #expect(try parse(#""\ud8e9\ud83d""#) == .string("\u{FFFD}\u{FFFD}"))
+        #expect(try parse(#""\ud800\u0041""#) == .string("\u{FFFD}A"))
+        #expect(try parse(#""\ud800\ud83d\ude00""#) == .string("\u{FFFD}😀"), "the second escape still pairs")
+        #expect(try parse(#""\udc00x\ud800""#) == .string("\u{FFFD}x\u{FFFD}"))
+        #expect(try parse(#""\ud83d\ude00""#) == .string("😀"))
+    }
+
     @Test func encodingRoundTripsAndEscapes() throws {
         let v: JSONValue = .object(["k": .string("a\"b\\c\n\u{01}é"), "n": .array([.int(-7), .double(0.25), .null, .bool(true)])])
         #expect(try JSONValue.parse(v.encoded()) == v)
