@@ -26,6 +26,14 @@ import TriageCore
         #expect(Usage(openAI: .array([])) == nil)
     }
 
+    /// Found by `cluster/fuzz anthropic-stream`: a provider's negative token count became a
+    /// negative cost, crediting the team's budget. Counts now floor at 0.
+    @Test func negativeCountsReadAsZero() {
+        #expect(Usage(openAI: .object(["prompt_tokens": .int(-100), "completion_tokens": .int(-5)])) == Usage(promptTokens: 0, completionTokens: 0))
+        #expect(Usage(promptTokens: 10, completionTokens: -5).completionTokens == 0)
+        #expect(Price(inputPerMTok: 3, outputPerMTok: 15).cost(Usage(promptTokens: 10, completionTokens: -1_000_000)) > .zero)
+    }
+
     @Test func writesAnOpenAIUsageObject() {
         let v = Usage(promptTokens: 12, completionTokens: 6).openAIValue
         #expect(v == .object(["prompt_tokens": .int(12), "completion_tokens": .int(6), "total_tokens": .int(18)]))

@@ -148,6 +148,18 @@ import TriageCore
         }
     }
 
+    /// Found by `cluster/fuzz anthropic-stream` (its `tool-use` seed): a negative `output_tokens`
+    /// in `message_delta` gave a negative usage, so a negative charge.
+    @Test func negativeUsageFromTheStreamIsNotBelowZero() throws {
+        var t = AnthropicStreamTranslator(created: 0)
+        _ = try feed(&t, "message_start", #"{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":10,"output_tokens":0}}}"#)
+        _ = try feed(&t, "message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":-5}}"#)
+        #expect(t.usage == Usage(promptTokens: 10, completionTokens: 0))
+        var u = AnthropicStreamTranslator(created: 0)
+        _ = try feed(&u, "message_start", #"{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":-7}}}"#)
+        #expect(u.usage == Usage(promptTokens: 0, completionTokens: 0))
+    }
+
     @Test func errorEventThrowsTheMappedFailure() throws {
         var t = AnthropicStreamTranslator(created: 1)
         do throws(AttemptFailure) {

@@ -5,9 +5,11 @@ public struct Usage: Codable, Sendable, Equatable {
     /// True when the provider reported no usage and Triage estimated it.
     public var estimated: Bool
 
+    /// Creates a usage. Counts are never negative: a negative one (a faulty provider's usage
+    /// object) reads as 0, so it can never lower what a request is charged.
     public init(promptTokens: Int, completionTokens: Int, estimated: Bool = false) {
-        self.promptTokens = promptTokens
-        self.completionTokens = completionTokens
+        self.promptTokens = max(0, promptTokens)
+        self.completionTokens = max(0, completionTokens)
         self.estimated = estimated
     }
 
