@@ -20,5 +20,6 @@ public enum DefaultConfig {
     auth: {required: true, admin_key_env: TRIAGE_ADMIN_KEY}    # team API keys on /v1/; admin key for /admin/
     budgets: {default_max_tokens: 4096, reservation_ttl_s: 600}   # worst case reserved per attempt
     shutdown_grace_s: 30
+    shadow: {sample_rate: 0.0, max_usd_per_day: 1.0, max_concurrent: 2}   # compare sampled cheaper answers with the top tier; > 0 needs a judge: section
     """
 }
