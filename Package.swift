@@ -11,6 +11,10 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "triage", targets: ["triage"]),
+        // For the fuzz targets in Fuzz/ (a package of their own, built only by `cluster/fuzz`).
+        .library(name: "TriageCore", targets: ["TriageCore"]),
+        .library(name: "TriageWire", targets: ["TriageWire"]),
+        .library(name: "TriageUpstream", targets: ["TriageUpstream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
