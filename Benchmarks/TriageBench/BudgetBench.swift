@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TriageStore
 
 /// Budget reserve-and-settle pairs per second with 1 and 4 processes on one store, and the
@@ -8,10 +9,16 @@ enum BudgetBench {
     enum Mode: String {
         /// `Store.reserve` + `Store.settle`.
         case pair
-        /// What a worker does per non-stream request today: `team` + `budgetStatus` (BudgetGuard.status),
-        /// `team` + `reserve` (BudgetGuard.reserve), `settle`, `logRequest`.
+        /// What a worker does per non-stream request: one `budgetStatus` read (BudgetGuard.status), then
+        /// `reserve` and `settle` through its ``StoreWriter`` and the request log riding along, with
+        /// `writerConcurrency` requests in flight per process (writes of concurrent requests share transactions).
         case request
+        /// `reserve` + `settle` through a ``StoreWriter`` with `writerConcurrency` pairs in flight per process.
+        case writer
     }
+
+    /// Requests in flight per process in the `request` and `writer` modes.
+    static let writerConcurrency = 16
 
     static func run(_ options: BenchOptions) throws -> [BenchResult] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-bench-\(getpid())").path
@@ -23,12 +30,16 @@ enum BudgetBench {
         store.close()
 
         var results: [BenchResult] = []
-        for mode in [Mode.pair, .request] {
+        for mode in [Mode.pair, .writer, .request] {
             var single: Double?
             for processes in [1, 4] {
                 let (ops, errors) = try launch(processes: processes, path: path, teamID: team.id, seconds: options.budgetSeconds, mode: mode)
                 let rate = Double(ops) / options.budgetSeconds
-                let name = mode == .pair ? "reserve+settle pairs" : "worker store ops per request"
+                let name = switch mode {
+                case .pair: "reserve+settle pairs (Store, 1 at a time)"
+                case .writer: "reserve+settle pairs (StoreWriter, \(writerConcurrency) in flight)"
+                case .request: "worker store work per request (\(writerConcurrency) in flight)"
+                }
                 let note = "\(processes) process\(processes == 1 ? "" : "es")" + (errors > 0 ? ", \(errors) errors" : "")
                     + (single.map { String(format: ", %.2f× the 1-process rate", $0 / (1e9 / max(rate, 1e-9))) } ?? "")
                 var r = BenchResult(group: "budget", name: "\(name), \(processes) proc", nsPerOp: 1e9 / max(rate, 1e-9), note: note)
@@ -76,6 +87,14 @@ enum BudgetBench {
             throw BenchError("usage: budget-child PATH TEAM_ID START_NS SECONDS pair|request")
         }
         let store = try Store(path: args[0])
+        if mode != .pair {
+            let writer = try StoreWriter(path: args[0])
+            let (ops, errors) = concurrently(store: store, writer: writer, teamID: teamID, start: start, seconds: seconds, mode: mode)
+            writer.close()
+            store.close()
+            print(ops, errors)
+            return
+        }
         let pid = getpid()
         let host = ProcessInfo.processInfo.hostName
         let periodStart = Date(timeIntervalSince1970: 1_764_547_200)  // any fixed period start
@@ -87,11 +106,6 @@ enum BudgetBench {
             let requestID = "req_\(pid)_\(ops)"
             let now = Date()
             do {
-                if mode == .request {
-                    _ = try store.team(id: teamID)
-                    _ = try store.budgetStatus(teamID: teamID, periodStart: periodStart, now: now)
-                    _ = try store.team(id: teamID)
-                }
                 let result = try store.reserve(teamID: teamID, requestID: requestID, amountNano: 2_500_000, periodStart: periodStart,
                                                now: now, ttl: 600, ownerPID: pid, ownerHost: host)
                 guard case .reserved(let id, _) = result else { throw BenchError("reservation refused: \(result)") }
@@ -99,14 +113,6 @@ enum BudgetBench {
                                                                 model: "gpt-4o-mini", promptTokens: 12, completionTokens: 6,
                                                                 usageEstimated: false, costNano: 5_400, outcome: "ok"),
                                  periodStart: periodStart)
-                if mode == .request {
-                    try store.logRequest(RequestLogEntry(
-                        id: requestID, createdAt: now, teamID: teamID, workerID: "w1", tier: "simple", model: "gpt-4o-mini",
-                        provider: "sim", reason: "rules: short query (6 words < 20), no keyword, no context", stream: false,
-                        attempts: 1, attemptLog: #"[{"tier":"simple","model":"gpt-4o-mini","outcome":"ok","status":200,"ms":0.4}]"#,
-                        status: 200, errorType: nil, latencyMs: 0.9, upstreamMs: 0.4, promptTokens: 12, completionTokens: 6,
-                        usageEstimated: false, costNano: 5_400))
-                }
                 ops += 1
             } catch {
                 errors += 1
@@ -115,6 +121,68 @@ enum BudgetBench {
         }
         store.close()
         print(ops, errors)
+    }
+}
+
+extension BudgetBench {
+    /// `writerConcurrency` tasks doing `mode` through `writer` until the deadline; returns operations and errors.
+    static func concurrently(store: Store, writer: StoreWriter, teamID: Int64, start: UInt64, seconds: Double, mode: Mode) -> (Int, Int) {
+        let pid = getpid()
+        let host = ProcessInfo.processInfo.hostName
+        let periodStart = Date(timeIntervalSince1970: 1_764_547_200)
+        let deadline = start + UInt64(seconds * 1e9)
+        let done = DispatchSemaphore(value: 0)
+        let totals = Totals()
+        while nowNanos() < start { usleep(200) }
+        Task {
+            await withTaskGroup(of: (Int, Int).self) { group in
+                for lane in 0..<writerConcurrency {
+                    group.addTask {
+                        var ops = 0
+                        var errors = 0
+                        while nowNanos() < deadline {
+                            let requestID = "req_\(pid)_\(lane)_\(ops)"
+                            let now = Date()
+                            do {
+                                if mode == .request {
+                                    _ = try store.budgetStatus(teamID: teamID, now: now) { _ in periodStart }
+                                }
+                                let result = try await writer.reserve(teamID: teamID, requestID: requestID, amountNano: 2_500_000,
+                                                                      periodStart: periodStart, now: now, ttl: 600, ownerPID: pid, ownerHost: host)
+                                guard case .reserved(let id, _) = result else { throw BenchError("reservation refused: \(result)") }
+                                try await writer.settle(reservationID: id, LedgerEntry(
+                                    teamID: teamID, requestID: requestID, createdAt: now, tier: "simple", model: "gpt-4o-mini", promptTokens: 12,
+                                    completionTokens: 6, usageEstimated: false, costNano: 5_400, outcome: "ok"), periodStart: periodStart)
+                                if mode == .request {
+                                    writer.logRequestLater(RequestLogEntry(
+                                        id: requestID, createdAt: now, teamID: teamID, workerID: "w1", tier: "simple", model: "gpt-4o-mini",
+                                        provider: "sim", reason: "rules: short query (6 words < 20), no keyword, no context", stream: false,
+                                        attempts: 1, attemptLog: #"[{"tier":"simple","model":"gpt-4o-mini","outcome":"ok","status":200,"ms":0.4}]"#,
+                                        status: 200, errorType: nil, latencyMs: 0.9, upstreamMs: 0.4, promptTokens: 12, completionTokens: 6,
+                                        usageEstimated: false, costNano: 5_400)) { error in
+                                        FileHandle.standardError.write(Data("budget-child: \(error)\n".utf8))
+                                    }
+                                }
+                                ops += 1
+                            } catch {
+                                errors += 1
+                                FileHandle.standardError.write(Data("budget-child: \(error)\n".utf8))
+                            }
+                        }
+                        return (ops, errors)
+                    }
+                }
+                for await (ops, errors) in group { totals.value.withLock { $0.ops += ops; $0.errors += errors } }
+            }
+            await writer.flush()
+            done.signal()
+        }
+        done.wait()
+        return totals.value.withLock { ($0.ops, $0.errors) }
+    }
+
+    final class Totals: Sendable {
+        let value = Mutex((ops: 0, errors: 0))
     }
 }
 
