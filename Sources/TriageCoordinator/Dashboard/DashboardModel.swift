@@ -50,6 +50,10 @@ struct DashboardModel: Sendable {
     var climbs: [(reason: String, count: Int)]
     var latency: [Percentiles]
     var workers: [Worker]
+    /// Shadow comparisons of the cheapest tier's answers in the window with a verdict, and those judged
+    /// as good as (or better than) the top tier's: its measured routing accuracy.
+    var shadowJudged = 0
+    var shadowGoodEnough = 0
 
     var savings: Money { allTopCost - spent }
 

@@ -32,7 +32,8 @@ enum DashboardPage {
 
         var tiles: [(String, String, String, String)] = [  // id, label, value, note
             ("requests", "Requests · \(m.windowMinutes) min", "\(m.requests)", "answered or refused by a worker"),
-            ("cheapest-share", "Sent to \(m.cheapestTier)", share, "the cheapest tier"),
+            ("cheapest-share", "Sent to \(m.cheapestTier)", share, m.shadowJudged > 0
+                ? "\(m.shadowGoodEnough * 100 / m.shadowJudged)% as good as \(m.topTier) (\(m.shadowJudged) shadow verdicts)" : "the cheapest tier"),
             ("spend", "Spend · \(m.windowMinutes) min", usd(m.spent), "charged to teams"),
             ("savings", "Saved vs all-\(m.topTier)", usd(m.savings), "\(savedPct) of \(usd(m.allTopCost))"),
             ("errors", "Errors", "\(m.errors)", "\(errorRate) of requests"),

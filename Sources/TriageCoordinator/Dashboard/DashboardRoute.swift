@@ -50,8 +50,12 @@ struct DashboardRoute: Sendable {
             DashboardModel.Worker(id: link.workerID, inFlight: link.inFlight, capacity: link.capacity, draining: link.isDraining,
                                   silentFor: Double(link.lastPong.duration(to: .now).components.seconds))
         }
-        return DashboardModel.build(stats: stats, teams: teams, workers: workers, ladder: config.tiers,
-                                    windowMinutes: windowMinutes, now: now)
+        var model = DashboardModel.build(stats: stats, teams: teams, workers: workers, ladder: config.tiers,
+                                         windowMinutes: windowMinutes, now: now)
+        let verdicts = try store.shadowVerdictCounts(since: since).filter { $0.tier == model.cheapestTier }
+        model.shadowJudged = verdicts.filter { $0.verdict != "unknown" }.reduce(0) { $0 + $1.count }
+        model.shadowGoodEnough = verdicts.filter { $0.verdict == "as_good" || $0.verdict == "better" }.reduce(0) { $0 + $1.count }
+        return model
     }
 
     /// The headers with an HTTP Basic password turned into a bearer key, so ``AdminGuard`` checks it.
