@@ -39,6 +39,17 @@ import TriageCore
         #expect(try parse(#""\ud83d\ude00""#) == .string("😀"))
     }
 
+    /// Found by `cluster/fuzz chat-request`: `1e999` parsed as infinity, which the writer sends on
+    /// as `null`, so a passed-through field silently changed. Such numbers are now invalid JSON.
+    @Test func numbersBeyondDoubleAreRefused() throws {
+        for bad in ["1e999", "-1e999", #"{"model":"auto","temperature":1e400}"#] {
+            #expect(throws: TriageError.self, "\(bad)") { try parse(bad) }
+        }
+        #expect(try parse("1e308") == .double(1e308))
+        #expect(try parse("1e-999") == .double(0))
+        #expect(try parse("-0.0") == .double(-0.0))
+    }
+
     @Test func encodingRoundTripsAndEscapes() throws {
         let v: JSONValue = .object(["k": .string("a\"b\\c\n\u{01}é"), "n": .array([.int(-7), .double(0.25), .null, .bool(true)])])
         #expect(try JSONValue.parse(v.encoded()) == v)

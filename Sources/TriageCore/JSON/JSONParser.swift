@@ -102,6 +102,8 @@ struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
         if integral, let v = Int64(text) { return .int(v) }
         guard let d = Double(text) else { throw fail() }
+        // 1e999 would read as infinity, which JSON cannot hold (it would be written back as null).
+        guard d.isFinite else { throw Failure(offset: start, reason: "number out of range '\(text.prefix(40))'") }
         return .double(d)
     }
 
