@@ -170,7 +170,7 @@ struct LadderRunner: Sendable {
                         }
                     }
                 }
-                if failure == nil, outcome.qualityIssues.isEmpty, let judgeCheck,
+                if failure == nil, tier.quality != .off, outcome.qualityIssues.isEmpty, let judgeCheck,
                    let issue = await judgeCheck.check(question: chat.query, answer: Self.content(of: body)) {
                     outcome.qualityIssues = [issue]
                     if canClimb { failure = AttemptFailure(kind: .lowQuality, message: issue.description, status: 200) }

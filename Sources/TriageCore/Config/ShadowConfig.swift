@@ -28,7 +28,8 @@ public struct ShadowConfig: Sendable, Equatable {
 
 /// The judge quality check of one tier (`quality_judge: {threshold: 6}`): the judge grades
 /// (question, answer) from 1 to 10 on ``GradeRubric``; below `threshold` the answer counts as low
-/// quality and climbs like the other checks. A judge that fails or times out never fails the request.
+/// quality and climbs like the other checks (streams only with `quality: buffer`; none with `quality: off`).
+/// A judge that fails or times out never fails the request.
 public struct QualityJudgeConfig: Sendable, Equatable {
     /// The lowest passing grade, 1...10.
     public var threshold: Double
