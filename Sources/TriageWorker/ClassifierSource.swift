@@ -2,24 +2,44 @@ import Logging
 import Synchronization
 import TriageCore
 import TriageStore
+import TriageUpstream
 
 /// The classifier a worker routes with. With `classifier.kind: learned` it is the active model
 /// version in the store, reloaded when another version is installed (no restart); until one is
 /// installed, or if it cannot be read, the rule classifier stands in.
 final class ClassifierSource: Sendable {
-    private let store: Store
+    let store: Store
     private let kind: String
     private let rules: RuleClassifier
-    private let logger: Logger
+    let logger: Logger
     private let state: Mutex<(classifier: any Classifier, label: String, version: Int64?)>
+    /// The judge step (`classifier.judge`, or `kind: judge`), when configured.
+    let judge: JudgeStep?
+    let ladder: Ladder
+    /// Team routing policies, read at most every two seconds per team.
+    let policies = Mutex<[Int64: (policy: TeamRoutingPolicy, read: ContinuousClock.Instant)]>([:])
 
-    init(store: Store, config: ClassifierConfig, logger: Logger) {
+    /// - Parameters:
+    ///   - judge: the judge client, used when `config.judge` is set.
+    init(store: Store, config: ClassifierConfig, ladder: Ladder, judge: JudgeClient?, logger: Logger) {
         self.store = store
         self.kind = config.kind
         self.rules = RuleClassifier(settings: config.rules)
         self.logger = logger
         self.state = Mutex((rules, "rules", nil))
+        self.ladder = ladder
+        if let judge, let step = config.judge {
+            self.judge = JudgeStep(client: judge, settings: step, store: store, logger: logger)
+        } else {
+            self.judge = nil
+        }
         refresh()
+    }
+
+    /// A source for a worker: the judge client is built from the config's `judge` section.
+    convenience init(store: Store, config: TriageConfig, http: CurlHTTPClient, environment: [String: String], logger: Logger) {
+        let judge = config.judge.map { JudgeClient(judge: $0, triage: config, http: http, environment: environment) }
+        self.init(store: store, config: config.classifier, ladder: config.ladder, judge: judge, logger: logger)
     }
 
     /// The classifier to use now, and its label (`rules`, `learned:v3`).

@@ -45,6 +45,8 @@ struct LadderRunner: Sendable {
         var decision: RoutingDecision?
         /// The classifier that decided (`rules`, `learned:v3`).
         var classifier = "rules"
+        /// The highest tier the request may use (`x-triage-max-tier` or the team's policy), nil for the top.
+        var maxTierIndex: Int?
         /// The answer text the client got, and the ladder index of the tier that gave it.
         var answer: String?
         var tierIndex: Int?
@@ -69,9 +71,11 @@ struct LadderRunner: Sendable {
         do throws(TriageError) {
             let chat = try ChatRequest(body: request.body)
             stream = chat.stream
-            let (classifier, label) = classifiers.current
-            var decision = try TierRouter(ladder: config.ladder, classifier: classifier).decide(chat)
-            outcome.classifier = label
+            let controls = classifiers.controls(for: request)
+            let routed = try await classifiers.decide(chat, controls: controls, requestID: request.id)
+            var decision = controls.capped(routed.decision, ladder: config.ladder)
+            outcome.classifier = routed.label
+            outcome.maxTierIndex = controls.maxTierIndex
             outcome.reason = decision.reason
             outcome.decision = decision
             if let status = try budget.status(of: request.caller) {
@@ -102,7 +106,7 @@ struct LadderRunner: Sendable {
 
     private func climb(request: WireRequest, chat: ChatRequest, decision: RoutingDecision, outcome: inout Outcome, send: @escaping Send) async throws(TriageError) {
         outcome.reason = decision.reason
-        let tiers = config.tiers
+        let tiers = Array(config.tiers.prefix((outcome.maxTierIndex ?? config.tiers.count - 1) + 1))
         var machine = FailoverMachine(policy: config.failover.policy, tiers: tiers, startTier: decision.tierIndex,
                                       estimatedTokens: TokenEstimate.promptTokens(chat.messages) + (chat.maxTokens ?? 0), now: .now)
         var action = machine.firstTier(openCircuits: circuits.openTiers(tiers), now: .now)

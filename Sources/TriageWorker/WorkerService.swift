@@ -47,7 +47,7 @@ public final class WorkerService: Service, Sendable {
         self.http = http
         self.budget = BudgetGuard(store: store, writer: writer, config: config.budgets, now: { Date() }, pid: getpid(),
                                   host: ProcessInfo.processInfo.hostName)
-        let classifiers = ClassifierSource(store: store, config: config.classifier, logger: logger)
+        let classifiers = ClassifierSource(store: store, config: config, http: http, environment: environment, logger: logger)
         self.classifiers = classifiers
         let providers = ProviderSet(config: config, http: http, environment: environment)
         let judge = config.judge.map { JudgeClient(judge: $0, triage: config, providers: providers) }

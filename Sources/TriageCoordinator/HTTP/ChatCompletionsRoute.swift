@@ -22,10 +22,12 @@ struct ChatCompletionsRoute: Sendable {
         let chat: ChatRequest
         let bodyBytes: [UInt8]
         var authenticated: Caller?
+        let routing: RoutingHeaders
         do throws(TriageError) {
             authenticated = try auth.authenticate(request.headers)
             (chat, bodyBytes) = try await read(request)
             _ = try ladder.entry(for: chat.model)
+            routing = try RoutingHeaders(request.headers, ladder: ladder)
         } catch {
             var done = FinishedRequest(id: id, team: authenticated?.team, status: error.status, stream: false, duration: received.duration(to: .now))
             done.errorCode = error.body.code
@@ -34,7 +36,7 @@ struct ChatCompletionsRoute: Sendable {
         }
         let team = authenticated?.team
         let caller = authenticated ?? Caller()
-        let wire = WireRequest(id: id, caller: caller, body: chat.body, bodyBytes: bodyBytes)
+        let wire = WireRequest(id: id, caller: caller, body: chat.body, bodyBytes: bodyBytes, dial: routing.dial, maxTier: routing.maxTier)
         let current = Mutex<WorkerLink?>(nil)
         watcher.watch(context.channel, id: id) {
             guard let link = current.withLock({ $0 }) else { return }

@@ -21,12 +21,15 @@ public enum JudgeError: Error, Sendable, Equatable, CustomStringConvertible {
     case upstream(AttemptFailure)
     /// The answer held no text.
     case emptyAnswer
+    /// The answer held no rating the caller could read (the text, clipped).
+    case unparsable(String)
 
     public var description: String {
         switch self {
         case .timeout(let limit): "judge timed out after \(Int(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)) ms"
         case .upstream(let f): "judge call failed: \(f)"
         case .emptyAnswer: "judge answered no text"
+        case .unparsable(let text): "judge answer holds no rating: '\(text.prefix(80))'"
         }
     }
 }

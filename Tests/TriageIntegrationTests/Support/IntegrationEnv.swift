@@ -130,8 +130,12 @@ struct ClusterSpec: Sendable {
     var tierQuality: [String: String] = [:]
     /// A `privacy:` mapping in flow style; nil keeps the defaults.
     var privacy: String?
-    /// `classifier.kind`: `rules` or `learned`.
+    /// `classifier.kind`: `rules`, `learned` or `judge`.
     var classifierKind = "rules"
+    /// `classifier.judge` in flow style (e.g. `{when: always}`); nil for none.
+    var classifierJudge: String?
+    /// The top-level `judge:` mapping in flow style (e.g. `{provider: sim, model: judge-mini, timeout_ms: 300}`).
+    var judge: String?
 
     func yaml(dataDir: String) -> String {
         let providerLine: String = switch provider {
@@ -152,12 +156,12 @@ struct ClusterSpec: Sendable {
           - {name: simple,  \(tier("simple")), model: gpt-4o-mini,       input_per_mtok: 0.15,  output_per_mtok: 0.60, timeout_s: 20}
           - {name: medium,  \(tier("medium")), model: claude-sonnet-4-5, input_per_mtok: 3.00,  output_per_mtok: 15.00, timeout_s: 20}
           - {name: complex, \(tier("complex")), model: claude-opus-4-1,   input_per_mtok: 15.00, output_per_mtok: 75.00, timeout_s: 20}
-        classifier: {kind: \(classifierKind), simple_max_words: 20, complex_min_words: 100}
+        classifier: {kind: \(classifierKind), simple_max_words: 20, complex_min_words: 100\(classifierJudge.map { ", judge: \($0)" } ?? "")}
         limits: {max_body_bytes: \(maxBodyBytes), max_frame_bytes: \(maxFrameBytes)}
         workers: {count: \(workers), capacity: 64, heartbeat_s: 0.2, stale_s: 2}
         shutdown_grace_s: \(graceSeconds)
         auth: {required: \(authRequired), cache_s: 0}
-        \(failover.map { "failover: \($0)\n" } ?? "")\(budgets.map { "budgets: \($0)\n" } ?? "")\(privacy.map { "privacy: \($0)\n" } ?? "")
+        \(failover.map { "failover: \($0)\n" } ?? "")\(budgets.map { "budgets: \($0)\n" } ?? "")\(privacy.map { "privacy: \($0)\n" } ?? "")\(judge.map { "judge: \($0)\n" } ?? "")
 
         """
     }

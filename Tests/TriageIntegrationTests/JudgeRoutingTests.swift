@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import TriageCore
+
+extension Integration {
+    /// The LLM-judge classifier through the real cluster and the simulated provider playing the
+    /// judge: ratings route, decisions are cached, and a judge that hangs falls back in time.
+    @Suite struct JudgeRoutingTests {
+        static let judgeModel = "judge-mini"
+
+        static func spec(timeoutMs: Int = 1000) -> ClusterSpec {
+            var spec = ClusterSpec(workers: 2, classifierKind: "judge")
+            spec.judge = "{provider: sim, model: \(judgeModel), timeout_ms: \(timeoutMs)}"
+            return spec
+        }
+
+        func attempts(_ cluster: Cluster) async throws -> [String: Int] {
+            let r = try await cluster.http.get(try #require(cluster.simBase) + "/sim/attempts")
+            return (try r.json().objectValue ?? [:]).compactMapValues(\.intValue)
+        }
+
+        @Test func theJudgeRoutesAndEachQueryIsJudgedOnce() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cluster = try await env.startCluster(Self.spec())
+            // A short query the rules call simple; the sim judge rates it 9 → complex.
+            let hard = try await cluster.chat("Quick one, sim-rating=9, thanks")
+            #expect(hard.status == 200, "\(hard.text)")
+            #expect(hard.headers["x-triage-tier"] == "complex", "\(hard.headers)")
+            #expect(hard.headers["x-triage-classifier"] == "rules+judge")
+            #expect(hard.headers["x-triage-reason"]?.hasPrefix("judge: rating score 0.889") == true, "\(hard.headers)")
+            #expect(try await attempts(cluster)[Self.judgeModel] == 1)
+
+            // The same query (case and spacing aside) again, several times over both workers: no judge call.
+            for text in ["Quick one,  sim-rating=9, THANKS", "quick one, sim-rating=9, thanks", "Quick one, sim-rating=9, thanks"] {
+                let again = try await cluster.chat(text)
+                #expect(again.headers["x-triage-tier"] == "complex")
+                #expect(again.headers["x-triage-reason"]?.contains("(cached)") == true, "\(again.headers)")
+            }
+            #expect(try await attempts(cluster)[Self.judgeModel] == 1, "cached decisions do not call the judge")
+
+            // A long query the rules call complex; the judge rates it 2 → simple.
+            let long = "sim-rating=2 " + String(repeating: "please list the colours of the rainbow ", count: 20)
+            let easy = try await cluster.chat(long)
+            #expect(easy.headers["x-triage-tier"] == "simple", "\(easy.headers)")
+            #expect(try await attempts(cluster)[Self.judgeModel] == 2)
+        }
+
+        @Test func chainedAfterTheLearnedModelTheJudgeSettlesOnlyCloseCalls() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            var spec = Self.spec()
+            spec.workers = 1
+            spec.classifierKind = "learned"
+            spec.classifierJudge = "{when: near_threshold, margin: 0.1}"
+            let cluster = try await env.startCluster(spec)
+            func install(_ name: String, bias: Double) throws {
+                let path = try env.dir.write("\(name).json", String(decoding: ClassifierReloadTests.modelFile(name: name, bias: bias), as: UTF8.self))
+                let r = try env.run(["classifier", "install", path, "--config", cluster.configPath, "--data-dir", cluster.dataDir])
+                guard r.status == 0 else { throw HarnessError(r.output) }
+            }
+            // Every score is σ(0) = 0.5, on the simple threshold (0.5): a close call, so the judge decides.
+            try install("close", bias: 0)
+            let close = await eventually(timeout: .seconds(6), interval: .milliseconds(200)) {
+                (try? await cluster.chat("sim-rating=10 what is two plus two"))?.headers["x-triage-classifier"] == "learned:v1+judge"
+            }
+            #expect(close, "the judge settles a score on the threshold")
+            let decided = try await cluster.chat("sim-rating=10 what is two plus two")
+            #expect(decided.headers["x-triage-tier"] == "complex", "\(decided.headers)")
+            #expect(try await attempts(cluster)[Self.judgeModel] ?? 0 >= 1)
+
+            // Every score is σ(−5) ≈ 0.007, far below the threshold: the judge is not asked.
+            try install("clear", bias: -5)
+            let clear = await eventually(timeout: .seconds(6), interval: .milliseconds(200)) {
+                (try? await cluster.chat("sim-rating=10 what is three plus three"))?.headers["x-triage-classifier"] == "learned:v2"
+            }
+            #expect(clear)
+            let before = try await attempts(cluster)[Self.judgeModel] ?? 0
+            let r = try await cluster.chat("sim-rating=10 what is four plus four")
+            #expect(r.headers["x-triage-tier"] == "simple")
+            #expect(try await attempts(cluster)[Self.judgeModel] == before, "no judge call for clear scores")
+        }
+
+        @Test func aHangingJudgeFallsBackWithinItsLimit() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cluster = try await env.startCluster(Self.spec(timeoutMs: 400))
+            let set = try await cluster.http.post(try #require(cluster.simBase) + "/sim/behaviours",
+                                                  body: Array(#"{"\#(Self.judgeModel)": {"hang": true}}"#.utf8))
+            #expect(set.status == 200)
+            let started = ContinuousClock.now
+            let r = try await cluster.chat("What is the capital of France?")
+            let seconds = Double(started.duration(to: .now).components.attoseconds) / 1e18 + Double(started.duration(to: .now).components.seconds)
+            #expect(r.status == 200, "\(r.text)")
+            #expect(r.headers["x-triage-tier"] == "simple", "the rules' decision stands")
+            #expect(r.headers["x-triage-classifier"] == "rules+judge-fallback", "\(r.headers)")
+            #expect(r.headers["x-triage-reason"]?.contains("judge timed out after 400 ms") == true, "\(r.headers)")
+            #expect(seconds >= 0.4 && seconds < 2.0, "fell back after the 400 ms limit: \(seconds) s")
+            #expect(try await attempts(cluster)[Self.judgeModel] == 1)
+
+            // Junk from the judge also falls back, and is not cached.
+            _ = try await cluster.http.post(try #require(cluster.simBase) + "/sim/behaviours",
+                                            body: Array(#"{"\#(Self.judgeModel)": {"answer": "I am not sure."}}"#.utf8))
+            let junk = try await cluster.chat("Tell me a joke about cats")
+            #expect(junk.status == 200)
+            #expect(junk.headers["x-triage-classifier"] == "rules+judge-fallback", "\(junk.headers)")
+            #expect(junk.headers["x-triage-reason"]?.contains("holds no rating") == true, "\(junk.headers)")
+        }
+    }
+}

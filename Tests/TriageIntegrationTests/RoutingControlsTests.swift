@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import TriageCore
+
+extension Integration {
+    /// `x-triage-dial`, `x-triage-max-tier` and the team routing policy through the real cluster.
+    @Suite struct RoutingControlsTests {
+        static let short = "What is the capital of France?"
+        static let long = String(repeating: "Tell me about the history of the river and its towns. ", count: 12)
+
+        @Test func dialAndMaxTierMoveTheStartingTier() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1))
+            func tier(_ text: String, _ headers: [String: String]) async throws -> String? {
+                let r = try await cluster.http.post(cluster.chatURL, json: chatBody(text), headers: headers)
+                #expect(r.status == 200, "\(r.text)")
+                return r.headers["x-triage-tier"]
+            }
+            #expect(try await tier(Self.short, [:]) == "simple")
+            #expect(try await tier(Self.long, [:]) == "complex")
+            #expect(try await tier(Self.short, ["x-triage-dial": "1"]) == "complex", "dial 1: best quality")
+            #expect(try await tier(Self.short, ["x-triage-dial": "0.75"]) == "medium")
+            #expect(try await tier(Self.long, ["x-triage-dial": "0"]) == "simple", "dial 0: cheapest")
+            #expect(try await tier(Self.long, ["x-triage-dial": "0.5"]) == "complex", "0.5 is neutral")
+            #expect(try await tier(Self.long, ["x-triage-max-tier": "medium"]) == "medium")
+            let r = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.long, model: "complex"), headers: ["x-triage-max-tier": "simple"])
+            #expect(r.headers["x-triage-tier"] == "simple", "a named tier is capped too")
+            #expect(r.headers["x-triage-reason"]?.contains("capped at simple") == true, "\(r.headers)")
+
+            for (name, value) in [("x-triage-dial", "1.5"), ("x-triage-dial", "cheap"), ("x-triage-max-tier", "huge")] {
+                let bad = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.short), headers: [name: value])
+                #expect(bad.status == 400, "\(name): \(value)")
+                let error = try bad.json()["error"]
+                #expect(error?["type"]?.stringValue == "invalid_request_error")
+                #expect(error?["param"]?.stringValue == name)
+            }
+        }
+
+        @Test func theMaxTierCapsTheClimb() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1, failover: "{server_error_retries: 0}"))
+            let set = try await cluster.http.post(try #require(cluster.simBase) + "/sim/behaviours",
+                                                  body: Array(#"{"gpt-4o-mini": {"fail_status": 503}}"#.utf8))
+            #expect(set.status == 200)
+            let free = try await cluster.chat(Self.short)
+            #expect(free.status == 200)
+            #expect(free.headers["x-triage-tier"] == "medium", "climbs past the failing tier")
+            let capped = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.short), headers: ["x-triage-max-tier": "simple"])
+            #expect(capped.status >= 500, "no tier left under the cap: \(capped.text)")
+            #expect(capped.headers["x-triage-tier"] ?? "simple" == "simple")
+        }
+
+        @Test func theTeamPolicyBoundsTheDial() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let adminKey = "admin-" + UUID().uuidString
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true, environment: ["TRIAGE_ADMIN_KEY": adminKey]))
+            func cli(_ args: [String]) throws -> String {
+                let r = try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
+                guard r.status == 0 else { throw HarnessError("triage \(args.joined(separator: " ")): \(r.output)") }
+                return r.output
+            }
+            _ = try cli(["team", "create", "search"])
+            let key = try #require(try cli(["key", "create", "--team", "search"]).split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+            func tier(_ text: String, _ headers: [String: String] = [:]) async throws -> String? {
+                let r = try await cluster.http.post(cluster.chatURL, json: chatBody(text), headers: headers.merging(["Authorization": "Bearer \(key)"]) { a, _ in a })
+                #expect(r.status == 200, "\(r.text)")
+                return r.headers["x-triage-tier"]
+            }
+            #expect(try await tier(Self.short, ["x-triage-dial": "1"]) == "complex")
+
+            let out = try cli(["team", "policy", "search", "--dial", "0.25", "--dial-max", "0.5", "--max-tier", "medium"])
+            #expect(out.contains("dial 0.25") && out.contains("max tier medium"), "\(out)")
+            // Policies are re-read within two seconds.
+            let applied = await eventually(timeout: .seconds(5), interval: .milliseconds(200)) {
+                (try? await tier(Self.long)) == "medium"
+            }
+            #expect(applied, "the team default dial 0.25 moves the long query down one tier")
+            #expect(try await tier(Self.short, ["x-triage-dial": "1"]) == "simple", "dial held to the team's 0.5")
+            #expect(try await tier(Self.long, ["x-triage-dial": "1"]) == "medium", "and capped at medium")
+            #expect(try await tier(Self.long, ["x-triage-max-tier": "complex"]) == "medium", "a request cannot lift the team's cap")
+
+            // The admin API reads and replaces the same policy.
+            let admin = ["Authorization": "Bearer \(adminKey)"]
+            let got = try await cluster.http.get(cluster.base + "/admin/teams/search/routing", headers: admin)
+            #expect(try got.json()["max_tier"]?.stringValue == "medium")
+            let bad = try await cluster.http.request("PUT", cluster.base + "/admin/teams/search/routing", json: .object(["dial_min": .double(0.8), "dial_max": .double(0.2)]), headers: admin)
+            #expect(bad.status == 400)
+            let badTier = try await cluster.http.request("PUT", cluster.base + "/admin/teams/search/routing", json: .object(["max_tier": .string("huge")]), headers: admin)
+            #expect(badTier.status == 400)
+            let cleared = try await cluster.http.request("PUT", cluster.base + "/admin/teams/search/routing", json: .object([:]), headers: admin)
+            #expect(cleared.status == 200)
+            let free = await eventually(timeout: .seconds(5), interval: .milliseconds(200)) {
+                (try? await tier(Self.short, ["x-triage-dial": "1"])) == "complex"
+            }
+            #expect(free)
+            let missing = try await cluster.http.get(cluster.base + "/admin/teams/nobody/routing", headers: admin)
+            #expect(missing.status == 404)
+        }
+    }
+}
