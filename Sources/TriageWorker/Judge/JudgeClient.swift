@@ -1,3 +1,4 @@
+import Logging
 import TriageCore
 import TriageUpstream
 
@@ -50,6 +51,20 @@ public struct JudgeClient: Sendable {
     ///   - environment: where `api_key_env` is read.
     public init(judge: JudgeConfig, triage: TriageConfig, http: CurlHTTPClient, environment: [String: String]) {
         self.init(judge: judge, triage: triage, providers: ProviderSet(config: triage, http: http, environment: environment))
+    }
+
+    /// A client with a libcurl client of its own (for commands), or nil when no judge is configured.
+    public static func standalone(_ triage: TriageConfig, environment: [String: String], logger: Logger) -> JudgeClient? {
+        triage.judge.map { JudgeClient(judge: $0, triage: triage, http: CurlHTTPClient(logger: logger), environment: environment) }
+    }
+
+    /// Asks the judge to rate a query's complexity with ``ComplexityRubric``.
+    /// - Returns: the score in [0, 1] and the reply.
+    /// - Throws: ``JudgeError``, `.unparsable` when the reply holds no rating.
+    public func rateComplexity(_ query: String) async throws(JudgeError) -> (score: Double, reply: JudgeReply) {
+        let reply = try await ask(system: ComplexityRubric.system, user: ComplexityRubric.user(query: query), maxTokens: 24)
+        guard let s = ComplexityRubric.score(reply.text) else { throw .unparsable(reply.text) }
+        return (s, reply)
     }
 
     init(judge: JudgeConfig, triage: TriageConfig, providers: ProviderSet) {

@@ -38,10 +38,7 @@ struct JudgeStep: Sendable {
             cache.set(k, s)
             return (s, .store)
         }
-        let reply = try await client.ask(system: ComplexityRubric.system, user: ComplexityRubric.user(query: query), maxTokens: 24)
-        guard let s = ComplexityRubric.score(reply.text) else {
-            throw .unparsable(reply.text)
-        }
+        let (s, reply) = try await client.rateComplexity(query)
         cache.set(k, s)
         do { try store.saveJudgeDecision(key: k, score: s, model: client.config.model) } catch {
             logger.warning("judge decision not stored", metadata: ["triage.request": "\(requestID)", "error": "\(error)"])
