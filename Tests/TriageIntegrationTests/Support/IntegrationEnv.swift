@@ -136,6 +136,10 @@ struct ClusterSpec: Sendable {
     var classifierJudge: String?
     /// The top-level `judge:` mapping in flow style (e.g. `{provider: sim, model: judge-mini, timeout_ms: 300}`).
     var judge: String?
+    /// The top-level `shadow:` mapping in flow style (e.g. `{sample_rate: 1}`); nil for none.
+    var shadow: String?
+    /// The `quality_judge` of a tier in flow style (e.g. `{threshold: 6}`), by tier name.
+    var qualityJudge: [String: String] = [:]
 
     func yaml(dataDir: String) -> String {
         let providerLine: String = switch provider {
@@ -145,7 +149,7 @@ struct ClusterSpec: Sendable {
         let extra = extraProviders.sorted { $0.key < $1.key }.map { "\n  \($0.key): \($0.value)" }.joined()
         func tier(_ name: String) -> String {
             "provider: \(tierProviders[name] ?? "sim")" + (contextWindows[name].map { ", context_window: \($0)" } ?? "")
-                + (tierQuality[name].map { ", quality: \($0)" } ?? "")
+                + (tierQuality[name].map { ", quality: \($0)" } ?? "") + (qualityJudge[name].map { ", quality_judge: \($0)" } ?? "")
         }
         return """
         listen: 127.0.0.1:0
@@ -161,7 +165,7 @@ struct ClusterSpec: Sendable {
         workers: {count: \(workers), capacity: 64, heartbeat_s: 0.2, stale_s: 2}
         shutdown_grace_s: \(graceSeconds)
         auth: {required: \(authRequired), cache_s: 0}
-        \(failover.map { "failover: \($0)\n" } ?? "")\(budgets.map { "budgets: \($0)\n" } ?? "")\(privacy.map { "privacy: \($0)\n" } ?? "")\(judge.map { "judge: \($0)\n" } ?? "")
+        \(failover.map { "failover: \($0)\n" } ?? "")\(budgets.map { "budgets: \($0)\n" } ?? "")\(privacy.map { "privacy: \($0)\n" } ?? "")\(judge.map { "judge: \($0)\n" } ?? "")\(shadow.map { "shadow: \($0)\n" } ?? "")
 
         """
     }

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import TriageCore
+import TriageStore
+
+extension Integration {
+    /// Shadow comparison across tiers and the judge quality check through the real cluster, with
+    /// the simulated provider playing every model and the judge.
+    @Suite struct ShadowTests {
+        static let question = "What is the capital of France?"
+        static let judge = "{provider: sim, model: judge-mini, input_per_mtok: 1.0, output_per_mtok: 2.0, timeout_ms: 2000}"
+
+        static func spec(_ sim: Sim, shadow: String?, qualityJudge: [String: String] = [:], judgeTimeoutMs: Int = 2000) -> ClusterSpec {
+            var spec = ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase))
+            spec.judge = "{provider: sim, model: judge-mini, input_per_mtok: 1.0, output_per_mtok: 2.0, timeout_ms: \(judgeTimeoutMs)}"
+            spec.shadow = shadow
+            spec.qualityJudge = qualityJudge
+            spec.privacy = "{store_query_text: true}"
+            return spec
+        }
+
+        /// The ledger rows of a request, as (outcome, team id) pairs.
+        static func ledger(_ store: Store, request: String) throws -> [(outcome: String, team: Int64?, cost: Int64)] {
+            try store.read { db in
+                try db.query("SELECT outcome, team_id, cost_nano FROM ledger WHERE request_id = ? ORDER BY id", [.text(request)]) {
+                    ($0.text(0), $0.int64OrNil(1), $0.int64(2))
+                }
+            }
+        }
+
+        @Test func sampledRequestsAreComparedAfterTheClientHasItsAnswer() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            // The top tier takes 1.5 s: a comparison on the request path would show in the client's latency.
+            let sim = try await env.startSim(behaviours: """
+                {"claude-opus-4-1": {"ttft_ms": 1500}, "judge-mini": {"answer": "{\\"verdict\\": \\"worse\\", \\"reason\\": \\"misses the point\\"}"}}
+                """)
+            var spec = Self.spec(sim, shadow: "{sample_rate: 1.0, max_usd_per_day: 1.0, max_concurrent: 4}")
+            spec.environment = ["TRIAGE_ADMIN_KEY": "shadow-test-admin-key"]
+            let cluster = try await env.startCluster(spec)
+            let t0 = ContinuousClock.now
+            let r = try await cluster.chat(Self.question)
+            let latency = t0.duration(to: .now)
+            #expect(r.status == 200 && r.headers["x-triage-tier"] == "simple")
+            #expect(latency < .milliseconds(1000), "the client does not wait for the comparison (\(latency))")
+            let t1 = ContinuousClock.now
+            let s = try await cluster.http.stream(cluster.chatURL, json: chatBody("Name the largest ocean on Earth.", stream: true))
+            #expect(s.status == 200 && s.data.last == "[DONE]" && s.headers["x-triage-tier"] == "simple")
+            #expect(t1.duration(to: .now) < .milliseconds(1000), "nor does a streamed one")
+
+            let store = try cluster.store()
+            let done = await poll(timeout: .seconds(10)) { () -> [ShadowRecord]? in
+                let rows = (try? store.shadowComparisons()) ?? []
+                return rows.count == 2 && rows.allSatisfy { $0.verdict != nil } ? rows : nil
+            }
+            let rows = try #require(done, "both requests get a verdict")
+            for row in rows {
+                #expect(row.verdict == "worse" && row.detail == "misses the point")
+                #expect(row.tier == "simple" && row.topTier == "complex" && row.topModel == "claude-opus-4-1")
+                #expect(row.costNano > 0 && row.finishedAt != nil)
+            }
+            #expect(Set(rows.compactMap(\.queryText)) == [Self.question, "Name the largest ocean on Earth."])
+            #expect(try await sim.attempts()["claude-opus-4-1"] == 2)
+            #expect(try await sim.attempts()["judge-mini"] == 2)
+
+            // A worse verdict is a labelled misroute; the calls are charged to the shadow budget, not to a team.
+            let id = try #require(r.headers["x-triage-request-id"])
+            let misroute = try #require(try store.misroutes().first { $0.requestID == id })
+            #expect(misroute.reason == "shadow_worse: misses the point" && misroute.firstTier == "simple")
+            let ledger = try Self.ledger(store, request: id)
+            #expect(ledger.map(\.outcome) == ["ok", "shadow", "shadow_judge"])
+            #expect(ledger.dropFirst().allSatisfy { $0.team == nil && $0.cost > 0 })
+            #expect(try store.shadowSpendNano(since: Date(timeIntervalSince1970: 0)) == rows.reduce(0) { $0 + $1.costNano })
+
+            // The verdicts reach /metrics.
+            let metrics = try PrometheusText(try await cluster.http.get(cluster.base + "/metrics").text)
+            #expect(metrics.types["triage_shadow_verdicts_total"] == "counter")
+            #expect(metrics.samples.first { $0.name == "triage_shadow_verdicts_total" && $0.labels == ["tier": "simple", "verdict": "worse"] }?.value == 2)
+            let dashboard = try await cluster.http.get(cluster.base + "/dashboard", headers: ["Authorization": "Bearer shadow-test-admin-key"])
+            #expect(dashboard.text.contains("0% as good as complex (2 shadow verdicts)"), "the dashboard shows the cheapest tier's measured accuracy")
+            let report = try env.run(["report", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output
+            #expect(report.contains("measured routing accuracy per tier"))
+            #expect(report.split(separator: "\n").contains { $0.hasPrefix("simple") && $0.contains("0.0%") })
+        }
+
+        @Test func theShadowBudgetStopsComparisons() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let sim = try await env.startSim(behaviours: #"{"judge-mini": {"answer": "{\"verdict\": \"as_good\"}"}}"#)
+            // One comparison's worst case (max_tokens 50 on the top tier, plus the judge) is about $0.004:
+            // a $0.006 budget admits one, maybe two, never eight.
+            let cluster = try await env.startCluster(Self.spec(sim, shadow: "{sample_rate: 1.0, max_usd_per_day: 0.006}"))
+            let store = try cluster.store()
+            var answered = 0
+            for i in 0..<8 {
+                var body = chatBody("What is the capital of France? (\(i))")
+                body["max_tokens"] = .int(50)
+                let r = try await cluster.http.post(cluster.chatURL, json: body)
+                #expect(r.status == 200, "a skipped comparison never fails the request")
+                answered += 1
+                // Let a started comparison finish, so its real cost (not its reservation) counts.
+                _ = await poll(timeout: .seconds(5)) { (try? store.shadowComparisons().allSatisfy { $0.verdict != nil }) == true ? true : nil }
+            }
+            let rows = try store.shadowComparisons()
+            #expect(answered == 8)
+            #expect(rows.count >= 1 && rows.count < 8, "\(rows.count) comparisons")
+            let spent = try store.shadowSpendNano(since: Date(timeIntervalSince1970: 0))
+            #expect(spent <= Money(usd: 0.006).nanoUSD)
+            #expect(try await sim.attempts()["claude-opus-4-1"] == rows.count, "no top-tier call beyond the comparisons the budget admitted")
+        }
+
+        @Test func theJudgeCheckClimbsOnALowGradeAndPassesOnAGoodOne() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let sim = try await env.startSim()
+            let cluster = try await env.startCluster(Self.spec(sim, shadow: nil, qualityJudge: ["simple": "{threshold: 6}"]))
+            // The sim judge grades `sim-rating=N` as N.
+            let low = try await cluster.chat("sim-rating=3 What is the capital of Spain?")
+            #expect(low.status == 200)
+            #expect(low.headers["x-triage-tier"] == "medium")
+            #expect(low.headers["x-triage-fallbacks"] == "simple/gpt-4o-mini=low_quality(200)")
+            #expect(low.headers["x-triage-judge"] == nil, "medium has no judge check; the grade belonged to the answer left behind")
+            let store = try cluster.store()
+            let id = try #require(low.headers["x-triage-request-id"])
+            let m = await poll(timeout: .seconds(3)) { try? store.misroutes().first { $0.requestID == id } }
+            #expect(m?.reason.hasPrefix("low_quality: judge_low_grade: judge graded 3/10, below 6") == true, "\(m?.reason ?? "nil")")
+            // The judge's call is charged to the request.
+            #expect(try Self.ledger(store, request: id).map(\.outcome) == ["low_quality", "judge", "ok"])
+
+            let good = try await cluster.chat("sim-rating=8 What is the capital of Italy?")
+            #expect(good.headers["x-triage-tier"] == "simple" && good.headers["x-triage-judge"] == "8/10")
+            #expect(try await sim.attempts()["judge-mini"] == 2)
+        }
+
+        @Test func aJudgeTimeoutNeverFailsOrHoldsTheRequest() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let sim = try await env.startSim(behaviours: #"{"judge-mini": {"ttft_ms": 5000}}"#)
+            let cluster = try await env.startCluster(Self.spec(sim, shadow: nil, qualityJudge: ["simple": "{threshold: 6}"], judgeTimeoutMs: 300))
+            let t0 = ContinuousClock.now
+            let r = try await cluster.chat("sim-rating=2 What is the capital of Japan?")
+            let latency = t0.duration(to: .now)
+            #expect(r.status == 200 && r.headers["x-triage-tier"] == "simple", "a judge that times out records and passes")
+            #expect(r.headers["x-triage-judge"]?.hasPrefix("unavailable: judge timed out") == true, "\(r.headers["x-triage-judge"] ?? "nil")")
+            #expect(latency < .milliseconds(2000), "bounded by timeout_ms (\(latency))")
+        }
+    }
+}
