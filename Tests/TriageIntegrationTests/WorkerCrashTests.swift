@@ -85,5 +85,85 @@ extension Integration {
             }
             #expect(after.allSatisfy { $0 == 200 }, "statuses after recovery: \(after)")
         }
+
+        struct Answer: Sendable {
+            var status: Int
+            var code: String?
+            var id: String?
+            var cost: Money?
+            var seconds = 0.0
+            var worker: String?
+        }
+
+        final class PauseLoad: Sendable {
+            let running = Atomic<Bool>(true)
+            let answers = Mutex<[Answer]>([])
+        }
+
+        /// A worker paused (SIGSTOP) under load is dropped when it stops answering pings, but it is alive: once
+        /// resumed it reads and serves what was sent to it. So its requests end as `worker_lost` and are never
+        /// retried on another worker; retrying them (found by cluster/chaos) called upstream twice and charged
+        /// the team twice for one answer.
+        @Test func pausedWorkerIsDroppedWithoutServingARequestTwice() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cluster = try await env.startCluster(ClusterSpec(workers: 2, ttftMs: 100))
+            let victim = try #require(try cluster.workers().first { $0.id == "w1" })
+            // Paused first, so that the load's first requests go to it and wait there, never sent upstream.
+            kill(victim.pid, SIGSTOP)
+            let state = PauseLoad()
+            let load = Task {
+                await withTaskGroup(of: Void.self) { group in
+                    for client in 0..<8 {
+                        group.addTask {
+                            var n = 0
+                            while state.running.load(ordering: .relaxed) {
+                                n += 1
+                                let start = ContinuousClock.now
+                                guard let r = try? await cluster.chat("What is the capital of France? \(client)-\(n)", timeout: .seconds(15)) else {
+                                    state.answers.withLock { $0.append(Answer(status: 0)) }
+                                    continue
+                                }
+                                let d = start.duration(to: .now).components
+                                let a = Answer(status: r.status, code: r.errorCode, id: r.headers["x-triage-request-id"],
+                                               cost: r.headers["x-triage-cost-usd"].flatMap { Money(decimalString: $0) },
+                                               seconds: Double(d.seconds) + Double(d.attoseconds) / 1e18, worker: r.headers["x-triage-worker"])
+                                state.answers.withLock { $0.append(a) }
+                            }
+                        }
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(3000))  // stale_s is 2: the coordinator drops it
+            kill(victim.pid, SIGCONT)
+            try await Task.sleep(for: .milliseconds(1500))
+            state.running.store(false, ordering: .relaxed)
+            _ = try await withDeadline(.seconds(20), "the client requests around the pause") { await load.value }
+            // The resumed worker finishes (or stops) what it read after the pause.
+            #expect(await eventually(timeout: .seconds(5)) { (try? cluster.store().read { db in
+                try db.queryFirst("SELECT count(*) FROM reservations") { $0.int64(0) } }) == 0 })
+
+            let all = state.answers.withLock { $0 }
+            #expect(all.contains { $0.status == 200 })
+            for a in all { #expect(a.status == 200 || (a.status == 502 && a.code == "worker_lost"), "unexpected outcome: \(a)") }
+            let rows = try cluster.store().read { db in
+                try db.query("SELECT request_id, cost_nano FROM ledger") { ($0.text(0), $0.int64(1)) }
+            }
+            var ledger: [String: Int64] = [:]
+            for (id, cost) in rows { ledger[id, default: 0] += cost }
+            let answered = all.filter { $0.status == 200 }
+            // What the paused worker held ends as worker_lost when it is dropped; an answer from the other worker
+            // after waiting out the 2 s until the drop is such a request retried, which the paused worker then
+            // serves too once resumed.
+            let retried = answered.filter { $0.seconds >= 1.8 && $0.worker != "w1" }
+            #expect(retried.isEmpty, "requests of the paused worker answered by another after the drop: \(retried.prefix(3))")
+            #expect(all.contains { $0.code == "worker_lost" }, "the paused worker held requests when it was dropped")
+            let twice = answered.filter { a in a.id.map { ledger[$0] != a.cost?.nanoUSD } ?? true }
+            let sample = twice.prefix(3).map { "\($0.id ?? "?") charged \($0.cost?.nanoUSD ?? -1), ledger \(ledger[$0.id ?? ""] ?? -1)" }
+            #expect(twice.isEmpty, "answers whose ledger rows differ from their charge (served twice?): \(sample)")
+            let known = Set(all.compactMap(\.id))
+            #expect(ledger.filter { !known.contains($0.key) && $0.value != 0 }.isEmpty, "ledger rows of requests no client heard of")
+            try await cluster.waitReady(workers: 2, timeout: .seconds(8))
+        }
     }
 }

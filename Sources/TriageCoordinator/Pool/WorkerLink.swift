@@ -29,6 +29,8 @@ final class WorkerLink: Sendable {
         var pending: [String: Pending] = [:]
         var draining = false
         var closed = false
+        /// Dropped for not answering pings: the worker may still serve what it was sent.
+        var unresponsive = false
         var lastPong: ContinuousClock.Instant
         var pingSeq: UInt64 = 0
     }
@@ -92,7 +94,12 @@ final class WorkerLink: Sendable {
     }
 
     /// Closes the connection (a worker that stopped answering).
-    func close() {
+    /// Closes the connection.
+    /// - Parameter unresponsive: the worker stopped answering pings but may be alive (paused,
+    ///   overloaded) and still serve what it was sent, so none of its requests may be retried on
+    ///   another worker (that would call upstream, and charge, twice): they end as lost.
+    func close(unresponsive: Bool = false) {
+        if unresponsive { state.withLock { $0.unresponsive = true } }
         channel.close(promise: nil)
     }
 
@@ -130,13 +137,13 @@ final class WorkerLink: Sendable {
 
     /// The connection ended: every pending request learns it was lost.
     func closed(reason: String) {
-        let pending = state.withLock { s -> [String: Pending] in
+        let (pending, unresponsive) = state.withLock { s -> ([String: Pending], Bool) in
             s.closed = true
             defer { s.pending.removeAll() }
-            return s.pending
+            return (s.pending, s.unresponsive)
         }
         for (_, p) in pending {
-            p.continuation.yield(.lost(sentUpstream: p.sentUpstream, reason: reason))
+            p.continuation.yield(.lost(sentUpstream: p.sentUpstream || unresponsive, reason: reason))
             p.continuation.finish()
         }
     }

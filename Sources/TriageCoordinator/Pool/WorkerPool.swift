@@ -71,7 +71,7 @@ final class WorkerPool: Sendable {
                 for link in links {
                     if link.lastPong.duration(to: .now) > stale {
                         logger.warning("worker stopped answering pings; dropping it", metadata: ["triage.worker": "\(link.workerID)"])
-                        link.close()
+                        link.close(unresponsive: true)
                     } else {
                         group.addTask { await link.ping() }
                     }
