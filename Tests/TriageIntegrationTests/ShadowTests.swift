@@ -109,6 +109,32 @@ extension Integration {
             #expect(try await sim.attempts()["claude-opus-4-1"] == rows.count, "no top-tier call beyond the comparisons the budget admitted")
         }
 
+        @Test func aFailedJudgeGivesUnknownAndShutdownCancelsRunningComparisons() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let sim = try await env.startSim(behaviours: #"{"judge-mini": {"fail_status": 500}}"#)
+            let cluster = try await env.startCluster(Self.spec(sim, shadow: "{sample_rate: 1.0, max_usd_per_day: 1.0}"))
+            let store = try cluster.store()
+            let r = try await cluster.chat(Self.question)
+            #expect(r.status == 200)
+            let failed = await poll(timeout: .seconds(10)) { try? store.shadowComparisons().first { $0.verdict != nil } }
+            #expect(failed?.verdict == "unknown" && failed?.detail?.hasPrefix("judge call failed") == true, "\(failed?.detail ?? "nil")")
+            #expect(try store.misroutes().isEmpty, "no verdict, no label")
+
+            // A top tier that never answers: the comparison is still running when the cluster stops.
+            try await sim.setBehaviours(#"{"claude-opus-4-1": {"hang": true}}"#)
+            let second = try await cluster.chat("What is the capital of Germany?")
+            #expect(second.status == 200)
+            let id = try #require(second.headers["x-triage-request-id"])
+            #expect(await eventually(timeout: .seconds(5)) { ((try? await sim.attempts()) ?? [:])["claude-opus-4-1", default: 0] >= 1 })
+            let stopAt = ContinuousClock.now
+            cluster.up.signal(SIGTERM)
+            #expect(cluster.up.waitForExit(timeout: .seconds(8)), "shutdown is not held up by a running comparison")
+            #expect(stopAt.duration(to: .now) < .seconds(5))
+            let cancelled = try store.shadowComparisons().first { $0.requestID == id }
+            #expect(cancelled?.verdict == "unknown" && cancelled?.detail == "cancelled at shutdown", "\(String(describing: cancelled))")
+        }
+
         @Test func theJudgeCheckClimbsOnALowGradeAndPassesOnAGoodOne() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
