@@ -13,6 +13,10 @@
 /// `fail_code` / `fail_first`, or the down part of a `down_for_seconds` cycle), then stream
 /// faults (`cut_after_tokens`, `malformed_after_tokens`, `stall_after_tokens`, `omit_done`). New fault kinds are new optional fields plus
 /// one case in ``SimAction``.
+///
+/// A request whose system prompt carries `[triage-judge]` (Triage's judge rubrics) is answered as a
+/// judge, `{"rating": N}` derived from the query (see `SimJudge`); the behaviour's faults and a fixed
+/// `answer` still apply, so a judge can be made to hang, fail or answer junk.
 public struct SimBehaviour: Codable, Sendable, Equatable {
     /// Delay in milliseconds before the first token (stream) or before the whole answer (non-stream).
     public var ttftMs: Int?
