@@ -42,7 +42,9 @@ public struct Coordinator: Sendable {
 
     /// The services to run, in start order.
     public var services: [any Service] {
-        [PoolService(pool: pool), application()]
+        var list: [any Service] = [PoolService(pool: pool), application()]
+        if let schedule = config.retrain { list.append(RetrainService(schedule: schedule, store: store, logger: logger)) }
+        return list
     }
 
     func application() -> some ApplicationProtocol {

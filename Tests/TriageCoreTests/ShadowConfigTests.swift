@@ -36,3 +36,20 @@ import TriageCore
         t.expectError(Self.judged("{threshold: 11}") + Self.judge, field: "tiers[0].quality_judge.threshold", problem: "between 1 and 10")
     }
 }
+
+@Suite struct RetrainScheduleConfigTests {
+    @Test func readsTheScheduleWithPathsResolvedAgainstTheConfigFile() throws {
+        let c = try ConfigLoader.load(yaml: ConfigLoaderTests.minimal + "\nretrain: {every_h: 24, data: [data/gsm8k.jsonl, /abs/mmlu.jsonl]}",
+                                      baseDirectory: "/etc/triage")
+        #expect(c.retrain == RetrainSchedule(everyHours: 24, data: ["/etc/triage/data/gsm8k.jsonl", "/abs/mmlu.jsonl"]))
+        #expect(try ConfigLoader.load(yaml: ConfigLoaderTests.minimal).retrain == nil)
+    }
+
+    @Test func errorsNameTheField() {
+        let t = ConfigLoaderTests()
+        t.expectError(ConfigLoaderTests.minimal + "\nretrain: {data: [a.jsonl]}", field: "retrain.every_h", problem: "is required")
+        t.expectError(ConfigLoaderTests.minimal + "\nretrain: {every_h: 0, data: [a.jsonl]}", field: "retrain.every_h", problem: "at least")
+        t.expectError(ConfigLoaderTests.minimal + "\nretrain: {every_h: 1}", field: "retrain.data", problem: "is required")
+        t.expectError(ConfigLoaderTests.minimal + "\nretrain: {every_h: 1, data: [a], install: true}", field: "retrain.install", problem: "unknown key")
+    }
+}

@@ -61,5 +61,35 @@ extension Integration {
             #expect(forced.contains("installed v3: forced although candidate APGR"), "\(forced)")
             #expect(try store.activeClassifierVersion() == 3)
         }
+
+        @Test(.enabled(if: FileManager.default.fileExists(atPath: RetrainCommandTests.gsm8k), "needs shared/data/routellm/gsm8k.jsonl"))
+        func theCoordinatorRetrainsOnItsSchedule() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            var spec = ClusterSpec(workers: 1)
+            spec.classifierKind = "learned"
+            spec.retrain = "{every_h: 0.0005, data: [\"\(Self.gsm8k)\"]}"  // every 1.8 s
+            let cluster = try await env.startCluster(spec)
+            let store = try cluster.store()
+            // The first run installs (no active version to compare with); workers then route with it.
+            let active = await poll(timeout: .seconds(30), interval: .milliseconds(200)) { try? store.activeClassifierVersion() }
+            #expect(active == 1)
+            let routed = await poll(timeout: .seconds(10), interval: .milliseconds(200)) { () -> String? in
+                let r = try? await cluster.chat("What is 2 + 2?")
+                return r?.headers["x-triage-classifier"] == "learned:v1" ? "learned:v1" : nil
+            }
+            #expect(routed == "learned:v1", "workers switch to the scheduled version")
+            // With nothing learned since, later runs are skipped: no new version.
+            try await Task.sleep(for: .seconds(4))
+            #expect(try store.classifierVersions().count == 1)
+            // A misroute is something learned: the next run trains again, and its candidate (same data,
+            // same seed, one more label) is not worse, so it is installed.
+            try store.logMisroute(MisrouteRecord(requestID: "req_x", createdAt: Date(), teamID: nil, queryHash: RetrainLabels.queryHash("What is 2 + 2?"),
+                                                 queryText: "What is 2 + 2?", features: nil, firstTier: "simple", finalTier: "medium",
+                                                 reason: "low_quality: refusal", score: 0.1))
+            let next = await poll(timeout: .seconds(30), interval: .milliseconds(200)) { try? store.activeClassifierVersion() == 2 ? 2 : nil }
+            #expect(next == 2)
+            #expect(try await cluster.chat("What is the capital of France?").status == 200)
+        }
     }
 }

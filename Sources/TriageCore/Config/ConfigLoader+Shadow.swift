@@ -31,3 +31,18 @@ extension ConfigLoader {
         }
     }
 }
+
+extension ConfigLoader {
+    /// Reads the optional `retrain` section (see ``RetrainSchedule``).
+    static func readRetrain(_ node: NodeReader?, resolve: (String) -> String) throws(ConfigError) -> RetrainSchedule? {
+        guard let n = node else { return nil }
+        try n.allowOnly(["every_h", "data"])
+        guard let every = try n.double("every_h", min: 0.0001) else {
+            throw ConfigError(field: "retrain.every_h", problem: "is required (hours between runs)")
+        }
+        guard let data = try n.stringList("data"), !data.isEmpty else {
+            throw ConfigError(field: "retrain.data", problem: "is required: a list of RouteLLM-format JSONL files")
+        }
+        return RetrainSchedule(everyHours: every, data: data.map(resolve))
+    }
+}

@@ -21,7 +21,7 @@ public enum ConfigLoader {
             throw ConfigError(field: "", problem: "not valid YAML: \(error)")
         }
         let r = NodeReader(node: root, path: "")
-        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets", "privacy", "shadow", "judge"])
+        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets", "privacy", "shadow", "judge", "retrain"])
 
         let fileListen = try r.string("listen")
         let listenText = environment["TRIAGE_LISTEN"] ?? fileListen ?? "127.0.0.1:8080"
@@ -94,6 +94,7 @@ public enum ConfigLoader {
             config.privacy.storeQueryText = try p.bool("store_query_text") ?? false
         }
         config.shadow = try readShadow(r.child("shadow"))
+        config.retrain = try readRetrain(r.child("retrain")) { resolve($0, base: baseDirectory) }
         config.judge = try readJudge(r.child("judge"), providers: providers)
         try checkClassifierJudge(config)
         try checkJudgeUsers(config)

@@ -36,3 +36,19 @@ public struct QualityJudgeConfig: Sendable, Equatable {
 
     public init(threshold: Double = 6) { self.threshold = threshold }
 }
+
+/// Scheduled retraining inside the coordinator (`retrain: {every_h: 24, data: [gsm8k.jsonl]}`): every
+/// `every_h` hours it does what `triage retrain --data ... --install` does (base data plus misroutes,
+/// shadow verdicts and feedback; installed only when the guardrail finds the candidate not worse).
+/// A run is skipped when nothing was learned since the active version was installed.
+public struct RetrainSchedule: Sendable, Equatable {
+    /// Hours between two runs (the first runs one interval after start).
+    public var everyHours: Double
+    /// The base training data (RouteLLM-format JSONL), relative paths resolved against the config file.
+    public var data: [String]
+
+    public init(everyHours: Double, data: [String]) {
+        self.everyHours = everyHours
+        self.data = data
+    }
+}

@@ -23,6 +23,8 @@ public struct TriageConfig: Sendable, Equatable {
     public var privacy = PrivacyConfig()
     /// Shadow comparison across tiers (`shadow`); off unless `sample_rate` > 0.
     public var shadow = ShadowConfig()
+    /// Scheduled retraining inside the coordinator (`retrain`), when set.
+    public var retrain: RetrainSchedule?
     /// The LLM judge (`judge`), when configured.
     public var judge: JudgeConfig?
 

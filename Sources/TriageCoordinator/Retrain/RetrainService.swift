@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TriageCore
+import TriageStore
+
+/// Scheduled retraining inside the coordinator (`retrain: {every_h, data}`): every interval, a
+/// ``Retrainer`` run with `--install` semantics (the guardrail decides), on a thread of its own so
+/// the training never occupies the server's threads. Graceful shutdown stops waiting for a run in
+/// progress (nothing is installed unless the run reaches its final transaction).
+struct RetrainService: Service {
+    let schedule: RetrainSchedule
+    let store: Store
+    let logger: Logger
+
+    func run() async throws {
+        let interval = Duration.milliseconds(Int64(schedule.everyHours * 3_600_000))
+        logger.info("retraining scheduled", metadata: ["every_h": "\(schedule.everyHours)", "data": "\(schedule.data.joined(separator: ","))"])
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+            let finished = try? await cancelWhenGracefulShutdown { await self.runOnce() }
+            if finished == nil { return }
+        }
+    }
+
+    /// Whether anything was learned since the active version was installed (a misroute, a shadow
+    /// comparison or feedback); always true without an active version.
+    func hasNewLabels() throws -> Bool {
+        guard let active = try store.classifierVersions().first(where: \.active) else { return true }
+        return try !store.misroutes(limit: 1, since: active.createdAt).isEmpty
+            || !store.shadowComparisons(limit: 1, since: active.createdAt).isEmpty
+            || !store.allFeedback(since: active.createdAt).isEmpty
+    }
+
+    /// One run, logged (skipped when nothing new was learned). Returns when it finished or the
+    /// waiting task was cancelled.
+    func runOnce() async {
+        do {
+            guard try hasNewLabels() else {
+                logger.debug("retraining skipped: no misroutes, shadow verdicts or feedback since the active version")
+                return
+            }
+        } catch {
+            logger.error("retraining failed", metadata: ["error": "\(error)"])
+            return
+        }
+        let started = ContinuousClock.now
+        var options = Retrainer.Options(data: schedule.data)
+        options.command = "coordinator schedule (retrain.every_h \(schedule.everyHours))"
+        let retrainer = Retrainer(store: store, options: options)
+        let data = schedule.data
+        let result = await Self.onThread { () -> Result<Retrainer.Outcome, RetrainError> in
+            do {
+                return .success(try retrainer.run(base: try Retrainer.load(data)))
+            } catch let e as RetrainError {
+                return .failure(e)
+            } catch {
+                return .failure(RetrainError("\(error)"))
+            }
+        }
+        let seconds = String(format: "%.1f", started.duration(to: .now).milliseconds / 1000)
+        switch result {
+        case .success(let o)?:
+            logger.info("retrained", metadata: [
+                "triage.retrain": "\(o.verdict)", "triage.retrain.apgr": "\(o.candidate.apgr)",
+                "triage.retrain.accuracy": "\(o.candidate.accuracy)", "seconds": "\(seconds)",
+            ])
+        case .failure(let e)?:
+            logger.error("retraining failed", metadata: ["error": "\(e)"])
+        case nil:
+            logger.info("retraining abandoned at shutdown")
+        }
+    }
+
+    /// Runs `work` on a new thread; nil when the calling task is cancelled first.
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T? {
+        let state = Mutex<(continuation: CheckedContinuation<T?, Never>?, cancelled: Bool)>((nil, false))
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<T?, Never>) in
+                let resumeNow = state.withLock { s -> Bool in
+                    if s.cancelled { return true }
+                    s.continuation = c
+                    return false
+                }
+                if resumeNow { c.resume(returning: nil); return }
+                Thread.detachNewThread {
+                    let value = work()
+                    state.withLock { s in
+                        s.continuation?.resume(returning: value)
+                        s.continuation = nil
+                    }
+                }
+            }
+        } onCancel: {
+            state.withLock { s in
+                s.cancelled = true
+                s.continuation?.resume(returning: nil)
+                s.continuation = nil
+            }
+        }
+    }
+}
+
+extension Duration {
+    fileprivate var milliseconds: Double {
+        let c = components
+        return Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
+    }
+}
