@@ -208,7 +208,7 @@ struct LadderRunner: Sendable {
             switch result {
             case .answered(var body, let u):
                 outcome.usage = u
-                outcome.answer = Self.content(of: body)
+                if shadow != nil { outcome.answer = Self.content(of: body) }
                 outcome.tierIndex = tiers.firstIndex { $0.name == tier.name }
                 if body["usage"] == nil || u.estimated { body["usage"] = u.openAIValue }
                 await send(.response(WireResponse(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: true), body: body)))
