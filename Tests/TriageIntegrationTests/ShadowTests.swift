@@ -83,6 +83,24 @@ extension Integration {
             #expect(report.split(separator: "\n").contains { $0.hasPrefix("simple") && $0.contains("0.0%") })
         }
 
+        @Test func theSampleRateIsHonoured() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let sim = try await env.startSim(behaviours: #"{"judge-mini": {"answer": "{\"verdict\": \"as_good\"}"}}"#)
+            let cluster = try await env.startCluster(Self.spec(sim, shadow: "{sample_rate: 0.3, max_usd_per_day: 10.0, max_concurrent: 64}"))
+            for i in 0..<60 { #expect(try await cluster.chat("What is the capital of France? (\(i))").status == 200) }
+            // Answered by the top tier: never compared.
+            #expect(try await cluster.chat("What is the capital of France?", model: "complex").status == 200)
+            let store = try cluster.store()
+            let rows = await poll(timeout: .seconds(10)) { () -> [ShadowRecord]? in
+                guard let r = try? store.shadowComparisons(), r.allSatisfy({ $0.verdict != nil }) else { return nil }
+                return r
+            } ?? []
+            // Binomial(60, 0.3): mean 18, sd 3.5; 6...30 is more than 3 sd either way.
+            #expect((6...30).contains(rows.count), "\(rows.count) of 60 compared at rate 0.3")
+            #expect(rows.allSatisfy { $0.tier == "simple" })
+        }
+
         @Test func theShadowBudgetStopsComparisons() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
