@@ -48,6 +48,7 @@ extension WireMessage {
             w.field("id", r.id)
             w.field("status", r.status)
             w.field("headers", r.headers)
+            if let u = r.usage { w.usage(u) }
             var out = w.end()
             out.append(0x0A)
             out.append(contentsOf: r.bodyBytes)
@@ -68,15 +69,7 @@ extension WireMessage {
         case .end(let e):
             w.begin("end")
             w.field("id", e.id)
-            if let u = e.usage {
-                w.key("usage")
-                var usage = HeaderWriter()
-                usage.open()
-                usage.field("prompt_tokens", u.promptTokens)
-                usage.field("completion_tokens", u.completionTokens)
-                usage.field("estimated", u.estimated)
-                w.raw(usage.end())
-            }
+            if let u = e.usage { w.usage(u) }
             w.field("cost_usd", e.costUSD)
             w.field("attempts", e.attempts)
             if let ms = e.upstreamMs { w.field("upstream_ms", ms) }
@@ -150,19 +143,14 @@ extension WireMessage {
         case "sent": self = .sent(id: try h.string("id"))
         case "response":
             guard let body else { throw .malformedMessage("a response without a body") }
-            self = .response(WireResponse(id: try h.string("id"), status: try h.int("status"), headers: try h.headers("headers") ?? [:], bodyBytes: body))
+            self = .response(WireResponse(id: try h.string("id"), status: try h.int("status"), headers: try h.headers("headers") ?? [:],
+                                          bodyBytes: body, usage: try h.usage("usage")))
         case "head":
             self = .head(id: try h.string("id"), status: try h.int("status"), headers: try h.headers("headers") ?? [:])
         case "chunk":
             self = .chunk(id: try h.string("id"), data: String(decoding: body ?? [], as: UTF8.self))
         case "end":
-            var usage: Usage?
-            if let u = try h.object("usage") {
-                let r = HeaderReader(fields: u, path: "usage.")
-                usage = Usage(promptTokens: try r.int("prompt_tokens"), completionTokens: try r.int("completion_tokens"),
-                              estimated: try r.optionalBool("estimated") ?? false)
-            }
-            self = .end(WireEnd(id: try h.string("id"), usage: usage, costUSD: try h.string("cost_usd"), attempts: try h.int("attempts"),
+            self = .end(WireEnd(id: try h.string("id"), usage: try h.usage("usage"), costUSD: try h.string("cost_usd"), attempts: try h.int("attempts"),
                                 upstreamMs: try h.optionalDouble("upstream_ms")))
         case "error":
             guard let e = try h.object("error") else { throw .malformedMessage("missing field 'error'") }
@@ -243,6 +231,16 @@ private struct HeaderWriter {
         out.append(UInt8(ascii: "}"))
     }
 
+    mutating func usage(_ u: Usage) {
+        key("usage")
+        var usage = HeaderWriter()
+        usage.open()
+        usage.field("prompt_tokens", u.promptTokens)
+        usage.field("completion_tokens", u.completionTokens)
+        usage.field("estimated", u.estimated)
+        raw(usage.end())
+    }
+
     mutating func end() -> [UInt8] {
         out.append(UInt8(ascii: "}"))
         return out
@@ -310,6 +308,13 @@ private struct HeaderReader {
         guard let v = present(k) else { return nil }
         guard case .object(let o) = v else { throw wrong(k) }
         return o
+    }
+
+    func usage(_ k: String) throws(WireCodecError) -> Usage? {
+        guard let u = try object(k) else { return nil }
+        let r = HeaderReader(fields: u, path: "\(path)\(k).")
+        return Usage(promptTokens: try r.int("prompt_tokens"), completionTokens: try r.int("completion_tokens"),
+                     estimated: try r.optionalBool("estimated") ?? false)
     }
 
     func headers(_ k: String) throws(WireCodecError) -> [String: String]? {

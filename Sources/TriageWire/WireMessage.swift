@@ -15,7 +15,7 @@ public let wireProtocolVersion = 2
 /// | `hello`   | worker → coordinator | `version`, `worker_id`, `pid`, `capacity`           |
 /// | `request` | coordinator → worker | `id`, `caller`, `queued_ms`, `dial`, `max_tier`; body: the request JSON |
 /// | `sent`    | worker → coordinator | `id`: the request has gone upstream (no retry now)  |
-/// | `response`| worker → coordinator | `id`, `status`, `headers`; body: the answer JSON    |
+/// | `response`| worker → coordinator | `id`, `status`, `headers`, `usage`; body: the answer |
 /// | `head`    | worker → coordinator | `id`, `status`, `headers` (a stream starts)         |
 /// | `chunk`   | worker → coordinator | `id`; body: one SSE event's data                    |
 /// | `end`     | worker → coordinator | `id`, `usage`, `cost_usd`, `attempts`, `upstream_ms` |
@@ -132,20 +132,23 @@ public struct WireResponse: Sendable, Equatable {
     public var headers: [String: String]
     /// The answer's JSON, as bytes.
     public var bodyBytes: [UInt8]
+    /// The usage charged for the answer, so the coordinator need not parse the body for it.
+    public var usage: Usage?
 
     /// The answer, parsed (`null` if the bytes are not JSON).
     public var body: JSONValue { (try? JSONValue.parse(bodyBytes)) ?? .null }
 
-    public init(id: String, status: Int, headers: [String: String], body: JSONValue) {
-        self.init(id: id, status: status, headers: headers, bodyBytes: body.encoded())
+    public init(id: String, status: Int, headers: [String: String], body: JSONValue, usage: Usage? = nil) {
+        self.init(id: id, status: status, headers: headers, bodyBytes: body.encoded(), usage: usage)
     }
 
     /// - Parameter bodyBytes: the answer's JSON bytes, sent as they are.
-    public init(id: String, status: Int, headers: [String: String], bodyBytes: [UInt8]) {
+    public init(id: String, status: Int, headers: [String: String], bodyBytes: [UInt8], usage: Usage? = nil) {
         self.id = id
         self.status = status
         self.headers = headers
         self.bodyBytes = bodyBytes
+        self.usage = usage
     }
 }
 

@@ -1,4 +1,3 @@
-import Foundation
 import TriageCore
 
 /// One upstream attempt of a request, for headers and the request log.
@@ -18,8 +17,29 @@ struct AttemptRecord: Codable, Sendable {
 }
 
 extension [AttemptRecord] {
-    /// The attempt log as JSON text for the request log.
+    /// The attempt log as JSON text for the request log: the fields in declaration order, as
+    /// `Codable` would write them, but written directly (this runs once per request).
     var json: String {
-        (try? String(decoding: JSONEncoder.compact.encode(self), as: UTF8.self)) ?? "[]"
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(96 * count + 2)
+        for (i, a) in enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"tier":"#.utf8)
+            JSONWriter.writeString(a.tier, into: &out)
+            out.append(contentsOf: #","model":"#.utf8)
+            JSONWriter.writeString(a.model, into: &out)
+            out.append(contentsOf: #","outcome":"#.utf8)
+            JSONWriter.writeString(a.outcome, into: &out)
+            if let status = a.status { out.append(contentsOf: #","status":\#(status)"#.utf8) }
+            out.append(contentsOf: #","ms":"#.utf8)
+            JSONWriter.write(.double(a.ms), into: &out)
+            if let message = a.message {
+                out.append(contentsOf: #","message":"#.utf8)
+                JSONWriter.writeString(message, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TriageCore
 import TriageStore
 import TriageWire
@@ -30,7 +31,7 @@ struct BudgetGuard: Sendable {
         let t = now()
         let found: (status: BudgetStatus, periodStart: Date)?
         do {
-            found = try store.budgetStatus(teamID: teamID, now: t) { period($0).start(containing: t) }
+            found = try store.budgetStatus(teamID: teamID, now: t) { periodStart($0, at: t) }
         } catch {
             throw .internalError("budget lookup failed: \(error)")
         }
@@ -53,7 +54,7 @@ struct BudgetGuard: Sendable {
         let result: ReservationResult
         do {
             guard let team = try known ?? store.team(id: teamID) else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
-            let start = period(team).start(containing: t)
+            let start = periodStart(team, at: t)
             // A team without a budget has nothing to reserve against: no transaction.
             if team.budgetNano == nil { return Reservation(id: nil, periodStart: start) }
             result = try await writer.reserve(teamID: teamID, requestID: requestID, amountNano: amount.nanoUSD, periodStart: start, now: t,
@@ -93,5 +94,26 @@ struct BudgetGuard: Sendable {
 
     private func period(_ team: TeamRecord) -> BudgetPeriod {
         BudgetPeriod(rawValue: team.period) ?? .monthly
+    }
+
+    /// The start of the team's current period, from ``periods`` while `t` is inside it.
+    private func periodStart(_ team: TeamRecord, at t: Date) -> Date {
+        periods.start(of: period(team), at: t)
+    }
+
+    /// Calendar arithmetic is slow in Foundation (microseconds a call); periods change rarely.
+    let periods = PeriodCache()
+
+    /// The current period of each kind, valid until its end.
+    final class PeriodCache: Sendable {
+        private let current = Mutex<[BudgetPeriod: (start: Date, end: Date)]>([:])
+
+        func start(of period: BudgetPeriod, at t: Date) -> Date {
+            if let hit = current.withLock({ $0[period] }), hit.start <= t, t < hit.end { return hit.start }
+            let start = period.start(containing: t)
+            let end = period.end(containing: t) ?? .distantFuture
+            current.withLock { $0[period] = (start, end) }
+            return start
+        }
     }
 }

@@ -211,7 +211,7 @@ struct LadderRunner: Sendable {
                 if shadow != nil { outcome.answer = Self.content(of: body) }
                 outcome.tierIndex = tiers.firstIndex { $0.name == tier.name }
                 if body["usage"] == nil || u.estimated { body["usage"] = u.openAIValue }
-                await send(.response(WireResponse(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: true), body: body)))
+                await send(.response(WireResponse(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: true), body: body, usage: u)))
                 return
             case .streamed(let u, let started, _, let answer):
                 outcome.usage = u
@@ -374,7 +374,7 @@ struct LadderRunner: Sendable {
         }
         if withCost {
             h["x-triage-cost-usd"] = outcome.cost.description
-            h["x-triage-upstream-ms"] = String(format: "%.2f", outcome.upstreamMs)
+            h["x-triage-upstream-ms"] = outcome.upstreamMs.fixed(2)
         }
         h["x-triage-classifier"] = outcome.classifier
         if !outcome.qualityIssues.isEmpty { h["x-triage-quality"] = outcome.qualityIssues.map(\.kind.rawValue).joined(separator: ", ") }
@@ -401,7 +401,7 @@ struct LadderRunner: Sendable {
             "triage.request": "\(request.id)", "triage.team": "\(request.caller.team ?? "-")",
             "triage.tier": "\(outcome.tier ?? "-")", "triage.model": "\(outcome.model ?? "-")",
             "triage.status": "\(outcome.status)", "triage.attempts": "\(outcome.attempts.count)",
-            "triage.cost_usd": "\(outcome.cost)", "triage.latency_ms": "\(String(format: "%.1f", latency.milliseconds))",
+            "triage.cost_usd": "\(outcome.cost)", "triage.latency_ms": "\(latency.milliseconds.fixed(1))",
         ])
     }
 

@@ -18,6 +18,8 @@ import TriageWire
         ("sent", .sent(id: "req_1")),
         ("response", .response(WireResponse(id: "req_1", status: 200, headers: ["x-triage-tier": "simple"],
                                             body: .object(["choices": .array([]), "usage": Usage(promptTokens: 12, completionTokens: 6).openAIValue])))),
+        ("response", .response(WireResponse(id: "req_1", status: 200, headers: [:], body: .object(["choices": .array([])]),
+                                            usage: Usage(promptTokens: 3, completionTokens: 4, estimated: true)))),
         ("head", .head(id: "req_1", status: 200, headers: ["content-type": "text/event-stream"])),
         ("head", .head(id: "req_1", status: 200, headers: [:])),
         ("chunk", .chunk(id: "req_1", data: #"{"choices":[{"delta":{"content":"a\"b\n"}}]}"#)),

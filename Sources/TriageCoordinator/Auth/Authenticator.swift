@@ -49,10 +49,20 @@ final class Authenticator: Sendable {
     static func presentedKey(_ headers: HTTPFields) -> String? {
         if let auth = headers[.authorization] {
             let parts = auth.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return trimmed(parts[1]) }
         }
-        if let name = HTTPField.Name("x-api-key"), let k = headers[name] { return k.trimmingCharacters(in: .whitespaces) }
+        if let k = headers[apiKeyHeader] { return trimmed(Substring(k)) }
         return nil
+    }
+
+    private static let apiKeyHeader = HTTPField.Name("x-api-key")!
+
+    /// Without spaces and tabs at either end (what `trimmingCharacters(in: .whitespaces)` does for
+    /// a header value, without Foundation).
+    private static func trimmed(_ s: Substring) -> String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = s.firstIndex(where: { !blank($0) }), let last = s.lastIndex(where: { !blank($0) }) else { return "" }
+        return String(s[first...last])
     }
 }
 

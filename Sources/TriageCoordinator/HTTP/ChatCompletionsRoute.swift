@@ -59,9 +59,9 @@ struct ChatCompletionsRoute: Sendable {
         case .response(let r):
             watcher.unwatch(context.channel, id: id)
             var done = FinishedRequest(id: id, team: team, status: r.status, stream: false, duration: received.duration(to: .now), headers: r.headers)
-            let body = r.body
-            done.usage = Usage(openAI: body["usage"])
-            done.errorCode = r.status >= 400 ? body["error"]?["code"]?.stringValue : nil
+            // The worker names the usage; the answer is parsed only when it did not, or for an error's code.
+            done.usage = r.usage ?? Usage(openAI: r.body["usage"])
+            done.errorCode = r.status >= 400 ? r.body["error"]?["code"]?.stringValue : nil
             finish(done)
             var fields = HTTPFields.fromTriage(r.headers)
             fields[.contentType] = "application/json"

@@ -40,6 +40,6 @@ enum RequestLogLine {
 
     static func ms(_ d: Duration) -> String {
         let v = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-        return String(format: "%.1f", v)
+        return v.fixed(1)
     }
 }
