@@ -32,6 +32,7 @@ enum Migrations {
         Migration(version: 5, sql: SchemaV5.sql),
         Migration(version: 6, sql: SchemaV6.sql),
         Migration(version: 7, sql: SchemaV7.sql),
+        Migration(version: 8, sql: SchemaV8.sql),
     ]
 
     /// The version the code expects.
