@@ -20,14 +20,20 @@ extension Store {
         }
     }
 
-    /// Finishes a shadow comparison: its verdict and cost, and the ledger rows of its calls, in
-    /// one transaction. The ledger rows carry no team (`team_id` NULL, outcome `shadow` or
-    /// `shadow_judge`), so no team's spend includes them.
+    /// Finishes a shadow comparison: its verdict and cost, the running verdict totals, and the
+    /// ledger rows of its calls, in one transaction. The ledger rows carry no team (`team_id` NULL,
+    /// outcome `shadow` or `shadow_judge`), so no team's spend includes them.
     public func finishShadow(id: Int64, verdict: String, detail: String?, costNano: Int64, at: Date,
                              ledger: [LedgerEntry]) throws(StoreError) {
         try locked(writing: "finishShadow") { db throws(StoreError) in
-            _ = try db.run("UPDATE shadow_comparisons SET verdict = ?, detail = ?, cost_nano = ?, finished_at = ? WHERE id = ?",
-                           [.text(verdict), SQLiteValue(detail), .integer(costNano), SQLiteValue(at), .integer(id)])
+            let updated = try db.run("UPDATE shadow_comparisons SET verdict = ?, detail = ?, cost_nano = ?, finished_at = ? WHERE id = ? AND verdict IS NULL",
+                                     [.text(verdict), SQLiteValue(detail), .integer(costNano), SQLiteValue(at), .integer(id)])
+            if updated > 0 {
+                _ = try db.run("""
+                    INSERT INTO shadow_verdict_totals(tier, verdict, count) SELECT tier, ?, 1 FROM shadow_comparisons WHERE id = ?
+                    ON CONFLICT(tier, verdict) DO UPDATE SET count = count + 1
+                    """, [.text(verdict), .integer(id)])
+            }
             for e in ledger {
                 _ = try db.run("""
                     INSERT INTO ledger(team_id, request_id, created_at, period_start, tier, model, prompt_tokens,
@@ -59,6 +65,15 @@ extension Store {
         sql += " GROUP BY 1, 2 ORDER BY 1, 2"
         return try locked("shadowVerdictCounts") { db throws(StoreError) in
             try db.query(sql, values) { ShadowVerdictCount(tier: $0.text(0), verdict: $0.text(1), count: $0.int(2)) }
+        }
+    }
+
+    /// Every finished verdict per answering tier since the store began (the running totals `/metrics` exposes).
+    public func shadowVerdictTotals() throws(StoreError) -> [ShadowVerdictCount] {
+        try locked("shadowVerdictTotals") { db throws(StoreError) in
+            try db.query("SELECT tier, verdict, count FROM shadow_verdict_totals ORDER BY 1, 2", []) {
+                ShadowVerdictCount(tier: $0.text(0), verdict: $0.text(1), count: $0.int(2))
+            }
         }
     }
 

@@ -10,7 +10,7 @@ import Testing
             let tables = try store.read { db in
                 try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") { $0.text(0) }
             }
-            #expect(tables == ["api_keys", "circuits", "classifier_models", "feedback", "judge_decisions", "ledger", "misroutes", "requests", "reservations", "schema_migrations", "shadow_comparisons", "spend_periods", "sqlite_sequence", "team_routing", "teams", "workers"])
+            #expect(tables == ["api_keys", "circuits", "classifier_models", "feedback", "judge_decisions", "ledger", "misroutes", "requests", "reservations", "schema_migrations", "shadow_comparisons", "shadow_verdict_totals", "spend_periods", "sqlite_sequence", "team_routing", "teams", "workers"])
         }
     }
 

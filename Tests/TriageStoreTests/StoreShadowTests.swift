@@ -55,6 +55,28 @@ import Testing
             #expect(try store.shadowVerdictCounts(team: "research").map(\.count).reduce(0, +) == 5)
             #expect(try store.shadowVerdictCounts(team: "nobody").isEmpty)
             #expect(try store.shadowVerdictCounts(since: day.addingTimeInterval(3600)).isEmpty)
+            // The running totals agree, and a second finish of the same row counts nothing.
+            #expect(try store.shadowVerdictTotals() == counts)
+            let first = try #require(try store.shadowComparisons().last)
+            try store.finishShadow(id: first.id, verdict: "worse", detail: nil, costNano: 1, at: day, ledger: [])
+            #expect(try store.shadowVerdictTotals() == counts)
+        }
+    }
+
+    @Test func schemaV8SeedsTheTotalsFromVerdictsStoredBefore() throws {
+        try withTempDir { dir throws in
+            let db = try SQLiteConnection(path: dir + "/old.sqlite")
+            defer { db.close() }
+            try Migrations.apply(db, migrations: Array(Migrations.all.prefix(7)))
+            for (i, verdict) in ["worse", "worse", "as_good", nil].enumerated() {
+                try db.run("""
+                    INSERT INTO shadow_comparisons(request_id, created_at, tier, model, top_tier, top_model, query_hash, verdict, reserved_nano)
+                    VALUES (?, 0, 'simple', 'm', 'complex', 'M', 'h', ?, 1)
+                    """, [.text("r\(i)"), SQLiteValue(verdict)])
+            }
+            #expect(try Migrations.apply(db) == Array(8...Migrations.latestVersion))
+            let totals = try db.query("SELECT tier, verdict, count FROM shadow_verdict_totals ORDER BY 2") { "\($0.text(0)) \($0.text(1)) \($0.int(2))" }
+            #expect(totals == ["simple as_good 1", "simple worse 2"])
         }
     }
 }

@@ -102,7 +102,7 @@ struct MetricsRoute: Sendable {
 
     private func refreshShadowVerdicts() {
         do {
-            let counts = try store.shadowVerdictCounts()
+            let counts = try store.shadowVerdictTotals()
             storeCounters.update(TriageMetrics.Name.shadowVerdicts,
                                  counts.map { .init([("tier", $0.tier), ("verdict", $0.verdict)], Double($0.count)) })
         } catch {
