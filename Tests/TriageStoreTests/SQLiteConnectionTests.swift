@@ -82,4 +82,31 @@ import Testing
             #expect(throws: StoreError.self) { try db.exec("SELECT 1") }
         }
     }
+
+    @Test func aLockHeldElsewhereIsWaitedForUpToTheBusyTimeoutOnly() throws {
+        try withTempDir { dir throws in
+            let holder = try SQLiteConnection(path: dir + "/b.sqlite")
+            try holder.exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x)")
+            let waiter = try SQLiteConnection(path: dir + "/b.sqlite")
+            try waiter.setBusyTimeout(milliseconds: 300)
+            try holder.exec("BEGIN IMMEDIATE")
+            let start = ContinuousClock.now
+            let error = #expect(throws: StoreError.self) { try waiter.exec("BEGIN IMMEDIATE") }
+            let waited = start.duration(to: .now)
+            #expect(error?.isBusy == true)
+            #expect(waited >= .milliseconds(250) && waited < .seconds(2), "\(waited)")
+            // Released while waiting: the waiter gets the lock well before its timeout.
+            try holder.exec("COMMIT")
+            try waiter.setBusyTimeout(milliseconds: 5000)
+            try holder.exec("BEGIN IMMEDIATE")
+            let release = Thread { usleep(50_000); try? holder.exec("COMMIT") }
+            release.start()
+            let t0 = ContinuousClock.now
+            try waiter.exec("BEGIN IMMEDIATE")
+            #expect(t0.duration(to: .now) < .seconds(1))
+            try waiter.exec("COMMIT")
+            holder.close()
+            waiter.close()
+        }
+    }
 }
