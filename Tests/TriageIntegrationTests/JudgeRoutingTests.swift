@@ -90,12 +90,13 @@ extension Integration {
             #expect(set.status == 200)
             let started = ContinuousClock.now
             let r = try await cluster.chat("What is the capital of France?")
-            let seconds = Double(started.duration(to: .now).components.attoseconds) / 1e18 + Double(started.duration(to: .now).components.seconds)
+            let elapsed = started.duration(to: .now).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             #expect(r.status == 200, "\(r.text)")
             #expect(r.headers["x-triage-tier"] == "simple", "the rules' decision stands")
             #expect(r.headers["x-triage-classifier"] == "rules+judge-fallback", "\(r.headers)")
             #expect(r.headers["x-triage-reason"]?.contains("judge timed out after 400 ms") == true, "\(r.headers)")
-            #expect(seconds >= 0.4 && seconds < 2.0, "fell back after the 400 ms limit: \(seconds) s")
+            #expect(seconds >= 0.4 && seconds < 3.0, "fell back after the 400 ms limit, not hung: \(seconds) s")
             #expect(try await attempts(cluster)[Self.judgeModel] == 1)
 
             // Junk from the judge also falls back, and is not cached.
