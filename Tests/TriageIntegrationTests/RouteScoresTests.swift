@@ -47,5 +47,32 @@ extension Integration {
             #expect(features.allSatisfy { $0["feature"]?.stringValue?.isEmpty == false })
             #expect(after["scores"]?["judge"] == nil, "--no-judge")
         }
+
+        @Test func evalScoresDataWithTheJudge() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let sim = try await env.startSim()
+            var spec = ClusterSpec(provider: .openAI(baseURL: sim.openAIBase))
+            spec.judge = "{provider: sim, model: judge-mini, timeout_ms: 2000}"
+            let config = try env.dir.write("eval.yaml", spec.yaml(dataDir: env.dir.file("data")))
+            // The sim judge rates the hard rows ("prove … theorem") 4 and the easy ones 1, and only the
+            // hard ones need the strong model: the judge ranks them perfectly.
+            let data = try env.dir.write("syn.jsonl", TrainEvalCommandTests.syntheticData(rows: 40))
+            let scores = env.dir.file("scores.jsonl")
+            let r = try env.run(["eval", "--config", config, "--data", data, "--classifier", "judge", "--out", scores], timeout: .seconds(60))
+            #expect(r.status == 0, "\(r.output)")
+            let line = try #require(r.output.split(separator: "\n").first { $0.wholeMatch(of: /judge\s+[0-9.]+\s+.*/) != nil })
+            let apgr = try #require(Double(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
+            #expect(apgr > 0.7, "well above random (0.5); two distinct ratings leave few curve points: \(r.output)")
+            #expect(try await sim.attempts()["judge-mini"] == 40)
+            let rows = try String(contentsOfFile: scores, encoding: .utf8).split(separator: "\n")
+            #expect(rows.count == 40)
+            #expect(rows.contains { $0.contains(#""score":0.333"#) } || rows.contains { $0.contains("0.3333") }, "\(rows.prefix(2))")
+
+            let none = try env.run(["eval", "--config", try env.dir.write("nojudge.yaml", ClusterSpec(workers: 0).yaml(dataDir: env.dir.file("d2"))),
+                                    "--data", data, "--classifier", "judge"])
+            #expect(none.status != 0)
+            #expect(none.output.contains("needs a judge section"), "\(none.output)")
+        }
     }
 }

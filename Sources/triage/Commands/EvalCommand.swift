@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TriageCore
+import TriageWorker
 
 /// `triage eval`: scores routing data with a classifier and reports RouteLLM's figures.
-struct EvalCommand: ParsableCommand {
+struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Score routing data with a classifier; print APGR, CPT(50%) and CPT(80%) beside random and oracle routers.",
@@ -18,7 +20,9 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
     @Option(help: ArgumentHelp("Data files, comma-separated.", valueName: "F.jsonl[,G.jsonl]")) var data: String?
-    @Option(help: ArgumentHelp("rules, or learned:FILE.", valueName: "rules|learned:FILE")) var classifier: String = "rules"
+    @Option(help: ArgumentHelp("rules, learned:FILE, or judge (the config's judge model rates every query; a failed rating falls back to the rules).",
+                               valueName: "rules|learned:FILE|judge")) var classifier: String = "rules"
+    @Option(help: "Judge calls in flight at once (--classifier judge).") var judgeConcurrency: Int = 8
     @Option(help: ArgumentHelp("Write one line per query: {\"id\",\"tier\",\"score\"}.", valueName: "scores.jsonl")) var out: String?
     @Flag(help: "Only the rows the learned model held out in training (its split is stored in the model file).") var heldOut = false
     @Option(help: ArgumentHelp("Only the rows this model file held out (to compare any classifier on them).", valueName: "model.json")) var heldOutOf: String?
@@ -26,9 +30,11 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Completion tokens assumed per answer when pricing.") var completionTokens: Int = 256
     @Flag(help: "Time classification of 100 B, 1 KB and 10 KB prompts (use a release build).") var timing = false
 
-    func run() throws {
+    func run() async throws {
         let config = try cluster.load()
-        let (classifier, file) = try makeClassifier(config)
+        let judge: JudgeClient? = try self.classifier == "judge" ? judgeClient(config) : nil
+        let (classifier, file) = judge == nil ? try makeClassifier(config) : (RuleClassifier(settings: config.classifier.rules), nil)
+        let routerName = judge == nil ? classifier.name : "judge"
         if timing { runTiming(classifier) }
         guard let data else {
             if timing { return }
@@ -59,16 +65,23 @@ struct EvalCommand: ParsableCommand {
         }
 
         let router = TierRouter(ladder: config.ladder, classifier: classifier)
+        var judged: [Double?]?
+        if let judge { judged = try await judgeScores(examples, judge) }
+        let judgeThresholds = config.classifier.judge?.thresholds ?? JudgeStepConfig.defaultThresholds
         var scores: [Double] = []
         var lines: [UInt8] = []
         scores.reserveCapacity(examples.count)
-        let bar = ProgressBar("eval \(classifier.name)", total: examples.count, unit: "queries")
-        for e in examples {
+        let bar = ProgressBar("eval \(routerName)", total: examples.count, unit: "queries")
+        for (i, e) in examples.enumerated() {
             let request = try ChatRequest(body: .object([
                 "model": .string("auto"),
                 "messages": .array([.object(["role": .string("user"), "content": .string(e.prompt)])]),
             ]))
-            let decision = try router.decide(request)
+            var decision = try router.decide(request)
+            if let s = judged?[i] {
+                let t = config.ladder.index(for: judgeThresholds.complexity(for: s))
+                decision = RoutingDecision(tierIndex: t, tier: config.ladder.tiers[t].name, model: config.ladder.tiers[t].model, reason: "judge", score: s)
+            }
             let score = decision.score ?? 0
             scores.append(score)
             if out != nil {
@@ -90,8 +103,44 @@ struct EvalCommand: ParsableCommand {
             return (Double(weakPrice.cost(promptTokens: prompt, completionTokens: completion).nanoUSD) / 1e9,
                     Double(strongPrice.cost(promptTokens: prompt, completionTokens: completion).nanoUSD) / 1e9)
         }
-        print("classifier \(classifier.name)\(file.map { " (\($0.name))" } ?? ""); prices: \(config.ladder.tiers.first!.model) vs \(config.ladder.tiers.last!.model), \(completion) completion tokens per answer")
-        for r in reports { printReport(r, routerName: classifier.name) }
+        print("classifier \(routerName)\(file.map { " (\($0.name))" } ?? ""); prices: \(config.ladder.tiers.first!.model) vs \(config.ladder.tiers.last!.model), \(completion) completion tokens per answer")
+        for r in reports { printReport(r, routerName: routerName) }
+    }
+
+    private func judgeClient(_ config: TriageConfig) throws -> JudgeClient {
+        guard let client = JudgeClient.standalone(config, environment: ProcessInfo.processInfo.environment,
+                                                  logger: Logger(label: "triage.eval")) else {
+            throw ValidationError("--classifier judge needs a judge section in the config")
+        }
+        return client
+    }
+
+    /// The judge's score for every row (nil where it failed or gave no rating; the rules stand in),
+    /// with `--judge-concurrency` calls in flight.
+    private func judgeScores(_ examples: [RoutingExample], _ client: JudgeClient) async throws -> [Double?] {
+        var out = [Double?](repeating: nil, count: examples.count)
+        let bar = ProgressBar("judge \(client.config.model)", total: examples.count, unit: "queries")
+        var done = 0, failed = 0
+        await withTaskGroup(of: (Int, Double?).self) { group in
+            var next = 0
+            func add() {
+                guard next < examples.count else { return }
+                let i = next, prompt = examples[i].prompt
+                group.addTask { (i, try? await client.rateComplexity(prompt).score) }
+                next += 1
+            }
+            for _ in 0..<max(1, judgeConcurrency) { add() }
+            while let (i, s) = await group.next() {
+                out[i] = s
+                if s == nil { failed += 1 }
+                done += 1
+                bar.advance(to: done)
+                add()
+            }
+        }
+        bar.finish(done)
+        if failed > 0 { print("judge: \(failed) of \(examples.count) ratings failed or were unreadable; the rules' score stands in for those") }
+        return out
     }
 
     private func makeClassifier(_ config: TriageConfig) throws -> (any Classifier, ModelFile?) {
@@ -100,7 +149,7 @@ struct EvalCommand: ParsableCommand {
             let file = try readModelFile(String(classifier.dropFirst("learned:".count)))
             return (LearnedClassifier(file), file)
         }
-        throw ValidationError("--classifier must be rules or learned:FILE")
+        throw ValidationError("--classifier must be rules, learned:FILE or judge")
     }
 
     private func readModelFile(_ path: String) throws -> ModelFile {
