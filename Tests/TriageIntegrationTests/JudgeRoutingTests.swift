@@ -81,6 +81,25 @@ extension Integration {
             #expect(try await attempts(cluster)[Self.judgeModel] == before, "no judge call for clear scores")
         }
 
+        @Test func concurrentRequestsForOneQueryShareOneJudgeCall() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            var spec = Self.spec(timeoutMs: 3000)
+            spec.workers = 1
+            let cluster = try await env.startCluster(spec)
+            let set = try await cluster.http.post(try #require(cluster.simBase) + "/sim/behaviours",
+                                                  body: Array(#"{"\#(Self.judgeModel)": {"ttft_ms": 400}}"#.utf8))
+            #expect(set.status == 200)
+            let tiers = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<6 { group.addTask { try await cluster.chat("sim-rating=9 all at once").headers["x-triage-tier"] } }
+                var out: [String?] = []
+                for try await t in group { out.append(t) }
+                return out
+            }
+            #expect(tiers == Array(repeating: "complex", count: 6))
+            #expect(try await attempts(cluster)[Self.judgeModel] == 1, "one judge call for six concurrent requests")
+        }
+
         @Test func aHangingJudgeFallsBackWithinItsLimit() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }

@@ -1,16 +1,26 @@
 import Logging
+import Synchronization
 import TriageCore
 import TriageStore
 
 /// The judge classifier's I/O: asks the judge to rate a query's complexity (``ComplexityRubric``),
 /// with the ratings cached by normalised query in memory (bounded LRU) and in the store, so a
-/// query is sent to the judge once across every worker.
+/// query is sent to the judge once across every worker. Concurrent requests for the same query in
+/// one worker share a single judge call.
 struct JudgeStep: Sendable {
     let client: JudgeClient
     let settings: JudgeStepConfig
     let store: Store
     let cache: LRUCache<Double>
     let logger: Logger
+    /// Judge calls under way, by cache key (see ``InFlight``).
+    let inFlight = InFlight()
+
+    /// Judge calls under way, so that concurrent requests for one query wait for the same call.
+    final class InFlight: Sendable {
+        typealias Call = Task<Result<(Double, JudgeReply), JudgeError>, Never>
+        let calls = Mutex<[String: Call]>([:])
+    }
 
     init(client: JudgeClient, settings: JudgeStepConfig, store: Store, logger: Logger) {
         self.client = client
@@ -38,8 +48,21 @@ struct JudgeStep: Sendable {
             cache.set(k, s)
             return (s, .store)
         }
-        let (s, reply) = try await client.rateComplexity(query)
-        cache.set(k, s)
+        let client = self.client
+        let (call, leader) = inFlight.calls.withLock { calls -> (InFlight.Call, Bool) in
+            if let running = calls[k] { return (running, false) }
+            let call = InFlight.Call {
+                do throws(JudgeError) { return .success(try await client.rateComplexity(query)) } catch { return .failure(error) }
+            }
+            calls[k] = call
+            return (call, true)
+        }
+        let result = await call.value
+        guard leader else { return (try result.get().0, .memory) }
+        // Cached before the call leaves the table, so no request in between calls the judge again.
+        if case .success(let (s, _)) = result { cache.set(k, s) }
+        inFlight.calls.withLock { $0[k] = nil }
+        let (s, reply) = try result.get()
         do { try store.saveJudgeDecision(key: k, score: s, model: client.config.model) } catch {
             logger.warning("judge decision not stored", metadata: ["triage.request": "\(requestID)", "error": "\(error)"])
         }
