@@ -39,6 +39,14 @@ struct BudgetGuard: Sendable {
         return found.status
     }
 
+    /// Charges a call made for a request outside its attempts (the judge classifier's rating)
+    /// to the caller's team: a settled ledger row with no reservation behind it.
+    func charge(_ caller: Caller, team: TeamRecord?, _ entry: LedgerEntry) async throws(StoreError) {
+        let t = now()
+        let start = team.map { periodStart($0, at: t) } ?? t
+        try await writer.settle(reservationID: nil, entry, periodStart: start)
+    }
+
     /// Whether the team has passed its soft limit.
     func isPastSoftLimit(_ status: BudgetStatus) -> Bool {
         guard let budget = status.team.budgetNano, let soft = status.team.softLimit else { return false }

@@ -11,6 +11,8 @@ extension ClassifierSource {
     struct Routed: Sendable {
         var decision: RoutingDecision
         var label: String
+        /// The judge call this decision made (to charge to the request), if any.
+        var judgeCall: JudgeReply? = nil
     }
 
     /// The controls of a request: its headers' dial and tier cap within its team's policy.
@@ -52,6 +54,7 @@ extension ClassifierSource {
         var reason = "\(classifier.name): \(base.reason)"
         var score = base.score
         var routedLabel = label
+        var judgeCall: JudgeReply?
         if let learned {
             complexity = learned.thresholds.dialled(controls.dial).complexity(for: base.score)
             index = ladder.index(for: complexity)
@@ -60,7 +63,8 @@ extension ClassifierSource {
         }
         if let judge, shouldAsk(judge.settings, learned: learned, score: base.score, dial: controls.dial) {
             do {
-                let (s, source) = try await judge.score(chat.query, requestID: requestID)
+                let (s, source, reply) = try await judge.score(chat.query, requestID: requestID)
+                judgeCall = reply
                 let c = judge.settings.thresholds.dialled(controls.dial).complexity(for: s)
                 index = ladder.index(for: c)
                 score = s
@@ -75,7 +79,8 @@ extension ClassifierSource {
         }
         if !controls.notes.isEmpty { reason += "; " + controls.notes.joined(separator: "; ") }
         let t = ladder.tiers[index]
-        return Routed(decision: RoutingDecision(tierIndex: index, tier: t.name, model: t.model, reason: reason, score: score), label: routedLabel)
+        return Routed(decision: RoutingDecision(tierIndex: index, tier: t.name, model: t.model, reason: reason, score: score), label: routedLabel,
+                      judgeCall: judgeCall)
     }
 
     private func shouldAsk(_ step: JudgeStepConfig, learned: LearnedClassifier?, score: Double, dial: Double) -> Bool {

@@ -82,6 +82,7 @@ struct LadderRunner: Sendable {
                 outcome.budget = status
                 decision = cap(decision, status: status, outcome: &outcome)
             }
+            if let call = routed.judgeCall { await chargeRoutingJudge(call, request: request, outcome: &outcome) }
             try await climb(request: request, chat: chat, decision: decision, outcome: &outcome, send: send)
             offerShadow(request: request, chat: chat, outcome: outcome)
         } catch {

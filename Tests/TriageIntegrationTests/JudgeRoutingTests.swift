@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TriageCore
+import TriageStore
 
 extension Integration {
     /// The LLM-judge classifier through the real cluster and the simulated provider playing the
@@ -10,13 +11,22 @@ extension Integration {
 
         static func spec(timeoutMs: Int = 1000) -> ClusterSpec {
             var spec = ClusterSpec(workers: 2, classifierKind: "judge")
-            spec.judge = "{provider: sim, model: \(judgeModel), timeout_ms: \(timeoutMs)}"
+            spec.judge = "{provider: sim, model: \(judgeModel), input_per_mtok: 1.0, output_per_mtok: 2.0, timeout_ms: \(timeoutMs)}"
             return spec
         }
 
         func attempts(_ cluster: Cluster) async throws -> [String: Int] {
             let r = try await cluster.http.get(try #require(cluster.simBase) + "/sim/attempts")
             return (try r.json().objectValue ?? [:]).compactMapValues(\.intValue)
+        }
+
+        /// A request's ledger rows as (outcome, team id, cost) triples.
+        static func ledger(_ store: Store, request: String) throws -> [(outcome: String, team: Int64?, cost: Int64)] {
+            try store.read { db in
+                try db.query("SELECT outcome, team_id, cost_nano FROM ledger WHERE request_id = ? ORDER BY id", [.text(request)]) {
+                    ($0.text(0), $0.int64OrNil(1), $0.int64(2))
+                }
+            }
         }
 
         @Test func theJudgeRoutesAndEachQueryIsJudgedOnce() async throws {
@@ -30,6 +40,15 @@ extension Integration {
             #expect(hard.headers["x-triage-classifier"] == "rules+judge")
             #expect(hard.headers["x-triage-reason"]?.hasPrefix("judge: rating score 0.889") == true, "\(hard.headers)")
             #expect(try await attempts(cluster)[Self.judgeModel] == 1)
+            // The rating call is charged to the request that made it: a team ledger row, in the request's cost.
+            let store = try cluster.store()
+            let firstID = try #require(hard.headers["x-triage-request-id"])
+            let judged = try Self.ledger(store, request: firstID)
+            let judgeRow = try #require(judged.first { $0.outcome == "routing_judge" }, "\(judged)")
+            #expect(judgeRow.cost > 0, "\(judged)")
+            #expect(judged.allSatisfy { $0.team == judgeRow.team }, "charged to the same team as the answer: \(judged)")
+            let charged = try #require(Money(decimalString: hard.headers["x-triage-cost-usd"] ?? ""))
+            #expect(charged.nanoUSD == judged.map(\.cost).reduce(0, +), "the client is told the judge's share too")
 
             // The same query (case and spacing aside) again, several times over both workers: no judge call.
             for text in ["Quick one,  sim-rating=9, THANKS", "quick one, sim-rating=9, thanks", "Quick one, sim-rating=9, thanks"] {
@@ -38,6 +57,8 @@ extension Integration {
                 #expect(again.headers["x-triage-reason"]?.contains("(cached)") == true, "\(again.headers)")
             }
             #expect(try await attempts(cluster)[Self.judgeModel] == 1, "cached decisions do not call the judge")
+            let judgeRows = try store.read { db in try db.query("SELECT count(*) FROM ledger WHERE outcome = 'routing_judge'") { $0.int(0) } }
+            #expect(judgeRows == [1], "a cached rating charges nothing")
 
             // A long query the rules call complex; the judge rates it 2 → simple.
             let long = "sim-rating=2 " + String(repeating: "please list the colours of the rainbow ", count: 20)

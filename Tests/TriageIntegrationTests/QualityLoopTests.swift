@@ -77,7 +77,7 @@ extension Integration {
             for team in ["a", "b"] {
                 _ = try env.run(["team", "create", team, "--config", cluster.configPath, "--data-dir", cluster.dataDir])
                 let out = try env.run(["key", "create", "--team", team, "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output
-                keys[team] = try #require(out.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+                keys[team] = try #require(out.split(separator: "\n").map(String.init).first(where: { $0.hasPrefix("tri_") }))
             }
             let r = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question), headers: ["x-api-key": keys["a"]!])
             let id = try #require(r.headers["x-triage-request-id"])

@@ -39,14 +39,16 @@ struct JudgeStep: Sendable {
         return SHA256.hex(ComplexityRubric.version + "\n" + client.config.model + "\n" + normalised)
     }
 
-    /// The judge's score in [0, 1] for a query.
+    /// The judge's score in [0, 1] for a query, and the judge call's reply when this request made
+    /// the call (nil for a cached rating or one shared with a concurrent request), so its cost can
+    /// be charged to the request that caused it.
     /// - Throws: ``JudgeError`` when the judge timed out, failed, or gave no rating.
-    func score(_ query: String, requestID: String) async throws(JudgeError) -> (score: Double, source: Source) {
+    func score(_ query: String, requestID: String) async throws(JudgeError) -> (score: Double, source: Source, reply: JudgeReply?) {
         let k = key(query)
-        if let s = cache.get(k) { return (s, .memory) }
+        if let s = cache.get(k) { return (s, .memory, nil) }
         if let s = try? store.judgeDecision(key: k) {
             cache.set(k, s)
-            return (s, .store)
+            return (s, .store, nil)
         }
         let client = self.client
         let (call, leader) = inFlight.calls.withLock { calls -> (InFlight.Call, Bool) in
@@ -58,7 +60,7 @@ struct JudgeStep: Sendable {
             return (call, true)
         }
         let result = await call.value
-        guard leader else { return (try result.get().0, .memory) }
+        guard leader else { return (try result.get().0, .memory, nil) }
         // Cached before the call leaves the table, so no request in between calls the judge again.
         if case .success(let (s, _)) = result { cache.set(k, s) }
         inFlight.calls.withLock { $0[k] = nil }
@@ -69,6 +71,6 @@ struct JudgeStep: Sendable {
         logger.debug("judge rated", metadata: ["triage.request": "\(requestID)", "score": "\(s)",
                                                "ms": "\(reply.latency.components.attoseconds / 1_000_000_000_000_000)",
                                                "triage.cost_usd": "\(reply.cost)"])
-        return (s, .judge)
+        return (s, .judge, reply)
     }
 }

@@ -18,6 +18,21 @@ extension LadderRunner {
         }, tierIndex: outcome.tierIndex)
     }
 
+    /// Charges the judge classifier's rating call to the request that made it (the team's ledger,
+    /// outcome `routing_judge`; the cost is part of the request's `x-triage-cost-usd`).
+    func chargeRoutingJudge(_ call: JudgeReply, request: WireRequest, outcome: inout Outcome) async {
+        guard let judge = config.judge else { return }
+        outcome.cost += call.cost
+        let entry = LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: "judge",
+                                model: judge.model, promptTokens: call.usage.promptTokens, completionTokens: call.usage.completionTokens,
+                                usageEstimated: call.usage.estimated, costNano: call.cost.nanoUSD, outcome: "routing_judge")
+        do {
+            try await budget.charge(request.caller, team: outcome.budget?.team, entry)
+        } catch {
+            logger.error("ledger write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
+        }
+    }
+
     /// Charges the judge quality check's calls of one attempt to the request (the team's ledger,
     /// outcome `judge`) and notes its grade for `x-triage-judge` when the answer is `kept` (not climbed from).
     func chargeJudge(_ check: QualityJudge, periodStart: Date, request: WireRequest, tier: TierConfig, kept: Bool,
