@@ -20,15 +20,6 @@ extension Integration {
             return (try r.json().objectValue ?? [:]).compactMapValues(\.intValue)
         }
 
-        /// A request's ledger rows as (outcome, team id, cost) triples.
-        static func ledger(_ store: Store, request: String) throws -> [(outcome: String, team: Int64?, cost: Int64)] {
-            try store.read { db in
-                try db.query("SELECT outcome, team_id, cost_nano FROM ledger WHERE request_id = ? ORDER BY id", [.text(request)]) {
-                    ($0.text(0), $0.int64OrNil(1), $0.int64(2))
-                }
-            }
-        }
-
         @Test func theJudgeRoutesAndEachQueryIsJudgedOnce() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
@@ -43,7 +34,7 @@ extension Integration {
             // The rating call is charged to the request that made it: a team ledger row, in the request's cost.
             let store = try cluster.store()
             let firstID = try #require(hard.headers["x-triage-request-id"])
-            let judged = try Self.ledger(store, request: firstID)
+            let judged = try store.ledgerRows(request: firstID)
             let judgeRow = try #require(judged.first { $0.outcome == "routing_judge" }, "\(judged)")
             #expect(judgeRow.cost > 0, "\(judged)")
             #expect(judged.allSatisfy { $0.team == judgeRow.team }, "charged to the same team as the answer: \(judged)")

@@ -19,15 +19,6 @@ extension Integration {
             return spec
         }
 
-        /// The ledger rows of a request, as (outcome, team id) pairs.
-        static func ledger(_ store: Store, request: String) throws -> [(outcome: String, team: Int64?, cost: Int64)] {
-            try store.read { db in
-                try db.query("SELECT outcome, team_id, cost_nano FROM ledger WHERE request_id = ? ORDER BY id", [.text(request)]) {
-                    ($0.text(0), $0.int64OrNil(1), $0.int64(2))
-                }
-            }
-        }
-
         @Test func sampledRequestsAreComparedAfterTheClientHasItsAnswer() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
@@ -67,7 +58,7 @@ extension Integration {
             let id = try #require(r.headers["x-triage-request-id"])
             let misroute = try #require(try store.misroutes().first { $0.requestID == id })
             #expect(misroute.reason == "shadow_worse: misses the point" && misroute.firstTier == "simple")
-            let ledger = try Self.ledger(store, request: id)
+            let ledger = try store.ledgerRows(request: id)
             #expect(ledger.map(\.outcome) == ["ok", "shadow", "shadow_judge"])
             #expect(ledger.dropFirst().allSatisfy { $0.team == nil && $0.cost > 0 })
             #expect(try store.shadowSpendNano(since: Date(timeIntervalSince1970: 0)) == rows.reduce(0) { $0 + $1.costNano })
@@ -169,7 +160,7 @@ extension Integration {
             let m = await poll(timeout: .seconds(3)) { try? store.misroutes().first { $0.requestID == id } }
             #expect(m?.reason.hasPrefix("low_quality: judge_low_grade: judge graded 3/10, below 6") == true, "\(m?.reason ?? "nil")")
             // The judge's call is charged to the request.
-            #expect(try Self.ledger(store, request: id).map(\.outcome) == ["low_quality", "judge", "ok"])
+            #expect(try store.ledgerRows(request: id).map(\.outcome) == ["low_quality", "judge", "ok"])
 
             let good = try await cluster.chat("sim-rating=8 What is the capital of Italy?")
             #expect(good.headers["x-triage-tier"] == "simple" && good.headers["x-triage-judge"] == "8/10")

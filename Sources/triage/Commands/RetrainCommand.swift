@@ -53,7 +53,7 @@ struct RetrainCommand: ParsableCommand {
         guard let labelMode = LabelMode(rawValue: label) else { throw ValidationError("--label must be binary or gain") }
         if force && !install { throw ValidationError("--force needs --install") }
         o.since = try since.map { s -> Date in
-            guard let d = parseDay(s) else { throw ValidationError("--since expects a date like 2026-11-01") }
+            guard let d = TeamAdmin.parseDate(s) else { throw ValidationError("--since expects a date like 2026-11-01") }
             return d
         }
         o.install = install
@@ -99,14 +99,5 @@ struct RetrainCommand: ParsableCommand {
 
     private func figureRow(_ name: String, _ f: RetrainFigures) -> [String] {
         [name, fixed3(f.apgr), fixed3(f.accuracy), pct(f.strongShare)]
-    }
-
-    private func parseDay(_ s: String) -> Date? {
-        if let d = ISO8601DateFormatter().date(from: s) { return d }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd"
-        return f.date(from: s)
     }
 }
