@@ -164,9 +164,12 @@ extension StoreWriter {
     }
 
     /// ``Store/settle(reservationID:_:periodStart:)`` on the writer.
-    public func settle(reservationID: Int64?, _ entry: LedgerEntry, periodStart: Date) async throws(StoreError) {
+    /// - Parameter more: further rows of the same attempt with no reservation behind them (the
+    ///   judge quality check's call), written in the same transaction after `entry`.
+    public func settle(reservationID: Int64?, _ entry: LedgerEntry, also more: [LedgerEntry] = [], periodStart: Date) async throws(StoreError) {
         try await write("settle") { db throws(StoreError) in
             try Store.settle(db, reservationID: reservationID, entry, periodStart: periodStart)
+            for e in more { try Store.settle(db, reservationID: nil, e, periodStart: periodStart) }
         }
     }
 

@@ -83,9 +83,10 @@ struct BudgetGuard: Sendable {
         }
     }
 
-    /// Writes the attempt's ledger row and releases its reservation, in one transaction.
-    func settle(_ reservation: Reservation, _ entry: LedgerEntry) async throws(StoreError) {
-        try await writer.settle(reservationID: reservation.id, entry, periodStart: reservation.periodStart)
+    /// Writes the attempt's ledger row (and `more` rows of the same attempt) and releases its
+    /// reservation, in one transaction.
+    func settle(_ reservation: Reservation, _ entry: LedgerEntry, also more: [LedgerEntry] = []) async throws(StoreError) {
+        try await writer.settle(reservationID: reservation.id, entry, also: more, periodStart: reservation.periodStart)
     }
 
     /// Writes a request log entry with the writer's next transaction (it costs none of its own).

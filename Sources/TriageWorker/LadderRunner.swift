@@ -193,11 +193,13 @@ struct LadderRunner: Sendable {
             outcome.cost += cost
             outcome.attempts.append(AttemptRecord(tier: tier.name, model: tier.model, outcome: failure?.kind.rawValue ?? "ok",
                                                   status: failure == nil ? 200 : failure?.status, ms: ms, message: failure?.message))
-            await settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
-            circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
-            if let judgeCheck {
-                await chargeJudge(judgeCheck, periodStart: reservation.periodStart, request: request, tier: tier, kept: failure == nil, outcome: &outcome)
+            // The judge check's call is charged with the attempt, in the same transaction.
+            var judgeRows: [LedgerEntry] = []
+            if let judgeCheck, let row = judgeCharge(judgeCheck, request: request, tier: tier, kept: failure == nil, outcome: &outcome) {
+                judgeRows.append(row)
             }
+            await settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok", also: judgeRows)
+            circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
 
             if let f = failure, f.kind == .lowQuality {
                 logger.info("low-quality answer; climbing", metadata: ["triage.request": "\(request.id)", "triage.tier": "\(tier.name)",
@@ -233,12 +235,13 @@ struct LadderRunner: Sendable {
         }
     }
 
-    private func settle(_ reservation: BudgetGuard.Reservation, request: WireRequest, tier: TierConfig, usage: Usage?, cost: Money, outcome: String) async {
+    private func settle(_ reservation: BudgetGuard.Reservation, request: WireRequest, tier: TierConfig, usage: Usage?, cost: Money, outcome: String,
+                        also more: [LedgerEntry] = []) async {
         let entry = LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name, model: tier.model,
                                 promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
                                 usageEstimated: usage?.estimated ?? false, costNano: cost.nanoUSD, outcome: outcome)
         do {
-            try await budget.settle(reservation, entry)
+            try await budget.settle(reservation, entry, also: more)
         } catch {
             logger.error("ledger write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
         }

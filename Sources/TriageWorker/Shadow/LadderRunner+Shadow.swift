@@ -33,21 +33,16 @@ extension LadderRunner {
         }
     }
 
-    /// Charges the judge quality check's calls of one attempt to the request (the team's ledger,
-    /// outcome `judge`) and notes its grade for `x-triage-judge` when the answer is `kept` (not climbed from).
-    func chargeJudge(_ check: QualityJudge, periodStart: Date, request: WireRequest, tier: TierConfig, kept: Bool,
-                     outcome: inout Outcome) async {
+    /// The judge quality check's charge for one attempt: adds its cost to the request and returns
+    /// its ledger row (the team's, outcome `judge`; settled with the attempt's row), nil when no
+    /// call was made. Notes its grade for `x-triage-judge` when the answer is `kept` (not climbed from).
+    func judgeCharge(_ check: QualityJudge, request: WireRequest, tier: TierConfig, kept: Bool, outcome: inout Outcome) -> LedgerEntry? {
         let r = check.result
         outcome.judgeNote = kept ? r.note : nil
-        guard let usage = r.usage else { return }
+        guard let usage = r.usage else { return nil }
         outcome.cost += r.cost
-        let entry = LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name,
-                                model: check.client.config.model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
-                                usageEstimated: usage.estimated, costNano: r.cost.nanoUSD, outcome: "judge")
-        do {
-            try await budget.settle(BudgetGuard.Reservation(id: nil, periodStart: periodStart), entry)
-        } catch {
-            logger.error("ledger write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
-        }
+        return LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name,
+                           model: check.client.config.model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
+                           usageEstimated: usage.estimated, costNano: r.cost.nanoUSD, outcome: "judge")
     }
 }
