@@ -93,7 +93,6 @@ final class WorkerLink: Sendable {
         channel.writeAndFlush(WireMessage.ping(seq: seq), promise: nil)
     }
 
-    /// Closes the connection (a worker that stopped answering).
     /// Closes the connection.
     /// - Parameter unresponsive: the worker stopped answering pings but may be alive (paused,
     ///   overloaded) and still serve what it was sent, so none of its requests may be retried on

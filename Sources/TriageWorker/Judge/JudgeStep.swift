@@ -69,7 +69,7 @@ struct JudgeStep: Sendable {
             logger.warning("judge decision not stored", metadata: ["triage.request": "\(requestID)", "error": "\(error)"])
         }
         logger.debug("judge rated", metadata: ["triage.request": "\(requestID)", "score": "\(s)",
-                                               "ms": "\(reply.latency.components.attoseconds / 1_000_000_000_000_000)",
+                                               "ms": "\(reply.latency.milliseconds.fixed(1))",
                                                "triage.cost_usd": "\(reply.cost)"])
         return (s, .judge, reply)
     }
