@@ -49,6 +49,8 @@ import TriageCore
         let t = ConfigLoaderTests()
         t.expectError(ConfigLoaderTests.minimal + "\nretrain: {data: [a.jsonl]}", field: "retrain.every_h", problem: "is required")
         t.expectError(ConfigLoaderTests.minimal + "\nretrain: {every_h: 0, data: [a.jsonl]}", field: "retrain.every_h", problem: "at least")
+        // Beyond Int64 milliseconds this used to trap when the coordinator started its schedule.
+        t.expectError(ConfigLoaderTests.minimal + "\nretrain: {every_h: 100000000000000000000.0, data: [a.jsonl]}", field: "retrain.every_h", problem: "at most 8760")
         t.expectError(ConfigLoaderTests.minimal + "\nretrain: {every_h: 1}", field: "retrain.data", problem: "is required")
         t.expectError(ConfigLoaderTests.minimal + "\nretrain: {every_h: 1, data: [a], install: true}", field: "retrain.install", problem: "unknown key")
     }
