@@ -43,6 +43,12 @@ import TriageCore
         #expect(five.normalised("7") == nil)
     }
 
+    @Test func numbersTooLongForADoubleAreNoRating() {
+        let huge = String(repeating: "9", count: 400)  // reads as infinity; inf/inf used to give a NaN rating
+        #expect(p.rating(in: "\(huge)/\(huge)") == nil)
+        #expect(p.rating(in: "Rating: \(huge) out of \(huge)") == nil)
+    }
+
     @Test func longJunkIsBounded() {
         let text = String(repeating: "blah ", count: 50_000)
         #expect(p.rating(in: text) == nil)

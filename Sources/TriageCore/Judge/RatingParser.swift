@@ -106,7 +106,7 @@ public struct RatingParser: Sendable, Equatable {
         var d: Double?
         if i + 2 < tokens.count, case .symbol("/") = tokens[i + 1], case .number(let x) = tokens[i + 2] { d = x }
         if i + 3 < tokens.count, case .word("out") = tokens[i + 1], case .word("of") = tokens[i + 2], case .number(let x) = tokens[i + 3] { d = x }
-        guard let d, d > 0, n >= 0, n <= d else { return nil }
+        guard let d, d.isFinite, n.isFinite, d > 0, n >= 0, n <= d else { return nil }  // 400 digits read as infinity
         if d == scale.upperBound { return onScale(n) }
         return scale.lowerBound + n / d * (scale.upperBound - scale.lowerBound)
     }
