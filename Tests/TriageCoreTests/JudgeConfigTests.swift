@@ -50,6 +50,7 @@ import TriageCore
         t.expectError(Self.base + "\nclassifier: {kind: learned, judge: {when: sometimes}}", field: "classifier.judge.when", problem: "expected always or near_threshold")
         t.expectError(Self.base + "\nclassifier: {kind: learned, judge: {margin: 0.9}}", field: "classifier.judge.margin", problem: "at most 0.5")
         t.expectError(Self.base + "\nclassifier: {kind: judge, judge: {simple_below: 0.8, complex_from: 0.2}}", field: "classifier.judge.simple_below", problem: "simple_below <= complex_from")
+        t.expectError(Self.base + "\nclassifier: {kind: judge, judge: {complex_from: 1.5}}", field: "classifier.judge.complex_from", problem: "complex_from <= 1")
         t.expectError(Self.base + "\nclassifier: {kind: smart}", field: "classifier.kind", problem: "available: rules, learned, judge")
     }
 }

@@ -20,7 +20,8 @@ extension ConfigLoader {
         let simple = try j.double("simple_below", min: 0) ?? step.thresholds.simpleBelow
         let complex = try j.double("complex_from", min: 0) ?? step.thresholds.complexFrom
         guard simple <= 1, complex <= 1, simple <= complex else {
-            throw ConfigError(field: "classifier.judge.simple_below", problem: "need 0 <= simple_below <= complex_from <= 1")
+            throw ConfigError(field: complex > 1 ? "classifier.judge.complex_from" : "classifier.judge.simple_below",
+                              problem: "need 0 <= simple_below <= complex_from <= 1")
         }
         step.thresholds = ScoreThresholds(simpleBelow: simple, complexFrom: complex)
         step.cacheSize = try j.int("cache_size", min: 0) ?? step.cacheSize
