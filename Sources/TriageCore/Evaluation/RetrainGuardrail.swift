@@ -83,13 +83,5 @@ public struct RetrainGuardrail: Sendable, Equatable {
         return force ? .install("forced although \(why)") : .keep(why)
     }
 
-    private func f3(_ x: Double) -> String {
-        let r = (x * 1000).rounded() / 1000
-        var s = String(r)
-        if let dot = s.firstIndex(of: ".") {
-            let decimals = s.distance(from: dot, to: s.endIndex) - 1
-            if decimals < 3 { s += String(repeating: "0", count: 3 - decimals) }
-        }
-        return s
-    }
+    private func f3(_ x: Double) -> String { x.fixed(3) }
 }
