@@ -179,6 +179,7 @@ import TriageCore
         expectError(Self.minimal + "\nclassifier: {simple_max_words: 50, complex_min_words: 10}",
                     field: "classifier.simple_max_words", problem: "must not exceed complex_min_words")
         expectError(Self.minimal + "\nclassifier: {kind: llm}", field: "classifier.kind", problem: "unknown classifier 'llm'")
+        expectError(Self.minimal + "\nauth: {cache_s: 100000000000000000000.0}", field: "auth.cache_s", problem: "must be at most 3600")
     }
 
     @Test func errorDescriptionNamesTheField() {

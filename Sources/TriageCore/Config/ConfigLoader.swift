@@ -68,6 +68,11 @@ public enum ConfigLoader {
             auth.required = try a.bool("required") ?? auth.required
             auth.adminKeyEnv = try a.string("admin_key_env") ?? auth.adminKeyEnv
             auth.cacheSeconds = try a.double("cache_s", min: 0) ?? auth.cacheSeconds
+            // A revoked key stays usable for up to cache_s; beyond an hour is never meant (and a huge
+            // value trapped converting it to Int64 milliseconds).
+            guard auth.cacheSeconds <= 3600 else {
+                throw ConfigError(field: "auth.cache_s", problem: "must be at most 3600 (a revoked key stays usable this long), got \(auth.cacheSeconds)")
+            }
         }
         if let v = environment["TRIAGE_AUTH_REQUIRED"] {
             guard let b = ["true": true, "1": true, "false": false, "0": false][v.lowercased()] else {
