@@ -58,5 +58,22 @@ extension Integration {
             #expect((hardScores.min() ?? 0) > (easyScores.max() ?? 1), "hard \(hardScores), easy \(easyScores)")
             #expect(eval.output.contains("APGR"), "\(eval.output)")
         }
+
+        /// Out-of-range training options are refused by name (they used to trap: an empty epoch range,
+        /// a negative prefix in the split).
+        @Test func outOfRangeOptionsAreRefusedNotCrashed() throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let data = try env.dir.write("syn.jsonl", Self.syntheticData(rows: 20))
+            let model = env.dir.file("model.json")
+            for (args, message) in [(["train", "--data", data, "--out", model, "--epochs=0"], "--epochs must be at least 1"),
+                                    (["train", "--data", data, "--out", model, "--holdout-fraction=-0.5"], "--holdout-fraction must be in [0, 1)"),
+                                    (["retrain", "--data", data, "--epochs=-1"], "--epochs must be at least 1"),
+                                    (["retrain", "--data", data, "--holdout-fraction=0"], "--holdout-fraction must be in (0, 1)")] {
+                let r = try env.run(args, timeout: .seconds(30))
+                #expect(r.status == 64, "\(args): \(r.output)")  // ArgumentParser's validation exit code, not a trap
+                #expect(r.output.contains(message), "\(args): \(r.output)")
+            }
+        }
     }
 }

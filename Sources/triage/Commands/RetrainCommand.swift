@@ -40,6 +40,13 @@ struct RetrainCommand: ParsableCommand {
     @Option(help: "Hashed feature buckets: 2^bits.") var hashBits: Int = 16
     @Option(help: ArgumentHelp("Also write the candidate model file here.", valueName: "model.json")) var out: String?
 
+    func validate() throws {
+        // Out of these ranges the split or the optimiser trapped (a negative prefix, an empty epoch range).
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard holdoutFraction > 0, holdoutFraction < 1 else { throw ValidationError("--holdout-fraction must be in (0, 1): the guardrail judges on the held-out rows") }
+        guard logWeight >= 0 else { throw ValidationError("--log-weight must not be negative") }
+    }
+
     func run() throws {
         let start = Date()
         let config = try cluster.load()

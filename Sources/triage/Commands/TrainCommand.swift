@@ -40,6 +40,13 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "After reporting held-out figures, refit on every row (held-out ones too) for the saved model.") var refitAll = false
     @Option(help: "Name stored in the model file (default: the output file name).") var name: String?
 
+    func validate() throws {
+        // Out of these ranges the split or the optimiser trapped (a negative prefix, an empty epoch range).
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard (0..<1).contains(holdoutFraction) else { throw ValidationError("--holdout-fraction must be in [0, 1)") }
+    }
+
     func run() throws {
         let start = Date()
         let examples = try loadRoutingData(data)
