@@ -38,6 +38,10 @@ struct RouteCommand: AsyncParsableCommand {
     @Flag(help: "Do not call the judge.")
     var noJudge = false
 
+    func validate() throws {
+        guard top >= 0 else { throw ValidationError("--top must not be negative") }  // a negative prefix trapped
+    }
+
     func run() async throws {
         let config = try cluster.load()
         var messages: [JSONValue] = []
