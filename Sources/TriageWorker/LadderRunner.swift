@@ -279,6 +279,13 @@ struct LadderRunner: Sendable {
         var sawDone = false
         var contentBytes = 0
 
+        /// What an attempt that ends early (cut, stalled, cancelled) has cost when the provider
+        /// reported no usage (OpenAI-style streams report it last): the prompt and the text
+        /// generated so far, estimated; nil when nothing was generated.
+        func generated() -> Usage? {
+            contentBytes > 0 ? Self.estimate(chat: chat, answerBytes: contentBytes) : nil
+        }
+
         func release() async {
             if !started {
                 var o = outcome
@@ -326,19 +333,18 @@ struct LadderRunner: Sendable {
             }
         } catch var failure as AttemptFailure {
             failure.deliveredToClient = started
-            return .failed(failure, billed: usage ?? failure.billedUsage)
+            return .failed(failure, billed: usage ?? failure.billedUsage ?? generated())
         } catch {
             if !finished {
-                return .failed(AttemptFailure(kind: .cancelled, message: "\(error)", deliveredToClient: started), billed: usage)
+                return .failed(AttemptFailure(kind: .cancelled, message: "\(error)", deliveredToClient: started), billed: usage ?? generated())
             }
         }
         if Task.isCancelled && !finished {
-            return .failed(AttemptFailure(kind: .cancelled, message: "the attempt was stopped", deliveredToClient: started), billed: usage)
+            return .failed(AttemptFailure(kind: .cancelled, message: "the attempt was stopped", deliveredToClient: started), billed: usage ?? generated())
         }
         if !finished && !sawDone {
-            let sent = Self.estimate(chat: chat, answerBytes: contentBytes)
             return .failed(AttemptFailure(kind: .streamCut, message: "the stream ended before the answer finished", deliveredToClient: started),
-                           billed: usage ?? (contentBytes > 0 ? sent : nil))
+                           billed: usage ?? generated())
         }
         if call.tier.quality != .off {
             var issues = quality.check(answer: answer, finishReason: finishReason, request: chat)
