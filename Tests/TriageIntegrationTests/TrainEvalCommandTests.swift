@@ -70,7 +70,8 @@ extension Integration {
                                     (["train", "--data", data, "--out", model, "--holdout-fraction=-0.5"], "--holdout-fraction must be in [0, 1)"),
                                     (["retrain", "--data", data, "--epochs=-1"], "--epochs must be at least 1"),
                                     (["retrain", "--data", data, "--holdout-fraction=0"], "--holdout-fraction must be in (0, 1)"),
-                                    (["route", "--top=-1", "What is 2 + 2?"], "--top must not be negative")] {
+                                    (["route", "--top=-1", "What is 2 + 2?"], "--top must not be negative"),
+                                    (["calibrate", "--data", data, "--keep-gap", "0.5", "--models", ""], "--models needs at least two models")] {
                 let r = try env.run(args, timeout: .seconds(30))
                 #expect(r.status == 64, "\(args): \(r.output)")  // ArgumentParser's validation exit code, not a trap
                 #expect(r.output.contains(message), "\(args): \(r.output)")

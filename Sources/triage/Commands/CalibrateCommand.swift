@@ -36,6 +36,9 @@ struct CalibrateCommand: ParsableCommand {
             throw ValidationError("--share expects simple=S,medium=M,complex=C with shares in [0, 1] summing to 1, got '\(share)'")
         }
         if let keepGap, !(0...1).contains(keepGap) { throw ValidationError("--keep-gap expects a fraction in [0, 1]") }
+        if keepGap != nil, models.split(separator: ",").count < 2 {
+            throw ValidationError("--models needs at least two models, cheapest first")  // none indexed past the end
+        }
         guard classifier == "learned" || classifier.hasPrefix("learned:") else {
             throw ValidationError("--classifier must be learned, learned:VERSION or learned:FILE")
         }
