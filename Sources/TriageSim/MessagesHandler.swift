@@ -40,7 +40,7 @@ struct MessagesHandler: Sendable {
         let text: String
         if let fixed = behaviour.answer {
             text = fixed
-        } else if let rating = SimJudge.answer(system: req.system?.text, prompt: prompt) {
+        } else if let rating = SimJudge.answer(system: req.system?.text, prompt: prompt, replay: self.replay) {
             text = rating
         } else if let hit = self.replay.lookup(prompt: prompt, model: req.model) {
             text = hit.text

@@ -126,3 +126,27 @@ import TriageSim
         }
     }
 }
+
+/// The judge rubrics over the Messages API use the replay file as the chat endpoint does.
+@Suite struct MessagesJudgeReplayTests {
+    @Test func aGradeOverMessagesFollowsTheRecordedCorrectness() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("replay.jsonl")
+        try Data(#"{"id":"g/1","prompt":"How many eggs?","responses":{"mixtral":"The answer is 16.","gpt-4":"The answer is 18."},"scores":{"mixtral":0,"gpt-4":1}}"#.utf8)
+            .write(to: file)
+        let body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: [
+            "model": "claude-x", "max_tokens": 50, "system": "[triage-judge] triage.grade.v1\nGrade.",
+            "messages": [["role": "user", "content": "[Question]\nHow many eggs?\n[Answer]\nThe answer is 16."]],
+        ] as [String: Any]))
+        try await SimTest.app(SimConfig(port: 0, replayFile: file.path)).test(.router) { client in
+            let response = try await MessagesEndpointTests.post(client, body)
+            #expect(response.status == .ok)
+            let m = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as! [String: Any]
+            let content = m["content"] as? [[String: Any]]
+            // The recorded answer scored 0: grade 2 (without the replay the rating rules gave 1).
+            #expect(content?.first?["text"] as? String == "{\"rating\": 2}", "\(m)")
+        }
+    }
+}
