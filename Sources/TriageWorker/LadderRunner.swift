@@ -72,13 +72,16 @@ struct LadderRunner: Sendable {
             let chat = try ChatRequest(body: request.body)
             stream = chat.stream
             let controls = classifiers.controls(for: request)
-            let routed = try await classifiers.decide(chat, controls: controls, requestID: request.id)
+            let status = try budget.status(of: request.caller)
+            // The judge's rating call is charged to the team: not for a team with nothing left.
+            let judgeAffordable = status.map { s in s.remainingNano.map { $0 - s.reservedNano > 0 } ?? true } ?? true
+            let routed = try await classifiers.decide(chat, controls: controls, requestID: request.id, judgeAllowed: judgeAffordable)
             var decision = controls.capped(routed.decision, ladder: config.ladder)
             outcome.classifier = routed.label
             outcome.maxTierIndex = controls.maxTierIndex
             outcome.reason = decision.reason
             outcome.decision = decision
-            if let status = try budget.status(of: request.caller) {
+            if let status {
                 outcome.budget = status
                 decision = cap(decision, status: status, outcome: &outcome)
             }

@@ -93,6 +93,31 @@ extension Integration {
             #expect(try await attempts(cluster)[Self.judgeModel] == before, "no judge call for clear scores")
         }
 
+        @Test func aTeamWithNoBudgetLeftIsNotChargedForTheJudge() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            var spec = Self.spec()
+            spec.workers = 1
+            spec.authRequired = true
+            let cluster = try await env.startCluster(spec)
+            func cli(_ args: [String]) throws -> String {
+                let r = try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
+                guard r.status == 0 else { throw HarnessError("triage \(args.joined(separator: " ")) failed: \(r.output)") }
+                return r.output
+            }
+            _ = try cli(["team", "create", "broke", "--budget", "0", "--period", "monthly"])
+            let key = try #require(try cli(["key", "create", "--team", "broke"]).split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+            for i in 0..<3 {
+                let r = try await cluster.http.post(cluster.chatURL, json: chatBody("Quick one \(i), sim-rating=9, thanks"),
+                                                    headers: ["Authorization": "Bearer \(key)"])
+                #expect(r.status == 429, "\(r.text)")
+                #expect((try? r.json())?["error"]?["code"]?.stringValue == "budget_exceeded", "\(r.text)")
+            }
+            #expect(try await attempts(cluster)[Self.judgeModel] == nil, "the judge was called for a team with nothing left")
+            let charged = try cluster.store().read { db in try db.query("SELECT count(*) FROM ledger", []) { $0.int(0) } }
+            #expect(charged == [0], "ledger rows for a team with no budget")
+        }
+
         @Test func concurrentRequestsForOneQueryShareOneJudgeCall() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
