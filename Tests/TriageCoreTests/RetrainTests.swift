@@ -38,6 +38,15 @@ import TriageCore
         #expect(r.examples[2].source == "log" && r.examples[0].source == "gsm8k")
     }
 
+    @Test func aQueryHeldOutUnderADuplicateRowIsLeftOut() {
+        // The same query twice in the base data, the first row trained on, the second held out: its
+        // label must not reach training, or the guardrail would judge the candidate on what it learned.
+        let base = [row("a", "How many apples?"), row("b", "how many  APPLES?")]
+        let label = LoggedLabel(queryHash: RetrainLabels.queryHash("How many apples?"), queryText: nil, needsStronger: true, origin: "misroute")
+        let r = RetrainLabels.examples([label], base: base, excluding: [1], policy: policy)
+        #expect(r.examples.isEmpty && r.excluded == 1)
+    }
+
     @Test func severalLabelsOfOneQueryVote() {
         let h = RetrainLabels.queryHash("q")
         let labels = [true, false, false].map { LoggedLabel(queryHash: h, queryText: "q", needsStronger: $0, origin: "feedback") }

@@ -72,13 +72,18 @@ public enum RetrainLabels {
     public static func examples(_ labels: [LoggedLabel], base: [RoutingExample], excluding: Set<Int>,
                                 policy: LabelPolicy) -> Result {
         var byHash: [String: Int] = [:]
-        for (i, e) in base.enumerated() where byHash[queryHash(e.prompt)] == nil { byHash[queryHash(e.prompt)] = i }
+        var heldOut = Set<String>()  // a query held out under any of its base rows stays out of training
+        for (i, e) in base.enumerated() {
+            let h = queryHash(e.prompt)
+            if byHash[h] == nil { byHash[h] = i }
+            if excluding.contains(i) { heldOut.insert(h) }
+        }
         var votes: [String: (text: String, source: String, up: Int, down: Int)] = [:]
         var order: [String] = []
         var unresolved = 0, excluded = 0
         for l in labels {
             let match = byHash[l.queryHash]
-            if let match, excluding.contains(match) {
+            if heldOut.contains(l.queryHash) {
                 excluded += 1
                 continue
             }
