@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// Writes that arrive while a transaction runs are committed together in the next one (group
 /// commit), each still all-or-nothing: if one of them fails, the batch is rolled back and every
-/// write of it runs again alone, so only the failing one fails. A write is reported done only
+/// write of it runs again alone, so only the failing one fails (unless the store stayed locked
+/// past the busy timeout: then the whole batch fails at once). A write is reported done only
 /// after its transaction committed.
 ///
 /// ``writeLater(_:_:onError:)`` queues a write that need not be on disk before the caller goes
@@ -128,8 +129,10 @@ public final class StoreWriter: Sendable {
             }
             for job in batch { job.done(nil) }
         } catch {
-            if batch.count == 1 {
-                batch[0].done(error)
+            // Alone it failed for itself; a lock not had within the busy timeout fails every write
+            // of the batch (alone, each would wait that long again, one after the other).
+            if batch.count == 1 || error.isBusy {
+                for job in batch { job.done(error) }
                 return
             }
             // One of them failed: each alone, so that only the failing one fails.

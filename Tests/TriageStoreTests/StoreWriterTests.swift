@@ -88,6 +88,39 @@ import Testing
         }
     }
 
+    @Test func aStoreLockedPastTheBusyTimeoutFailsTheBatchAtOnce() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-writer-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try Store(path: Store.defaultPath(dataDir: dir))
+        defer { store.close() }
+        let team = try store.createTeam(name: "busy", budgetNano: nil, period: "total", softLimit: nil)
+        let writer = try StoreWriter(path: store.path, busyTimeoutMilliseconds: 200)
+        defer { writer.close() }
+        let holder = try SQLiteConnection(path: store.path)
+        defer { holder.close() }
+        try holder.exec("BEGIN IMMEDIATE")
+        let period = self.period
+        let started = ContinuousClock.now
+        let failed = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<10 {
+                group.addTask {
+                    do {
+                        try await writer.settle(reservationID: nil, Self.entry(team.id, "w\(i)", cost: 1), periodStart: period)
+                        return false
+                    } catch {
+                        return (error as? StoreError)?.isBusy == true
+                    }
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        let took = started.duration(to: .now)
+        try holder.exec("ROLLBACK")
+        #expect(failed == 10)
+        // Two batches at most (the first write, then the rest), each waiting once: not once per write.
+        #expect(took < .milliseconds(1200), "\(took)")
+    }
+
     @Test func anAttemptAndItsJudgeRowSettleTogether() async throws {
         try await withWriter { store, writer in
             let team = try store.createTeam(name: "d", budgetNano: 1_000, period: "monthly", softLimit: nil)
