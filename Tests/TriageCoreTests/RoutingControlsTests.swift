@@ -33,6 +33,10 @@ import TriageCore
         }
         #expect(abs(t.dialled(0.25).simpleBelow - 0.7) < 1e-12)  // halfway from 0.4 to 1
         #expect(abs(t.dialled(0.75).complexFrom - 0.35) < 1e-12)  // halfway from 0.7 to 0
+        // calibrate puts complex_from just above the top score when no share is complex; a score of
+        // exactly 1 (a saturated sigmoid) must not turn complex at a cheaper dial.
+        let above = ScoreThresholds(simpleBelow: 0.4, complexFrom: 1.0.nextUp)
+        for d in [0.1, 0.25, 0.45] { #expect(above.dialled(d).complexity(for: 1) != .complex, "dial \(d)") }
         #expect(t.isNear(0.45, margin: 0.1))
         #expect(!t.isNear(0.55, margin: 0.1))
     }

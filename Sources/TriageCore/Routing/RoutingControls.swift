@@ -96,8 +96,10 @@ extension ScoreThresholds {
     /// simple), towards 1 they fall to 0 (everything complex), linearly in between.
     public func dialled(_ dial: Double) -> ScoreThresholds {
         func move(_ t: Double) -> Double {
+            // A threshold already above 1 (calibrated past the top score) stays put below neutral:
+            // moving it "up to 1" would lower it, and a cheaper dial would route higher.
             dial <= RoutingControls.neutralDial
-                ? t + (1 - t) * (RoutingControls.neutralDial - dial) * 2
+                ? max(t, t + (1 - t) * (RoutingControls.neutralDial - dial) * 2)
                 : t - t * (dial - RoutingControls.neutralDial) * 2
         }
         // At dial 0 every score (a probability, at most 1) must fall below the simple threshold.
