@@ -93,6 +93,12 @@ public final class WorkerService: Service, Sendable {
         } onGracefulShutdown: {
             self.draining.withLock { $0 = true }
         }
+        // Requests cancelled when the grace ran out still settle what they spent: give them a
+        // moment before the writer's last flush (the store is closed after this returns).
+        let settleBy = ContinuousClock.now + .seconds(1)
+        while inFlight.count > 0, ContinuousClock.now < settleBy, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         await budget.writer.flush()
         await shadow?.shutdown()  // cancels running comparisons (verdict `unknown`) before the HTTP client goes
         _ = try? store.removeWorker(id: options.id)
