@@ -182,6 +182,15 @@ import TriageCore
         expectError(Self.minimal + "\nauth: {cache_s: 100000000000000000000.0}", field: "auth.cache_s", problem: "must be at most 3600")
     }
 
+    /// Found by fuzzing the config loader: a huge price trapped converting it to nano-dollars, and
+    /// any huge number of seconds or dollars could trap in the same way further on.
+    @Test func hugeNumbersAreRefusedNotATrap() {
+        let hugePrice = Self.providers + "\ntiers:\n  - {name: a, provider: sim, model: m, input_per_mtok: 2e76, output_per_mtok: 1}"
+        expectError(hugePrice, field: "tiers[0].input_per_mtok", problem: "must be at most 100000")
+        expectError(Self.minimal + "\nshutdown_grace_s: 1e30", field: "shutdown_grace_s", problem: "must be at most 1000000000")
+        expectError(Self.minimal + "\nshadow: {sample_rate: 0, max_usd_per_day: 1e300}", field: "shadow.max_usd_per_day", problem: "must be at most")
+    }
+
     @Test func errorDescriptionNamesTheField() {
         #expect(ConfigError(field: "tiers", problem: "is empty").description == "config: tiers: is empty")
         #expect(ConfigError(field: "", problem: "the file is empty").description == "config: the file is empty")

@@ -12,8 +12,8 @@ extension ConfigLoader {
         guard let model = try j.string("model"), !model.isEmpty else {
             throw ConfigError(field: "judge.model", problem: "is required")
         }
-        let input = try j.double("input_per_mtok", min: 0) ?? 0
-        let output = try j.double("output_per_mtok", min: 0) ?? 0
+        let input = try j.double("input_per_mtok", min: 0, max: Price.maxUSDPerMTok) ?? 0
+        let output = try j.double("output_per_mtok", min: 0, max: Price.maxUSDPerMTok) ?? 0
         let timeout = try j.int("timeout_ms", min: 10, max: 600_000) ?? JudgeConfig.defaultTimeoutMs
         return JudgeConfig(provider: provider, model: model, price: Price(inputPerMTok: input, outputPerMTok: output), timeoutMs: timeout)
     }

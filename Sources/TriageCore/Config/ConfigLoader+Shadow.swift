@@ -37,11 +37,9 @@ extension ConfigLoader {
     static func readRetrain(_ node: NodeReader?, resolve: (String) -> String) throws(ConfigError) -> RetrainSchedule? {
         guard let n = node else { return nil }
         try n.allowOnly(["every_h", "data"])
-        guard let every = try n.double("every_h", min: 0.0001) else {
+        guard let every = try n.double("every_h", min: 0.0001, max: 8760) else {
             throw ConfigError(field: "retrain.every_h", problem: "is required (hours between runs)")
         }
-        // The coordinator sleeps every_h as whole milliseconds in an Int64: bound it well below that.
-        guard every <= 8760 else { throw ConfigError(field: "retrain.every_h", problem: "must be at most 8760 (a year), got \(every)") }
         guard let data = try n.stringList("data"), !data.isEmpty else {
             throw ConfigError(field: "retrain.data", problem: "is required: a list of RouteLLM-format JSONL files")
         }

@@ -50,12 +50,15 @@ struct NodeReader {
         return i
     }
 
-    func double(_ k: String, min: Double? = nil) throws(ConfigError) -> Double? {
+    /// A number in `min...max`. The default `max` (a billion: seconds, dollars, rates) keeps every
+    /// value far from the overflow of the integer durations and nano-dollar amounts made from it.
+    func double(_ k: String, min: Double? = nil, max: Double = 1e9) throws(ConfigError) -> Double? {
         guard let v = value(k) else { return nil }
         guard let d = v.float ?? v.int.map(Double.init), d.isFinite else {
             throw ConfigError(field: field(k), problem: "expected a number, got '\(v.string ?? "?")'")
         }
         if let min, d < min { throw ConfigError(field: field(k), problem: "must be at least \(min), got \(d)") }
+        if d > max { throw ConfigError(field: field(k), problem: "must be at most \(max), got \(d)") }
         return d
     }
 

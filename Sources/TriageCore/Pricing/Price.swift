@@ -5,6 +5,10 @@ public struct Price: Sendable, Equatable, Codable {
     /// Nano-dollars per million output tokens.
     public var outputNanoPerMTok: Int64
 
+    /// The highest price per million tokens a config may set (100,000 USD, far above any real
+    /// model), so that a cost in nano-dollars cannot overflow.
+    public static let maxUSDPerMTok = 100_000.0
+
     /// - Parameters:
     ///   - inputPerMTok: USD per million input tokens (e.g. 0.15).
     ///   - outputPerMTok: USD per million output tokens (e.g. 0.60).
