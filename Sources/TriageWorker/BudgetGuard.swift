@@ -39,14 +39,6 @@ struct BudgetGuard: Sendable {
         return found.status
     }
 
-    /// Charges a call made for a request outside its attempts (the judge classifier's rating)
-    /// to the caller's team: a settled ledger row with no reservation behind it.
-    func charge(_ caller: Caller, team: TeamRecord?, _ entry: LedgerEntry) async throws(StoreError) {
-        let t = now()
-        let start = team.map { periodStart($0, at: t) } ?? t
-        try await writer.settle(reservationID: nil, entry, periodStart: start)
-    }
-
     /// Whether the team has passed its soft limit.
     func isPastSoftLimit(_ status: BudgetStatus) -> Bool {
         guard let budget = status.team.budgetNano, let soft = status.team.softLimit else { return false }
@@ -83,10 +75,15 @@ struct BudgetGuard: Sendable {
         }
     }
 
-    /// Writes the attempt's ledger row (and `more` rows of the same attempt) and releases its
-    /// reservation, in one transaction.
-    func settle(_ reservation: Reservation, _ entry: LedgerEntry, also more: [LedgerEntry] = []) async throws(StoreError) {
-        try await writer.settle(reservationID: reservation.id, entry, also: more, periodStart: reservation.periodStart)
+    /// Writes the call's ledger row and releases its reservation, in one transaction.
+    func settle(_ reservation: Reservation, _ entry: LedgerEntry) async throws(StoreError) {
+        try await writer.settle(reservationID: reservation.id, entry, periodStart: reservation.periodStart)
+    }
+
+    /// Releases a reservation without charging anything (a call that was not billed).
+    func release(_ reservation: Reservation) async throws(StoreError) {
+        guard let id = reservation.id else { return }
+        try await writer.release(reservationID: id)
     }
 
     /// Writes a request log entry with the writer's next transaction (it costs none of its own).

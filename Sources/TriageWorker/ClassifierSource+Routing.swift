@@ -11,7 +11,7 @@ extension ClassifierSource {
     struct Routed: Sendable {
         var decision: RoutingDecision
         var label: String
-        /// The judge call this decision made (to charge to the request), if any.
+        /// The judge call this decision made (already charged to the team; its cost is part of the request's), if any.
         var judgeCall: JudgeReply? = nil
     }
 
@@ -40,10 +40,10 @@ extension ClassifierSource {
     /// Decides the first tier: the base classifier (rules or learned) moved by the dial, then the
     /// judge when configured and called for; a judge that fails or is late leaves the base decision.
     /// The tier cap is not applied here (see ``RoutingControls/capped(_:ladder:)``).
-    /// - Parameter judgeAllowed: false when the judge may not be called (the team has no budget
-    ///   left for its charge): the base decision stands.
+    /// - Parameter judgeBudget: pays for a judge call (reserved first); when the team cannot
+    ///   afford one, the judge is not called and the base decision stands.
     /// - Throws: `TriageError.modelNotFound` for an unknown `model`.
-    func decide(_ chat: ChatRequest, controls: RoutingControls, requestID: String, judgeAllowed: Bool = true) async throws(TriageError) -> Routed {
+    func decide(_ chat: ChatRequest, controls: RoutingControls, requestID: String, judgeBudget: JudgeBudget) async throws(TriageError) -> Routed {
         let (classifier, label) = current
         if case .fixed(let i, let reason) = try ladder.entry(for: chat.model) {
             let t = ladder.tiers[i]
@@ -64,23 +64,21 @@ extension ClassifierSource {
             index = min(max(ladder.index(for: complexity) + controls.tierShift(ladderCount: ladder.tiers.count), 0), ladder.tiers.count - 1)
         }
         if let judge, shouldAsk(judge.settings, learned: learned, score: base.score, dial: controls.dial) {
-            if !judgeAllowed {
-                reason += "; judge skipped: no team budget left"
-            } else {
-                do {
-                    let (s, source, reply) = try await judge.score(chat.query, requestID: requestID)
-                    judgeCall = reply
-                    let c = judge.settings.thresholds.dialled(controls.dial).complexity(for: s)
-                    index = ladder.index(for: c)
-                    score = s
-                    reason = "judge: rating score \((s * 1000).rounded() / 1000)\(source == .judge ? "" : " (cached)"); " + reason
-                    routedLabel = label + "+judge"
-                } catch {
-                    logger.warning("judge unavailable; the \(classifier.name) decision stands",
-                                   metadata: ["triage.request": "\(requestID)", "error": "\(error)"])
-                    reason += "; judge fallback (\(error))"
-                    routedLabel = label + "+judge-fallback"
-                }
+            do throws(JudgeError) {
+                let (s, source, reply) = try await judge.score(chat.query, requestID: requestID, budget: judgeBudget)
+                judgeCall = reply
+                let c = judge.settings.thresholds.dialled(controls.dial).complexity(for: s)
+                index = ladder.index(for: c)
+                score = s
+                reason = "judge: rating score \((s * 1000).rounded() / 1000)\(source == .judge ? "" : " (cached)"); " + reason
+                routedLabel = label + "+judge"
+            } catch .unaffordable {
+                reason += "; judge skipped: \(JudgeBudget.refusal)"
+            } catch {
+                logger.warning("judge unavailable; the \(classifier.name) decision stands",
+                               metadata: ["triage.request": "\(requestID)", "error": "\(error)"])
+                reason += "; judge fallback (\(error))"
+                routedLabel = label + "+judge-fallback"
             }
         }
         if !controls.notes.isEmpty { reason += "; " + controls.notes.joined(separator: "; ") }

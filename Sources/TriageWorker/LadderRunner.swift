@@ -73,9 +73,8 @@ struct LadderRunner: Sendable {
             stream = chat.stream
             let controls = classifiers.controls(for: request)
             let status = try budget.status(of: request.caller)
-            // The judge's rating call is charged to the team: not for a team with nothing left.
-            let judgeAffordable = status.map { s in s.remainingNano.map { $0 - s.reservedNano > 0 } ?? true } ?? true
-            let routed = try await classifiers.decide(chat, controls: controls, requestID: request.id, judgeAllowed: judgeAffordable)
+            // The judge's rating call is paid from the team's budget, reserved first (none when it cannot be afforded).
+            let routed = try await classifiers.decide(chat, controls: controls, requestID: request.id, judgeBudget: judgeBudget(request, team: status?.team))
             var decision = controls.capped(routed.decision, ladder: config.ladder)
             outcome.classifier = routed.label
             outcome.maxTierIndex = controls.maxTierIndex
@@ -85,7 +84,7 @@ struct LadderRunner: Sendable {
                 outcome.budget = status
                 decision = cap(decision, status: status, outcome: &outcome)
             }
-            if let call = routed.judgeCall { await chargeRoutingJudge(call, request: request, outcome: &outcome) }
+            if let call = routed.judgeCall { outcome.cost += call.cost }  // charged to the team by the judge step
             try await climb(request: request, chat: chat, decision: decision, outcome: &outcome, send: send)
             offerShadow(request: request, chat: chat, outcome: outcome)
         } catch {
@@ -155,7 +154,7 @@ struct LadderRunner: Sendable {
                                     apiKey: providers.apiKey(for: tier.provider), progress: watchdog, timeout: limits.total)
             let provider = providers.provider(named: tier.provider)
             let attemptStart = ContinuousClock.now
-            let judgeCheck = tier.qualityJudge.flatMap { q in judge.map { QualityJudge(client: $0, threshold: q.threshold) } }
+            let judgeCheck = qualityJudge(request, tier: tier, team: outcome.budget?.team)
             let snapshot = outcome
             let result: AttemptResult = chat.stream
                 ? await watchdog.guarding { await self.streamAttempt(provider, call, request: request, chat: chat, outcome: snapshot, watchdog: watchdog, canClimb: canClimb, judgeCheck: judgeCheck, send: send) }
@@ -196,12 +195,9 @@ struct LadderRunner: Sendable {
             outcome.cost += cost
             outcome.attempts.append(AttemptRecord(tier: tier.name, model: tier.model, outcome: failure?.kind.rawValue ?? "ok",
                                                   status: failure == nil ? 200 : failure?.status, ms: ms, message: failure?.message))
-            // The judge check's call is charged with the attempt, in the same transaction.
-            var judgeRows: [LedgerEntry] = []
-            if let judgeCheck, let row = judgeCharge(judgeCheck, request: request, tier: tier, kept: failure == nil, outcome: &outcome) {
-                judgeRows.append(row)
-            }
-            await settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok", also: judgeRows)
+            // The judge check's call settled its own reservation; its cost is the request's too.
+            if let judgeCheck { noteJudgeCheck(judgeCheck, kept: failure == nil, outcome: &outcome) }
+            await settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
             circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
 
             if let f = failure, f.kind == .lowQuality {
@@ -238,13 +234,12 @@ struct LadderRunner: Sendable {
         }
     }
 
-    private func settle(_ reservation: BudgetGuard.Reservation, request: WireRequest, tier: TierConfig, usage: Usage?, cost: Money, outcome: String,
-                        also more: [LedgerEntry] = []) async {
+    private func settle(_ reservation: BudgetGuard.Reservation, request: WireRequest, tier: TierConfig, usage: Usage?, cost: Money, outcome: String) async {
         let entry = LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name, model: tier.model,
                                 promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
                                 usageEstimated: usage?.estimated ?? false, costNano: cost.nanoUSD, outcome: outcome)
         do {
-            try await budget.settle(reservation, entry, also: more)
+            try await budget.settle(reservation, entry)
         } catch {
             logger.error("ledger write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
         }

@@ -118,6 +118,72 @@ extension Integration {
             #expect(charged == [0], "ledger rows for a team with no budget")
         }
 
+        /// A judge call's worst case (its prompt and max tokens at the judge's price) is reserved
+        /// against the team's hard limit before the call, so neither one request nor many at once
+        /// can push a team past its budget with rating calls.
+        @Test func theJudgeCallIsReservedAgainstTheTeamsBudget() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            var spec = ClusterSpec(workers: 1, classifierKind: "judge")
+            // An expensive judge: a rating call costs about 0.19 USD, its worst case (reserved) about 0.28 USD.
+            spec.judge = "{provider: sim, model: \(Self.judgeModel), input_per_mtok: 1000.0, output_per_mtok: 1000.0, timeout_ms: 3000}"
+            spec.authRequired = true
+            let cluster = try await env.startCluster(spec)
+            func cli(_ args: [String]) throws -> String {
+                let r = try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
+                guard r.status == 0 else { throw HarnessError("triage \(args.joined(separator: " ")) failed: \(r.output)") }
+                return r.output
+            }
+            func key(team: String, budget: String) throws -> String {
+                _ = try cli(["team", "create", team, "--budget", budget, "--period", "monthly"])
+                return try #require(try cli(["key", "create", "--team", team]).split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+            }
+            let store = try cluster.store()
+            func spent(_ team: String) throws -> Int64 {
+                try store.read { db in
+                    try db.query("SELECT coalesce(sum(l.cost_nano), 0) FROM ledger l JOIN teams t ON t.id = l.team_id WHERE t.name = ?",
+                                 [.text(team)]) { $0.int64(0) }
+                }.first ?? 0
+            }
+
+            // 0.05 USD left: enough for the answer, not for the judge. The rules decide; nothing overspent.
+            let tight = try key(team: "tight", budget: "0.05")
+            let r = try await cluster.http.post(cluster.chatURL, json: chatBody("Quick one, sim-rating=9, thanks"), headers: ["Authorization": "Bearer \(tight)"])
+            #expect(r.status == 200, "\(r.text)")
+            #expect(r.headers["x-triage-tier"] == "simple", "\(r.headers)")
+            #expect(r.headers["x-triage-classifier"] == "rules", "\(r.headers)")
+            #expect(r.headers["x-triage-reason"]?.contains("judge skipped: the team's budget cannot cover the judge call") == true, "\(r.headers)")
+            #expect(try await attempts(cluster)[Self.judgeModel] == nil, "a judge call the team cannot afford was made")
+            let spentTight = try spent("tight")
+            #expect(spentTight <= 50_000_000, "the team spent past its budget: \(spentTight) nano-USD")
+
+            // 0.5 USD: room for one judge call's worst case at a time, two calls in all. Four at once,
+            // distinct queries (rated simple, so every answer is cheap): before reservations each saw
+            // budget left and called the judge (0.77 USD); now the team stays within its budget.
+            let near = try key(team: "near", budget: "0.5")
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for i in 0..<4 {
+                    group.addTask {
+                        try await cluster.http.post(cluster.chatURL, json: chatBody("Question \(i), sim-rating=1, thanks"),
+                                                    headers: ["Authorization": "Bearer \(near)"]).status
+                    }
+                }
+                var out: [Int] = []
+                for try await s in group { out.append(s) }
+                return out
+            }
+            #expect(statuses == [200, 200, 200, 200])
+            let calls = try await attempts(cluster)[Self.judgeModel] ?? 0
+            #expect((1...2).contains(calls), "judge calls: \(calls)")
+            let spentNear = try spent("near")
+            #expect(spentNear <= 500_000_000, "the team spent past its budget: \(spentNear) nano-USD")
+            let judged = try store.read { db in
+                try db.query("SELECT count(*) FROM ledger l JOIN teams t ON t.id = l.team_id WHERE t.name = 'near' AND l.outcome = 'routing_judge' AND l.cost_nano > 0") { $0.int(0) }
+            }
+            #expect(judged == [calls], "each judge call is charged to the team")
+            #expect(try store.activeReservationCount(now: Date()) == 0, "every judge reservation was settled or released")
+        }
+
         @Test func concurrentRequestsForOneQueryShareOneJudgeCall() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }

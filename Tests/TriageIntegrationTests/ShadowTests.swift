@@ -159,12 +159,42 @@ extension Integration {
             let id = try #require(low.headers["x-triage-request-id"])
             let m = await poll(timeout: .seconds(3)) { try? store.misroutes().first { $0.requestID == id } }
             #expect(m?.reason.hasPrefix("low_quality: judge_low_grade: judge graded 3/10, below 6") == true, "\(m?.reason ?? "nil")")
-            // The judge's call is charged to the request.
-            #expect(try store.ledgerRows(request: id).map(\.outcome) == ["low_quality", "judge", "ok"])
+            // The judge's call is charged to the request (settled as soon as it answered, before the attempt's row).
+            #expect(try store.ledgerRows(request: id).map(\.outcome) == ["judge", "low_quality", "ok"])
 
             let good = try await cluster.chat("sim-rating=8 What is the capital of Italy?")
             #expect(good.headers["x-triage-tier"] == "simple" && good.headers["x-triage-judge"] == "8/10")
             #expect(try await sim.attempts()["judge-mini"] == 2)
+        }
+
+        /// The judge check's call is paid like an attempt: its worst case is reserved against the
+        /// team's hard limit first, and a team that cannot afford it gets its answer unjudged.
+        @Test func aTeamThatCannotAffordTheJudgeCheckIsNotJudged() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let sim = try await env.startSim()
+            var spec = Self.spec(sim, shadow: nil, qualityJudge: ["simple": "{threshold: 6}"])
+            // A grading call's worst case is about 0.35 USD at these prices.
+            spec.judge = "{provider: sim, model: judge-mini, input_per_mtok: 1000.0, output_per_mtok: 1000.0, timeout_ms: 2000}"
+            spec.authRequired = true
+            let cluster = try await env.startCluster(spec)
+            func cli(_ args: [String]) throws -> String {
+                let r = try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
+                guard r.status == 0 else { throw HarnessError("triage \(args.joined(separator: " ")) failed: \(r.output)") }
+                return r.output
+            }
+            _ = try cli(["team", "create", "tight", "--budget", "0.05", "--period", "monthly"])
+            let key = try #require(try cli(["key", "create", "--team", "tight"]).split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+            // The sim judge would grade this 3/10 and climb: the answer is kept unjudged instead.
+            let r = try await cluster.http.post(cluster.chatURL, json: chatBody("sim-rating=3 What is the capital of Spain?"),
+                                                headers: ["Authorization": "Bearer \(key)"])
+            #expect(r.status == 200, "\(r.text)")
+            #expect(r.headers["x-triage-tier"] == "simple", "answered unjudged, not climbed: \(r.headers)")
+            #expect(r.headers["x-triage-judge"] == "skipped: the team's budget cannot cover the judge call", "\(r.headers)")
+            #expect(try await sim.attempts()["judge-mini"] == nil, "a judge call the team cannot afford was made")
+            let store = try cluster.store()
+            let spent = try store.read { db in try db.query("SELECT coalesce(sum(cost_nano), 0) FROM ledger") { $0.int64(0) } }.first ?? 0
+            #expect(spent > 0 && spent <= 50_000_000, "the team's spend stays within its 0.05 USD budget: \(spent) nano-USD")
         }
 
         @Test func aJudgeTimeoutNeverFailsOrHoldsTheRequest() async throws {

@@ -8,4 +8,11 @@ public enum CostEstimate {
         let paddedInput = input + input / 4 + 16
         return price.cost(promptTokens: paddedInput, completionTokens: request.maxTokens ?? defaultMaxTokens)
     }
+
+    /// The worst case of a call the router makes itself (a judge call): the estimated tokens of
+    /// its prompt texts, padded as an attempt's are, plus `maxTokens` at `price`.
+    public static func worstCase(prompt texts: [String], maxTokens: Int, price: Price) -> Money {
+        let input = texts.reduce(3) { $0 + TokenEstimate.tokens(in: $1) + 4 }
+        return price.cost(promptTokens: input + input / 4 + 16, completionTokens: maxTokens)
+    }
 }

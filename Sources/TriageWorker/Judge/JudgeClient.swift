@@ -24,6 +24,8 @@ public enum JudgeError: Error, Sendable, Equatable, CustomStringConvertible {
     case emptyAnswer
     /// The answer held no rating the caller could read (the text, clipped).
     case unparsable(String)
+    /// Not called: the team's budget cannot cover the call's worst case.
+    case unaffordable
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum JudgeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .upstream(let f): "judge call failed: \(f)"
         case .emptyAnswer: "judge answered no text"
         case .unparsable(let text): "judge answer holds no rating: '\(text.prefix(80))'"
+        case .unaffordable: "judge skipped: \(JudgeBudget.refusal)"
         }
     }
 }
@@ -62,9 +65,22 @@ public struct JudgeClient: Sendable {
     /// - Returns: the score in [0, 1] and the reply.
     /// - Throws: ``JudgeError``, `.unparsable` when the reply holds no rating.
     public func rateComplexity(_ query: String) async throws(JudgeError) -> (score: Double, reply: JudgeReply) {
-        let reply = try await ask(system: ComplexityRubric.system, user: ComplexityRubric.user(query: query), maxTokens: 24)
+        let reply = try await ask(system: ComplexityRubric.system, user: ComplexityRubric.user(query: query), maxTokens: Self.ratingMaxTokens)
         guard let s = ComplexityRubric.score(reply.text) else { throw .unparsable(reply.text) }
         return (s, reply)
+    }
+
+    /// The longest answer a complexity rating asks for.
+    public static let ratingMaxTokens = 24
+
+    /// The most ``rateComplexity(_:)`` of `query` can cost (reserved against the team's budget).
+    public func worstCaseOfRating(_ query: String) -> Money {
+        worstCase(system: ComplexityRubric.system, user: ComplexityRubric.user(query: query), maxTokens: Self.ratingMaxTokens)
+    }
+
+    /// The most ``ask(system:user:maxTokens:)`` can cost: its prompt and `maxTokens` at the judge's prices.
+    public func worstCase(system: String, user: String, maxTokens: Int) -> Money {
+        CostEstimate.worstCase(prompt: [system, user], maxTokens: maxTokens, price: config.price)
     }
 
     init(judge: JudgeConfig, triage: TriageConfig, providers: ProviderSet) {

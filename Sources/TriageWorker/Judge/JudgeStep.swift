@@ -40,15 +40,26 @@ struct JudgeStep: Sendable {
     }
 
     /// The judge's score in [0, 1] for a query, and the judge call's reply when this request made
-    /// the call (nil for a cached rating or one shared with a concurrent request), so its cost can
-    /// be charged to the request that caused it.
-    /// - Throws: ``JudgeError`` when the judge timed out, failed, or gave no rating.
-    func score(_ query: String, requestID: String) async throws(JudgeError) -> (score: Double, source: Source, reply: JudgeReply?) {
+    /// the call (nil for a cached rating or one shared with a concurrent request). The request
+    /// that makes the call pays for it from `budget`: its worst case is reserved before the call
+    /// and the call is charged (`routing_judge`) when it answers.
+    /// - Parameter budget: the budget of the request's caller.
+    /// - Throws: ``JudgeError`` when the judge timed out, failed, or gave no rating, `.unaffordable`
+    ///   when the call was needed and the team cannot afford it.
+    func score(_ query: String, requestID: String, budget: JudgeBudget) async throws(JudgeError) -> (score: Double, source: Source, reply: JudgeReply?) {
         let k = key(query)
         if let s = cache.get(k) { return (s, .memory, nil) }
         if let s = try? store.judgeDecision(key: k) {
             cache.set(k, s)
             return (s, .store, nil)
+        }
+        // A call already under way for this query is shared at no charge.
+        if let running = inFlight.calls.withLock({ $0[k] }) { return (try await running.value.get().0, .memory, nil) }
+        guard let reservation = await budget.reserve(client.worstCaseOfRating(query)) else { throw .unaffordable }
+        // A concurrent request's call may have answered while this one reserved.
+        if let s = cache.get(k) {
+            await budget.release(reservation)
+            return (s, .memory, nil)
         }
         let client = self.client
         let (call, leader) = inFlight.calls.withLock { calls -> (InFlight.Call, Bool) in
@@ -59,11 +70,19 @@ struct JudgeStep: Sendable {
             calls[k] = call
             return (call, true)
         }
+        guard leader else {
+            // Another request started the call while this one reserved: share it, release the reservation.
+            await budget.release(reservation)
+            return (try await call.value.get().0, .memory, nil)
+        }
         let result = await call.value
-        guard leader else { return (try result.get().0, .memory, nil) }
         // Cached before the call leaves the table, so no request in between calls the judge again.
         if case .success(let (s, _)) = result { cache.set(k, s) }
         inFlight.calls.withLock { $0[k] = nil }
+        switch result {
+        case .success(let (_, reply)): await budget.settle(reservation, reply, model: client.config.model, tier: "judge", outcome: "routing_judge")
+        case .failure: await budget.release(reservation)
+        }
         let (s, reply) = try result.get()
         do { try store.saveJudgeDecision(key: k, score: s, model: client.config.model) } catch {
             logger.warning("judge decision not stored", metadata: ["triage.request": "\(requestID)", "error": "\(error)"])
