@@ -47,8 +47,16 @@ extension Store {
     }
 
     /// Shadow spend since a date: finished comparisons' cost plus running ones' reservations.
-    public func shadowSpendNano(since: Date) throws(StoreError) -> Int64 {
-        try locked("shadowSpend") { db throws(StoreError) in try Self.shadowSpend(db, since: since) }
+    /// - Parameter team: only the comparisons of this team's requests (the spend is still the
+    ///   cluster's shadow budget's, not the team's); nil for the whole cluster.
+    public func shadowSpendNano(since: Date, team: String? = nil) throws(StoreError) -> Int64 {
+        try locked("shadowSpend") { db throws(StoreError) in
+            guard let team else { return try Self.shadowSpend(db, since: since) }
+            return try db.queryFirst("""
+                SELECT coalesce(sum(CASE WHEN s.finished_at IS NULL THEN s.reserved_nano ELSE s.cost_nano END), 0)
+                FROM shadow_comparisons s JOIN teams t ON t.id = s.team_id WHERE s.created_at >= ? AND t.name = ?
+                """, [SQLiteValue(since), .text(team)]) { $0.int64(0) } ?? 0
+        }
     }
 
     /// Finished verdicts per answering tier (optionally since a date, of one team).

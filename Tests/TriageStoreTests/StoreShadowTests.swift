@@ -63,6 +63,22 @@ import Testing
         }
     }
 
+    @Test func shadowSpendOfOneTeamsRequests() throws {
+        try withStore { store, _ throws in
+            let a = try store.createTeam(name: "a", budgetNano: nil, period: "monthly", softLimit: nil)
+            let b = try store.createTeam(name: "b", budgetNano: nil, period: "monthly", softLimit: nil)
+            let done = try #require(try store.startShadow(pending("a1", reserved: 500, team: a.id), dayStart: day, limitNano: 10_000))
+            try store.finishShadow(id: done, verdict: "as_good", detail: nil, costNano: 300, at: day, ledger: [])
+            _ = try store.startShadow(pending("a2", reserved: 40, team: a.id), dayStart: day, limitNano: 10_000)  // running: its reservation
+            _ = try store.startShadow(pending("b1", reserved: 2_000, team: b.id), dayStart: day, limitNano: 10_000)
+            _ = try store.startShadow(pending("none", reserved: 7), dayStart: day, limitNano: 10_000)
+            #expect(try store.shadowSpendNano(since: day, team: "a") == 340)
+            #expect(try store.shadowSpendNano(since: day, team: "b") == 2_000)
+            #expect(try store.shadowSpendNano(since: day, team: "nobody") == 0)
+            #expect(try store.shadowSpendNano(since: day) == 2_347)
+        }
+    }
+
     @Test func schemaV8SeedsTheTotalsFromVerdictsStoredBefore() throws {
         try withTempDir { dir throws in
             let db = try SQLiteConnection(path: dir + "/old.sqlite")

@@ -52,7 +52,7 @@ struct ReportCommand: ParsableCommand {
         print("\nclimbs by reason")
         printTable(["reason", "count"], reasons.map { [$0.reason, String($0.count)] })
         let verdicts = try store.shadowVerdictCounts(since: from, team: team)
-        let spent = try store.shadowSpendNano(since: from)
+        let spent = try store.shadowSpendNano(since: from, team: team)
         print("\nmeasured routing accuracy per tier (shadow comparisons with \(top.name); accuracy = as_good + better among judged)")
         if verdicts.isEmpty {
             print("no shadow verdicts\(config.shadow.enabled ? " yet" : " (shadow comparison is off: shadow.sample_rate is 0)")")
@@ -66,7 +66,13 @@ struct ReportCommand: ParsableCommand {
                 return [tier, String(all), String(n("as_good")), String(n("better")), String(n("worse")), String(n("unknown")),
                         judged > 0 ? String(format: "%.1f%%", 100 * Double(n("as_good") + n("better")) / Double(judged)) : "n/a"]
             })
-            print("shadow spend (top-tier and judge calls, charged to no team): $\(Money(nanoUSD: spent))")
+            // Shadow calls are paid from the cluster's daily shadow budget: a team's report shows
+            // what comparing its own requests cost, labelled as not charged to it.
+            if let team {
+                print("shadow spend on team \(team)'s requests (top-tier and judge calls, paid from the cluster's shadow budget, not charged to the team): $\(Money(nanoUSD: spent))")
+            } else {
+                print("shadow spend (top-tier and judge calls, charged to no team): $\(Money(nanoUSD: spent))")
+            }
         }
     }
 }
