@@ -30,6 +30,11 @@ extension ClassifierSource {
         do {
             let p = try store.routingPolicy(teamID: team)
             policies.withLock { $0[team] = (p, now) }
+            if let tier = p.maxTier, !RoutingControls.isTier(tier, of: ladder), warnedStaleCaps.withLock({ $0.insert("\(team)/\(tier)").inserted }) {
+                logger.warning("team routing policy's max_tier is not a configured tier; capping the team at the cheapest tier",
+                               metadata: ["triage.team_id": "\(team)", "max_tier": "\(tier)",
+                                          "tiers": "\(ladder.tiers.map(\.name).joined(separator: ", "))"])
+            }
             return p
         } catch {
             logger.warning("team routing policy unreadable; none applied", metadata: ["triage.team_id": "\(team)", "error": "\(error)"])

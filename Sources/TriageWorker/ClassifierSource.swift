@@ -18,6 +18,8 @@ final class ClassifierSource: Sendable {
     let ladder: Ladder
     /// Team routing policies, read at most every two seconds per team.
     let policies = Mutex<[Int64: (policy: TeamRoutingPolicy, read: ContinuousClock.Instant)]>([:])
+    /// Team policies whose `max_tier` names no configured tier, already warned about (`team/tier`).
+    let warnedStaleCaps = Mutex<Set<String>>([])
 
     /// - Parameters:
     ///   - judge: the judge client, used when `config.judge` is set.

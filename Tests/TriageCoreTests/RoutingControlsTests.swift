@@ -69,4 +69,13 @@ import TriageCore
         #expect(capped.tierIndex == 1 && capped.tier == "medium")
         #expect(capped.reason.contains("capped at medium"))
     }
+
+    @Test func aTeamCapNamingATierNoLongerConfiguredCapsAtTheCheapest() {
+        let stale = RoutingControls.resolve(dial: nil, maxTier: nil, teamDial: nil, teamDialMin: nil, teamDialMax: nil, teamMaxTier: "large", ladder: three)
+        #expect(stale.maxTierIndex == 0, "the cap does not vanish with the tier")
+        #expect(stale.notes.contains { $0.contains("max_tier 'large' is not a tier: the cheapest applies") }, "\(stale.notes)")
+        let requested = RoutingControls.resolve(dial: nil, maxTier: "complex", teamDial: nil, teamDialMin: nil, teamDialMax: nil, teamMaxTier: "large", ladder: three)
+        #expect(requested.maxTierIndex == 0, "a request cannot lift it either")
+        #expect(!RoutingControls.isTier("large", of: three) && RoutingControls.isTier("medium", of: three))
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TriageCore
+import TriageStore
 
 extension Integration {
     /// `x-triage-dial`, `x-triage-max-tier` and the team routing policy through the real cluster.
@@ -50,6 +51,49 @@ extension Integration {
             let capped = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.short), headers: ["x-triage-max-tier": "simple"])
             #expect(capped.status >= 500, "no tier left under the cap: \(capped.text)")
             #expect(capped.headers["x-triage-tier"] ?? "simple" == "simple")
+        }
+
+        /// A team cap naming an unknown tier is refused when set; one left naming a tier the config
+        /// no longer has caps the team at the cheapest tier (a spend cap must not vanish), and each
+        /// worker warns about it once.
+        @Test func aTeamCapNamingAnUnknownTierIsRefusedAndAStaleOneCapsAtTheCheapest() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let adminKey = "admin-" + UUID().uuidString
+            var spec = ClusterSpec(workers: 1)
+            spec.authRequired = true
+            spec.environment = ["TRIAGE_ADMIN_KEY": adminKey]
+            let cluster = try await env.startCluster(spec)
+            func cli(_ args: [String]) throws -> (status: Int32, output: String) {
+                try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
+            }
+            _ = try cli(["team", "create", "search"])
+            let key = try #require(try cli(["key", "create", "--team", "search"]).output.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+
+            // Refused when set, naming the tiers there are.
+            let refused = try cli(["team", "policy", "search", "--max-tier", "large"])
+            #expect(refused.status != 0)
+            #expect(refused.output.contains("simple, medium, complex") && refused.output.contains("large"), "\(refused.output)")
+            let put = try await cluster.http.request("PUT", cluster.base + "/admin/teams/search/routing", json: .object(["max_tier": .string("large")]),
+                                                     headers: ["Authorization": "Bearer \(adminKey)"])
+            #expect(put.status == 400)
+            let error = try put.json()["error"]
+            #expect(error?["param"]?.stringValue == "max_tier")
+            #expect(error?["message"]?.stringValue?.contains("simple, medium, complex") == true, "\(put.text)")
+
+            // Set when `large` was a tier, then the config changed: the store holds a stale cap.
+            #expect(try cluster.store().setRoutingPolicy(team: "search", TeamRoutingPolicy(maxTier: "large")))
+            for _ in 0..<3 {
+                let r = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.long), headers: ["Authorization": "Bearer \(key)"])
+                #expect(r.status == 200, "\(r.text)")
+                #expect(r.headers["x-triage-tier"] == "simple", "the long query (complex) is capped at the cheapest tier: \(r.headers)")
+                #expect(r.headers["x-triage-reason"]?.contains("max_tier 'large' is not a tier: the cheapest applies") == true, "\(r.headers)")
+            }
+            let shown = try cli(["team", "policy", "search"]).output
+            #expect(shown.contains("max tier large (not a configured tier: the team is capped at the cheapest, simple)"), "\(shown)")
+            let log = try String(contentsOfFile: env.dir.file("up.log"), encoding: .utf8)
+            let warnings = log.split(separator: "\n").filter { $0.contains("max_tier is not a configured tier") }
+            #expect(warnings.count == 1, "warned once: \(warnings)")
         }
 
         @Test func theTeamPolicyBoundsTheDial() async throws {

@@ -49,6 +49,8 @@ public struct RoutingControls: Sendable, Equatable {
     ///   - maxTier: the request's `x-triage-max-tier` (a tier name; unknown names are ignored here,
     ///     the coordinator rejects them).
     ///   - teamDial, teamDialMin, teamDialMax, teamMaxTier: the team's policy (nil = not set).
+    ///     A `teamMaxTier` that names no tier of the ladder (the config changed after the policy
+    ///     was set) caps at the cheapest tier: a spend cap must not vanish with a renamed tier.
     public static func resolve(dial: Double?, maxTier: String?, teamDial: Double?, teamDialMin: Double?, teamDialMax: Double?,
                                teamMaxTier: String?, ladder: Ladder) -> RoutingControls {
         var notes: [String] = []
@@ -62,7 +64,8 @@ public struct RoutingControls: Sendable, Equatable {
         }
         if d != neutralDial { notes.append("dial \(d.short)") }
         let requested = maxTier.flatMap { n in ladder.tiers.firstIndex { $0.name == n } }
-        let team = teamMaxTier.flatMap { n in ladder.tiers.firstIndex { $0.name == n } }
+        let stale = teamMaxTier.map { !isTier($0, of: ladder) } ?? false
+        let team = stale ? 0 : teamMaxTier.flatMap { n in ladder.tiers.firstIndex { $0.name == n } }
         let cap: Int? = switch (requested, team) {
         case (let r?, let t?): min(r, t)
         case (let r?, nil): r
@@ -70,9 +73,15 @@ public struct RoutingControls: Sendable, Equatable {
         case (nil, nil): nil
         }
         if let cap, cap < ladder.tiers.count - 1 {
-            notes.append("max tier \(ladder.tiers[cap].name)" + (team == cap && requested != cap ? " (team policy)" : ""))
+            let why = stale ? " (team policy's max_tier '\(teamMaxTier ?? "")' is not a tier: the cheapest applies)" : " (team policy)"
+            notes.append("max tier \(ladder.tiers[cap].name)" + (team == cap && requested != cap ? why : ""))
         }
         return RoutingControls(dial: d, maxTierIndex: cap, notes: notes)
+    }
+
+    /// Whether `name` is a tier of the ladder (a team policy's `max_tier` may name one the config no longer has).
+    public static func isTier(_ name: String, of ladder: Ladder) -> Bool {
+        ladder.tiers.contains { $0.name == name }
     }
 
     /// Applies the cap to a decision: a start above it starts at it.

@@ -44,7 +44,11 @@ extension TeamCommand {
                 return
             }
             func show(_ d: Double?, _ fallback: String) -> String { d.map { String($0) } ?? fallback }
-            print("team \(view.team): dial \(show(view.dial, "0.5 (neutral)")), requests may set \(show(view.dialMin, "0"))-\(show(view.dialMax, "1")), max tier \(view.maxTier ?? "(top)")")
+            // A cap set before the config lost its tier caps at the cheapest tier (see RoutingControls.resolve).
+            let tiers = try cluster.load().tiers.map(\.name)
+            let stale = view.maxTier.map { !tiers.contains($0) } ?? false
+            print("team \(view.team): dial \(show(view.dial, "0.5 (neutral)")), requests may set \(show(view.dialMin, "0"))-\(show(view.dialMax, "1")), max tier \(view.maxTier ?? "(top)")"
+                  + (stale ? " (not a configured tier: the team is capped at the cheapest, \(tiers.first ?? "-"))" : ""))
         }
     }
 }
