@@ -1,5 +1,5 @@
 import Testing
-import TriageCore
+@testable import TriageCore
 
 @Suite struct QualityCheckTests {
     let checker = QualityChecker()
@@ -36,6 +36,13 @@ import TriageCore
         #expect(try kinds("As an AI language model, I do not have opinions about capitals.") == [.refusal])
         #expect(try kinds("I can’t assist with that.") == [.refusal])  // typographic apostrophe
         #expect(try kinds("Paris. I cannot stress enough how lovely it is.").isEmpty)
+    }
+
+    @Test func phrasesAreFoundWhateverTheCaseAndBesideOtherUnicode() throws {
+        #expect(try kinds("Désolé — I CAN’T HELP WITH that.") == [.refusal])  // — shares ’'s first two UTF-8 bytes
+        #expect(try kinds("Ça va — très bien, merci, c’est Paris.").isEmpty)
+        #expect(try kinds("Paris.", "EXPLAIN why Paris is the capital of France") == [.tooShort])
+        #expect(QualityChecker.folded("AÉ’—z") == Array("aÉ'—z".utf8))
     }
 
     @Test func degenerateRepetitionFails() throws {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One reason an answer looks poor.
 public struct QualityIssue: Sendable, Equatable, Codable, CustomStringConvertible {
     public enum Kind: String, Sendable, Codable, CaseIterable {
@@ -104,10 +102,51 @@ public struct QualityChecker: Sendable {
         "i can't provide", "i'm sorry, but i can", "i apologize, but i can", "i won't be able to",
     ]
 
+    /// The phrases as folded bytes (see ``folded(_:)``).
+    private static let refusalBytes = refusals.map { Array($0.utf8) }
+
     /// A refusal or hedge phrase near the start of the answer.
     static func refusal(in answer: String) -> String? {
-        let head = answer.prefix(300).lowercased().replacingOccurrences(of: "’", with: "'")
-        return refusals.first { head.contains($0) }
+        let head = folded(answer.prefix(300))
+        return refusalBytes.firstIndex { contains(head, $0) }.map { refusals[$0] }
+    }
+
+    /// UTF-8 bytes with ASCII letters lowercased and the typographic apostrophe (’) read as `'`.
+    /// The phrases looked for are ASCII, so this finds what `lowercased()` would, without
+    /// Foundation's string search (microseconds per answer on the hot path).
+    static func folded<S: StringProtocol>(_ text: S) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var it = text.utf8.makeIterator()
+        var pending: [UInt8] = []
+        while let b = pending.isEmpty ? it.next() : pending.removeFirst() {
+            if b == 0xE2 {
+                let b1 = it.next(), b2 = b1 == 0x80 ? it.next() : nil
+                if b1 == 0x80, b2 == 0x99 { out.append(UInt8(ascii: "'")); continue }
+                out.append(b)
+                if let b1 { pending.append(b1) }
+                if let b2 { pending.append(b2) }
+                continue
+            }
+            out.append(b >= 0x41 && b <= 0x5A ? b + 32 : b)
+        }
+        return out
+    }
+
+    /// Whether `needle` occurs in `haystack`.
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count, haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// A phrase of 1–4 words repeated back to back at least `minRuns` times.
@@ -137,8 +176,10 @@ public struct QualityChecker: Sendable {
 
     static let explanationCues = ["explain", "describe", "why ", "how does", "how do", "compare", "walk me through", "write an essay", "in detail"]
 
+    private static let explanationCueBytes = explanationCues.map { Array($0.utf8) }
+
     static func asksForExplanation(_ query: String) -> Bool {
-        let q = query.lowercased()
-        return explanationCues.contains { q.contains($0) }
+        let q = folded(query)
+        return explanationCueBytes.contains { contains(q, $0) }
     }
 }
