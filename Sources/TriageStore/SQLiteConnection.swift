@@ -37,6 +37,9 @@ public final class SQLiteConnection: @unchecked Sendable {
     private let db: OpaquePointer
     private let state = Mutex(State())
 
+    /// The raw handle, for extensions in this module that call libsqlite3 directly.
+    var handle: OpaquePointer { db }
+
     /// Opens (and by default creates) the database file.
     /// - Parameters:
     ///   - path: The file path.

@@ -17,10 +17,21 @@ import Synchronization
 /// on (the request log): it rides along with the next transaction, or is committed within
 /// `laterDelay` when none comes, and so costs no transaction of its own. If the process dies
 /// first, at most that much of it is lost; ``flush()`` commits everything queued.
+///
+/// With `inlineWhenIdle`, a write runs at once on the caller's thread when the writer is idle
+/// and no other process holds the store's write lock (it never waits for it): one connection,
+/// one transaction, and no thread hop, which is most of a write's latency on a lightly loaded
+/// machine. When the writer is busy or the lock is held it is queued like any other.
+///
+/// The writer's connection does not checkpoint on commit: a commit that leaves the log past
+/// 1,000 pages marks a checkpoint due, and the writer's thread runs it between batches.
 public final class StoreWriter: Sendable {
     private let store: Store
     private let queue = DispatchQueue(label: "triage.store-writer")
     private let laterDelay: Duration
+    private let busyTimeoutMilliseconds: Int
+    private let inlineWhenIdle: Bool
+    private let checkpointDue = CheckpointDue()
     private let state = Mutex(State())
 
     private struct Job: Sendable {
@@ -43,14 +54,21 @@ public final class StoreWriter: Sendable {
     /// - Parameters:
     ///   - path: the store's file (already created and migrated).
     ///   - laterDelay: the longest a ``writeLater(_:_:onError:)`` write waits for a transaction to ride along with.
-    public init(path: String, busyTimeoutMilliseconds: Int = 5000, laterDelay: Duration = .milliseconds(50)) throws(StoreError) {
+    ///   - inlineWhenIdle: run writes on the caller's thread when the writer is idle and the lock
+    ///     is free (see the type's notes); for callers whose threads may block for one short transaction.
+    public init(path: String, busyTimeoutMilliseconds: Int = 5000, laterDelay: Duration = .milliseconds(50),
+                inlineWhenIdle: Bool = false) throws(StoreError) {
         self.store = try Store(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         self.laterDelay = laterDelay
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.inlineWhenIdle = inlineWhenIdle
+        try store.locked("deferCheckpoints") { [checkpointDue] db throws(StoreError) in db.deferCheckpoints(to: checkpointDue) }
     }
 
     /// Runs `body` in a write transaction (shared with other writes queued meanwhile) and
     /// returns once it has committed.
     public func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (SQLiteConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+        if inlineWhenIdle, let result = runInline(operation, body) { return try result.get() }
         let result = await withCheckedContinuation { (c: CheckedContinuation<Result<T, StoreError>, Never>) in
             let slot = ResultSlot<T>()
             enqueue(Job(operation: operation, body: { db throws(StoreError) in slot.value = try body(db) }, done: { error in
@@ -91,24 +109,84 @@ public final class StoreWriter: Sendable {
         switch next {
         case .nothing: break
         case .drain: queue.async { self.drain() }
-        case .timer:
-            let c = laterDelay.components
-            let nanos = Int(c.seconds) * 1_000_000_000 + Int(c.attoseconds / 1_000_000_000)
-            queue.asyncAfter(deadline: .now() + .nanoseconds(nanos)) {
-                let start = self.state.withLock { s -> Bool in
-                    s.timerSet = false
-                    if s.draining || s.later.isEmpty { return false }
-                    s.draining = true
-                    return true
-                }
-                if start { self.drain() }
-            }
+        case .timer: scheduleTimer()
         }
+    }
+
+    /// Makes sure queued `later` writes are committed within `laterDelay`.
+    private func enqueueTimer() {
+        let arm = state.withLock { s -> Bool in
+            if s.timerSet { return false }
+            s.timerSet = true
+            return true
+        }
+        if arm { scheduleTimer() }
+    }
+
+    private func scheduleTimer() {
+        let c = laterDelay.components
+        let nanos = Int(c.seconds) * 1_000_000_000 + Int(c.attoseconds / 1_000_000_000)
+        queue.asyncAfter(deadline: .now() + .nanoseconds(nanos)) {
+            let start = self.state.withLock { s -> Bool in
+                s.timerSet = false
+                if s.draining || s.later.isEmpty { return false }
+                s.draining = true
+                return true
+            }
+            if start { self.drain() }
+        }
+    }
+
+    /// Runs one write, and the request-log rows waiting to ride along, on the calling thread.
+    /// - Returns: nil when it could not run here (the writer is busy, the lock is held, or the
+    ///   transaction failed): the caller queues it, and nothing of it was committed.
+    private func runInline<T: Sendable>(_ operation: String,
+                                        _ body: @escaping @Sendable (SQLiteConnection) throws(StoreError) -> T) -> Result<T, StoreError>? {
+        let riders = state.withLock { s -> [Job]? in
+            guard !s.draining, s.jobs.isEmpty, !checkpointDue.isDue else { return nil }
+            s.draining = true  // this thread is the writer until it hands back below
+            defer { s.later.removeAll(keepingCapacity: true) }
+            return s.later
+        }
+        guard let riders else { return nil }
+        var value: T?
+        do throws(StoreError) {
+            try store.locked(operation) { [busyTimeoutMilliseconds] db throws(StoreError) in
+                try db.setBusyTimeout(milliseconds: 0)  // another process writing: queue, do not wait here
+                defer { try? db.setBusyTimeout(milliseconds: busyTimeoutMilliseconds) }
+                try db.typedTransaction(immediate: true) { () throws(StoreError) in
+                    for job in riders { try job.body(db) }
+                    value = try body(db)
+                }
+            }
+        } catch {
+            handBack(requeueing: riders)
+            return nil
+        }
+        riders.forEach { $0.done(nil) }
+        handBack(requeueing: [])
+        return .success(value!)
+    }
+
+    /// Ends an inline write: writes queued meanwhile (or a due checkpoint) go to the writer's thread.
+    private func handBack(requeueing riders: [Job]) {
+        let drainNow = state.withLock { s -> Bool in
+            if !riders.isEmpty { s.later = riders + s.later }
+            if s.jobs.isEmpty && !checkpointDue.isDue {
+                s.draining = false
+                return false
+            }
+            return true
+        }
+        if drainNow { queue.async { self.drain() } }
+        // Riders put back with nothing else queued wait for the next write or their timer.
+        else if !riders.isEmpty { enqueueTimer() }
     }
 
     /// Commits batches until nothing is queued. Runs on `queue` only.
     private func drain() {
         while true {
+            if checkpointDue.take() { checkpoint() }
             let batch = state.withLock { s -> [Job] in
                 if s.jobs.isEmpty && s.later.isEmpty {
                     s.draining = false
@@ -120,6 +198,11 @@ public final class StoreWriter: Sendable {
             if batch.isEmpty { return }
             run(batch)
         }
+    }
+
+    /// A passive checkpoint on the writer's connection (it never waits for readers).
+    private func checkpoint() {
+        try? store.locked("checkpoint") { db throws(StoreError) in try db.checkpoint() }
     }
 
     private func run(_ batch: [Job]) {

@@ -7,13 +7,13 @@ import Testing
     let period = Date(timeIntervalSince1970: 1_800_000_000)
 
     /// A fresh store and a writer on the same file, both closed afterwards.
-    private func withWriter(laterDelay: Duration = .milliseconds(50),
+    private func withWriter(laterDelay: Duration = .milliseconds(50), inline: Bool = false,
                             _ body: (Store, StoreWriter) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-writer-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try Store(path: Store.defaultPath(dataDir: dir))
         defer { store.close() }
-        let writer = try StoreWriter(path: store.path, laterDelay: laterDelay)
+        let writer = try StoreWriter(path: store.path, laterDelay: laterDelay, inlineWhenIdle: inline)
         defer { writer.close() }
         try await body(store, writer)
     }
@@ -121,6 +121,57 @@ import Testing
         #expect(failed == 10)
         // Two batches, each waiting once (about 2 s); write by write it would be 11 s or more.
         #expect(took < .seconds(5), "\(took)")
+    }
+
+    @Test func anIdleInlineWriterCommitsOnTheCallersThreadAndALockedOneQueuesInsteadOfFailing() async throws {
+        try await withWriter(inline: true) { store, writer in
+            let team = try store.createTeam(name: "inline", budgetNano: nil, period: "total", softLimit: nil)
+            let period = self.period
+            // Idle, nothing locked: the body runs before `write` returns, on this very thread.
+            let caller = pthread_self()
+            let ranOn = try await writer.write("probe") { db throws(StoreError) in
+                try Store.settle(db, reservationID: nil, Self.entry(team.id, "a", cost: 5), periodStart: period)
+                return pthread_self()
+            }
+            #expect(pthread_equal(caller, ranOn) != 0, "an idle inline write runs on the caller's thread")
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 5)
+
+            // Another process holds the write lock: the inline try does not wait for it; the write
+            // is queued on the writer's thread and commits once the lock is released.
+            let holder = try SQLiteConnection(path: store.path)
+            defer { holder.close() }
+            try holder.exec("BEGIN IMMEDIATE")
+            let pending = Task {
+                try await writer.write("queued") { db throws(StoreError) in
+                    try Store.settle(db, reservationID: nil, Self.entry(team.id, "b", cost: 7), periodStart: period)
+                    return pthread_self()
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            try holder.exec("ROLLBACK")
+            let queuedOn = try await pending.value
+            #expect(pthread_equal(caller, queuedOn) == 0, "a write that met a held lock ran on the writer's thread")
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 12)
+        }
+    }
+
+    @Test func theWritersCheckpointsKeepTheLogFromGrowingWithoutBound() async throws {
+        try await withWriter(inline: true) { store, writer in
+            let team = try store.createTeam(name: "wal", budgetNano: nil, period: "total", softLimit: nil)
+            let period = self.period
+            let padding = String(repeating: "x", count: 3000)  // about a page per row
+            for i in 0..<3000 {
+                var e = Self.entry(team.id, "r\(i)-" + padding, cost: 1)
+                e.model = padding
+                try await writer.settle(reservationID: nil, e, periodStart: period)
+            }
+            await writer.flush()
+            // Without checkpoints the log would hold every page written (over 20 MB); the
+            // deferred checkpoints let it be reused from the start once it passes 1,000 pages.
+            let wal = try FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int ?? 0
+            #expect(wal < 8 << 20, "WAL is \(wal) bytes")
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 3000)
+        }
     }
 
     @Test func anAttemptAndItsJudgeRowSettleTogether() async throws {
