@@ -83,15 +83,12 @@ final class AttemptWatchdog: AttemptProgress, Sendable {
         }
     }
 
-    /// Runs `attempt`, cancelling it when a limit fires; polls every `interval`.
-    func guarding<T: Sendable>(interval: Duration = .milliseconds(50), _ attempt: @escaping @Sendable () async -> T) async -> T {
+    /// Runs `attempt`, cancelling it when a limit fires (checked by `ticker`, every 50 ms).
+    func guarding<T: Sendable>(ticker: WatchdogTicker = .shared, _ attempt: @escaping @Sendable () async -> T) async -> T {
         await withTaskGroup(of: T?.self) { group in
             group.addTask { await attempt() }
             group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    if self.check() != nil { return nil }
-                }
+                await ticker.fired(self)
                 return nil
             }
             var result: T?

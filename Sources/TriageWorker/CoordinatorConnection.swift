@@ -12,8 +12,13 @@ final class CoordinatorConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = WireMessage
 
     private let service: WorkerService
+    /// Requests read on this connection are served on its event loop (see ``EventLoopTaskExecutor``).
+    private let executor: EventLoopTaskExecutor
 
-    init(service: WorkerService) { self.service = service }
+    init(service: WorkerService, eventLoop: any EventLoop) {
+        self.service = service
+        self.executor = EventLoopTaskExecutor(eventLoop)
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         service.connected(context.channel)
@@ -21,7 +26,7 @@ final class CoordinatorConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        service.received(unwrapInboundIn(data), on: context.channel)
+        service.received(unwrapInboundIn(data), on: context.channel, executor: executor)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -49,10 +54,10 @@ extension WorkerService {
         inFlight.cancelAll(connection: key)
     }
 
-    func received(_ message: WireMessage, on channel: any Channel) {
+    func received(_ message: WireMessage, on channel: any Channel, executor: (any TaskExecutor)? = nil) {
         switch message {
         case .request(let request):
-            inFlight.start(request.id, connection: ObjectIdentifier(channel)) {
+            inFlight.start(request.id, connection: ObjectIdentifier(channel), on: executor) {
                 await self.runner.serve(request) { reply in Self.send(reply, for: request.id, on: channel) }
             }
         case .cancel(let id):

@@ -7,14 +7,15 @@ final class InFlightRequests: Sendable {
 
     var count: Int { tasks.withLock { $0.count } }
 
-    /// Starts `operation` as the request `id`'s task; it leaves the set when it ends.
+    /// Starts `operation` as the request `id`'s task, on `executor` when given; it leaves the
+    /// set when it ends.
     ///
     /// The task is created and recorded under the lock, so its own removal (which takes the
     /// lock) always comes after: a request that finishes at once cannot leave a stale entry
     /// behind (which would keep a draining worker waiting and hold the task's memory).
-    func start(_ id: String, connection: ObjectIdentifier, _ operation: @escaping @Sendable () async -> Void) {
+    func start(_ id: String, connection: ObjectIdentifier, on executor: (any TaskExecutor)? = nil, _ operation: @escaping @Sendable () async -> Void) {
         tasks.withLock { t in
-            t[id] = (Task {
+            t[id] = (Task(executorPreference: executor) {
                 await operation()
                 self.remove(id)
             }, connection)

@@ -405,7 +405,8 @@ struct LadderRunner: Sendable {
             costNano: outcome.cost.nanoUSD)
         budget.logRequest(entry, logger: logger)  // committed with the worker's next store transaction
         logMisroute(request: request, outcome: outcome)
-        logger.info("request", metadata: [
+        // The coordinator logs every request at info (with the worker's figures); this line is for debugging a worker.
+        logger.debug("request", metadata: [
             "triage.request": "\(request.id)", "triage.team": "\(request.caller.team ?? "-")",
             "triage.tier": "\(outcome.tier ?? "-")", "triage.model": "\(outcome.model ?? "-")",
             "triage.status": "\(outcome.status)", "triage.attempts": "\(outcome.attempts.count)",

@@ -71,7 +71,7 @@ public final class WorkerService: Service, Sendable {
             .bind(unixDomainSocketPath: options.socketPath, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addWireHandlers(maxFrameBytes: maxFrame)
-                    try channel.pipeline.syncOperations.addHandler(CoordinatorConnectionHandler(service: self))
+                    try channel.pipeline.syncOperations.addHandler(CoordinatorConnectionHandler(service: self, eventLoop: channel.eventLoop))
                     return channel
                 }
             }
