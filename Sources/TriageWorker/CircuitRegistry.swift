@@ -31,34 +31,44 @@ final class CircuitRegistry: Sendable {
     }
 
     /// Whether an attempt on this tier may go now (an open circuit admits one probe after its cool-down).
-    func admit(_ tier: TierConfig) -> Bool {
+    /// A closed circuit answers from the cache; the others update the store off the event loop.
+    func admit(_ tier: TierConfig) async -> Bool {
         let key = Self.key(tier)
         guard let cached = current()[key], cached.state != .closed else { return true }
-        var admission = CircuitBreaker.Admission.allow
-        let stored = try? store.updateCircuit(key: key) { json in
-            var b = Self.decode(json) ?? CircuitBreaker()
-            admission = b.admit(now: Date(), policy: policy)
-            return Self.encode(b)
+        let (store, policy) = (self.store, self.policy)
+        let (stored, admission) = await offEventLoop { () -> (String?, CircuitBreaker.Admission) in
+            var admission = CircuitBreaker.Admission.allow
+            let stored = try? store.updateCircuit(key: key) { json in
+                var b = Self.decode(json) ?? CircuitBreaker()
+                admission = b.admit(now: Date(), policy: policy)
+                return Self.encode(b)
+            }
+            return (stored, admission)
         }
         remember(key, stored)
         if case .reject = admission { return false }
         return true
     }
 
-    /// Records an attempt's effect on its model's breaker.
-    func record(_ tier: TierConfig, _ effect: CircuitEffect) {
+    /// Records an attempt's effect on its model's breaker (a success on a closed circuit costs
+    /// nothing; the rest updates the store off the event loop).
+    func record(_ tier: TierConfig, _ effect: CircuitEffect) async {
         guard effect != .neutral else { return }
         let key = Self.key(tier)
         let cached = current()[key]
         if effect == .success, cached == nil || (cached?.state == .closed && cached?.consecutiveFailures == 0) { return }
-        var before: CircuitBreaker.State = .closed
-        var after: CircuitBreaker.State = .closed
-        let stored = try? store.updateCircuit(key: key) { json in
-            var b = Self.decode(json) ?? CircuitBreaker()
-            before = b.state
-            b.record(effect, now: Date(), policy: policy)
-            after = b.state
-            return Self.encode(b)
+        let (store, policy) = (self.store, self.policy)
+        let (stored, before, after) = await offEventLoop { () -> (String?, CircuitBreaker.State, CircuitBreaker.State) in
+            var before: CircuitBreaker.State = .closed
+            var after: CircuitBreaker.State = .closed
+            let stored = try? store.updateCircuit(key: key) { json in
+                var b = Self.decode(json) ?? CircuitBreaker()
+                before = b.state
+                b.record(effect, now: Date(), policy: policy)
+                after = b.state
+                return Self.encode(b)
+            }
+            return (stored, before, after)
         }
         remember(key, stored)
         if before != after {

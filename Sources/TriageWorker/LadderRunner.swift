@@ -93,7 +93,7 @@ struct LadderRunner: Sendable {
             await send(.error(WireErrorMessage(id: request.id, status: error.status, error: error.body,
                                                headers: outcome.tier == nil ? nil : headers(request, outcome: outcome, withCost: true))))
         }
-        log(request: request, stream: stream, outcome: outcome, latency: started.duration(to: .now))
+        await log(request: request, stream: stream, outcome: outcome, latency: started.duration(to: .now))
     }
 
     /// Past its soft limit, a team's requests start no higher than the capped tier.
@@ -134,7 +134,7 @@ struct LadderRunner: Sendable {
                 break
             }
             let tier = machine.current
-            guard circuits.admit(tier) else {
+            guard await circuits.admit(tier) else {
                 action = machine.next(after: .circuitOpen, now: .now)
                 continue
             }
@@ -198,7 +198,7 @@ struct LadderRunner: Sendable {
             // The judge check's call settled its own reservation; its cost is the request's too.
             if let judgeCheck { noteJudgeCheck(judgeCheck, kept: failure == nil, outcome: &outcome) }
             await settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
-            circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
+            await circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
 
             if let f = failure, f.kind == .lowQuality {
                 logger.info("low-quality answer; climbing", metadata: ["triage.request": "\(request.id)", "triage.tier": "\(tier.name)",
@@ -394,7 +394,7 @@ struct LadderRunner: Sendable {
         return h
     }
 
-    private func log(request: WireRequest, stream: Bool, outcome: Outcome, latency: Duration) {
+    private func log(request: WireRequest, stream: Bool, outcome: Outcome, latency: Duration) async {
         let entry = RequestLogEntry(
             id: request.id, createdAt: Date(), teamID: request.caller.teamID, workerID: workerID,
             tier: outcome.tier, model: outcome.model, provider: outcome.provider, reason: outcome.reason,
@@ -404,7 +404,7 @@ struct LadderRunner: Sendable {
             completionTokens: outcome.usage?.completionTokens, usageEstimated: outcome.usage?.estimated ?? false,
             costNano: outcome.cost.nanoUSD)
         budget.logRequest(entry, logger: logger)  // committed with the worker's next store transaction
-        logMisroute(request: request, outcome: outcome)
+        await logMisroute(request: request, outcome: outcome)
         // The coordinator logs every request at info (with the worker's figures); this line is for debugging a worker.
         logger.debug("request", metadata: [
             "triage.request": "\(request.id)", "triage.team": "\(request.caller.team ?? "-")",
@@ -416,7 +416,7 @@ struct LadderRunner: Sendable {
 
     /// Every climb (an upstream failure or a poor answer), and every poor answer kept for want of
     /// a higher tier, is labelled data for retraining: one misroute row.
-    private func logMisroute(request: WireRequest, outcome: Outcome) {
+    private func logMisroute(request: WireRequest, outcome: Outcome) async {
         let failures = outcome.attempts.filter { $0.outcome != "ok" && $0.outcome != "cancelled" }
         guard !failures.isEmpty || !outcome.qualityIssues.isEmpty, let first = outcome.attempts.first,
               let chat = try? ChatRequest(body: request.body) else { return }
@@ -433,10 +433,13 @@ struct LadderRunner: Sendable {
             requestID: request.id, createdAt: Date(), teamID: request.caller.teamID, queryHash: SHA256.hex(normalised),
             queryText: config.privacy.storeQueryText ? query : nil, features: String(decoding: features.encoded(), as: UTF8.self),
             firstTier: first.tier, finalTier: outcome.status == 200 ? outcome.tier : nil, reason: reason, score: outcome.decision?.score)
-        do {
-            try store.logMisroute(record)
-        } catch {
-            logger.error("misroute log write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
+        let (store, logger) = (self.store, self.logger)
+        await offEventLoop {
+            do {
+                try store.logMisroute(record)
+            } catch {
+                logger.error("misroute log write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
+            }
         }
     }
 

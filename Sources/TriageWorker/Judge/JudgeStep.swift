@@ -84,8 +84,11 @@ struct JudgeStep: Sendable {
         case .failure: await budget.release(reservation)
         }
         let (s, reply) = try result.get()
-        do { try store.saveJudgeDecision(key: k, score: s, model: client.config.model) } catch {
-            logger.warning("judge decision not stored", metadata: ["triage.request": "\(requestID)", "error": "\(error)"])
+        let (store, logger, model) = (self.store, self.logger, client.config.model)
+        await offEventLoop {  // a write that may wait for the store's lock: not on the request's event loop
+            do { try store.saveJudgeDecision(key: k, score: s, model: model) } catch {
+                logger.warning("judge decision not stored", metadata: ["triage.request": "\(requestID)", "error": "\(error)"])
+            }
         }
         logger.debug("judge rated", metadata: ["triage.request": "\(requestID)", "score": "\(s)",
                                                "ms": "\(reply.latency.milliseconds.fixed(1))",
