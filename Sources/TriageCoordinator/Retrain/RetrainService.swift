@@ -8,11 +8,15 @@ import TriageStore
 /// Scheduled retraining inside the coordinator (`retrain: {every_h, data}`): every interval, a
 /// ``Retrainer`` run with `--install` semantics (the guardrail decides), on a thread of its own so
 /// the training never occupies the server's threads. Graceful shutdown stops waiting for a run in
-/// progress (nothing is installed unless the run reaches its final transaction).
+/// progress (nothing is installed unless the run reaches its final transaction). A run is skipped
+/// when nothing was learned since the active version was installed, or since the last candidate
+/// the guardrail kept out (same labels, same data: the same candidate again).
 struct RetrainService: Service {
     let schedule: RetrainSchedule
     let store: Store
     let logger: Logger
+    /// The inputs of the last candidate kept out.
+    let keptOut = RetrainInputs.KeptOut()
 
     func run() async throws {
         let interval = Duration.milliseconds(Int64(schedule.everyHours * 3_600_000))
@@ -40,9 +44,16 @@ struct RetrainService: Service {
     /// One run, logged (skipped when nothing new was learned). Returns when it finished or the
     /// waiting task was cancelled.
     func runOnce() async {
+        let inputs: RetrainInputs
         do {
             guard try hasNewLabels() else {
                 logger.debug("retraining skipped: no misroutes, shadow verdicts or feedback since the active version")
+                return
+            }
+            inputs = try RetrainInputs.current(store: store, data: schedule.data)
+            if let verdict = keptOut.verdict(for: inputs) {
+                logger.info("retraining skipped: nothing new since the last candidate was kept out",
+                            metadata: ["triage.retrain": "\(verdict)", "labels": "\(inputs.labels)"])
                 return
             }
         } catch {
@@ -66,6 +77,7 @@ struct RetrainService: Service {
         let seconds = String(format: "%.1f", started.duration(to: .now).milliseconds / 1000)
         switch result {
         case .success(let o)?:
+            keptOut.record(inputs, verdict: o.verdict, installed: o.installed != nil)
             logger.info("retrained", metadata: [
                 "triage.retrain": "\(o.verdict)", "triage.retrain.apgr": "\(o.candidate.apgr)",
                 "triage.retrain.accuracy": "\(o.candidate.accuracy)", "seconds": "\(seconds)",
