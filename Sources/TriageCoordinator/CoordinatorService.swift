@@ -42,7 +42,7 @@ public struct Coordinator: Sendable {
 
     /// The services to run, in start order.
     public var services: [any Service] {
-        var list: [any Service] = [PoolService(pool: pool), application()]
+        var list: [any Service] = [PoolService(pool: pool), LoopPinnedService(inner: application())]
         if let schedule = config.retrain { list.append(RetrainService(schedule: schedule, store: store, logger: logger)) }
         return list
     }
@@ -54,15 +54,17 @@ public struct Coordinator: Sendable {
         let chat = ChatCompletionsRoute(pool: pool, ladder: config.ladder, limits: config.limits,
                                         auth: authenticator, logger: logger, metrics: metrics)
         let guardian = AdminGuard(config: config.auth, environment: environment)
-        AdminRoutes(admin: TeamAdmin(store: store, tiers: config.tiers.map(\.name)), guardian: guardian, maxBodyBytes: config.limits.maxBodyBytes).register(on: router)
+        // Everything but the chat path may wait on the store: off the loop.
+        let offLoop = router.group().add(middleware: OffEventLoopMiddleware())
+        AdminRoutes(admin: TeamAdmin(store: store, tiers: config.tiers.map(\.name)), guardian: guardian, maxBodyBytes: config.limits.maxBodyBytes).register(on: offLoop)
         let metricsRoute = MetricsRoute(metrics: metrics, store: store, pool: pool, config: config,
                                         guardian: environment["TRIAGE_METRICS_AUTH"] == "admin" ? guardian : nil)
         let dashboard = DashboardRoute(store: store, pool: pool, config: config, guardian: guardian)
-        router.get("/metrics") { request, _ in metricsRoute.handle(request) }
-        router.get("/dashboard") { request, _ in dashboard.handle(request) }
+        offLoop.get("/metrics") { request, _ in metricsRoute.handle(request) }
+        offLoop.get("/dashboard") { request, _ in dashboard.handle(request) }
         let info = InfoRoutes(pool: pool, config: config)
         router.post("/v1/chat/completions") { request, context in await chat.handle(request, context: context) }
-        router.post("/v1/feedback") { request, _ in await feedback.handle(request) }
+        offLoop.post("/v1/feedback") { request, _ in await feedback.handle(request) }
         router.get("/v1/models") { _, _ in info.models() }
         router.get("/healthz") { _, _ in info.health() }
         router.get("/readyz") { _, _ in info.ready() }
@@ -76,6 +78,7 @@ public struct Coordinator: Sendable {
                 logger.info("coordinator listening", metadata: ["url": "http://\(channel.localAddress?.ipAddress ?? "?"):\(port)"])
                 onListening(port)
             },
+            eventLoopGroupProvider: .shared(CoordinatorLoop.group),
             logger: logger)
     }
 }

@@ -11,7 +11,7 @@ struct AdminRoutes: Sendable {
     let guardian: AdminGuard
     let maxBodyBytes: Int
 
-    func register(on router: Router<TriageRequestContext>) {
+    func register(on router: RouterGroup<TriageRequestContext>) {
         let group = router.group("admin")
         group.get("teams") { r, _ in await run(r) { () throws(TriageError) in try encode(admin.teams()) } }
         group.post("teams") { r, _ in

@@ -105,7 +105,7 @@ final class WorkerPool: Sendable {
     private func maintain(_ record: WorkerRecord) async {
         let maxFrame = config.limits.maxFrameBytes
         do {
-            let (channel, greeted) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let (channel, greeted) = try await ClientBootstrap(group: CoordinatorLoop.group)  // the loop chat requests run on (CoordinatorLoop)
                 .connectTimeout(.seconds(2))
                 .connect(unixDomainSocketPath: record.socketPath) { channel in
                     channel.eventLoop.makeCompletedFuture { () throws -> (any Channel, EventLoopFuture<WorkerLinkHandler.Greeting>) in
