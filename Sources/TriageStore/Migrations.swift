@@ -33,6 +33,7 @@ enum Migrations {
         Migration(version: 6, sql: SchemaV6.sql),
         Migration(version: 7, sql: SchemaV7.sql),
         Migration(version: 8, sql: SchemaV8.sql),
+        Migration(version: 9, sql: SchemaV9.sql),
     ]
 
     /// The version the code expects.

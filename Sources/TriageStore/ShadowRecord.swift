@@ -29,10 +29,13 @@ public struct ShadowRecord: Sendable, Equatable, Codable {
     /// What the comparison cost (top-tier call and judge call).
     public var costNano: Int64
     public var finishedAt: Date?
+    /// The worker process running the comparison (nil for rows stored before schema version 9).
+    public var ownerPID: Int32?
+    public var ownerHost: String?
 
     public init(id: Int64 = 0, requestID: String, createdAt: Date, teamID: Int64?, tier: String, model: String, topTier: String,
                 topModel: String, queryHash: String, queryText: String?, score: Double?, verdict: String? = nil, detail: String? = nil,
-                reservedNano: Int64, costNano: Int64 = 0, finishedAt: Date? = nil) {
+                reservedNano: Int64, costNano: Int64 = 0, finishedAt: Date? = nil, ownerPID: Int32? = nil, ownerHost: String? = nil) {
         self.id = id
         self.requestID = requestID
         self.createdAt = createdAt
@@ -49,6 +52,8 @@ public struct ShadowRecord: Sendable, Equatable, Codable {
         self.reservedNano = reservedNano
         self.costNano = costNano
         self.finishedAt = finishedAt
+        self.ownerPID = ownerPID
+        self.ownerHost = ownerHost
     }
 }
 

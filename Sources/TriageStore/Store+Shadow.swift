@@ -11,11 +11,12 @@ extension Store {
             guard spent + pending.reservedNano <= limitNano else { return nil }
             _ = try db.run("""
                 INSERT INTO shadow_comparisons(request_id, created_at, team_id, tier, model, top_tier, top_model, query_hash, query_text,
-                                               score, reserved_nano)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                               score, reserved_nano, owner_pid, owner_host)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.text(pending.requestID), SQLiteValue(pending.createdAt), SQLiteValue(pending.teamID), .text(pending.tier),
                       .text(pending.model), .text(pending.topTier), .text(pending.topModel), .text(pending.queryHash),
-                      SQLiteValue(pending.queryText), SQLiteValue(pending.score), .integer(pending.reservedNano)])
+                      SQLiteValue(pending.queryText), SQLiteValue(pending.score), .integer(pending.reservedNano),
+                      SQLiteValue(pending.ownerPID.map(Int64.init)), SQLiteValue(pending.ownerHost)])
             return db.lastInsertRowID
         }
     }
@@ -26,14 +27,7 @@ extension Store {
     public func finishShadow(id: Int64, verdict: String, detail: String?, costNano: Int64, at: Date,
                              ledger: [LedgerEntry]) throws(StoreError) {
         try locked(writing: "finishShadow") { db throws(StoreError) in
-            let updated = try db.run("UPDATE shadow_comparisons SET verdict = ?, detail = ?, cost_nano = ?, finished_at = ? WHERE id = ? AND verdict IS NULL",
-                                     [.text(verdict), SQLiteValue(detail), .integer(costNano), SQLiteValue(at), .integer(id)])
-            if updated > 0 {
-                _ = try db.run("""
-                    INSERT INTO shadow_verdict_totals(tier, verdict, count) SELECT tier, ?, 1 FROM shadow_comparisons WHERE id = ?
-                    ON CONFLICT(tier, verdict) DO UPDATE SET count = count + 1
-                    """, [.text(verdict), .integer(id)])
-            }
+            _ = try Self.closeShadow(db, id: id, verdict: verdict, detail: detail, costNano: costNano, at: at)
             for e in ledger {
                 _ = try db.run("""
                     INSERT INTO ledger(team_id, request_id, created_at, period_start, tier, model, prompt_tokens,
@@ -43,6 +37,41 @@ extension Store {
                           SQLiteValue(e.promptTokens), SQLiteValue(e.completionTokens), SQLiteValue(e.usageEstimated),
                           .integer(e.costNano), .text(e.outcome)])
             }
+        }
+    }
+
+    /// Sets a running comparison's verdict, detail, cost and end, and counts the verdict in the
+    /// running totals. - Returns: false when it had already ended.
+    private static func closeShadow(_ db: SQLiteConnection, id: Int64, verdict: String, detail: String?, costNano: Int64, at: Date) throws(StoreError) -> Bool {
+        let updated = try db.run("UPDATE shadow_comparisons SET verdict = ?, detail = ?, cost_nano = ?, finished_at = ? WHERE id = ? AND verdict IS NULL",
+                                 [.text(verdict), SQLiteValue(detail), .integer(costNano), SQLiteValue(at), .integer(id)])
+        guard updated > 0 else { return false }
+        _ = try db.run("""
+            INSERT INTO shadow_verdict_totals(tier, verdict, count) SELECT tier, ?, 1 FROM shadow_comparisons WHERE id = ?
+            ON CONFLICT(tier, verdict) DO UPDATE SET count = count + 1
+            """, [.text(verdict), .integer(id)])
+        return true
+    }
+
+    /// Closes the running comparisons of processes on `host` that `isAlive` says are gone: verdict
+    /// `unknown`, cost 0 (what the dead process spent is unknown; like its budget reservations, its
+    /// reservation stops counting against the day's shadow budget).
+    /// - Returns: how many were closed.
+    @discardableResult
+    public func reclaimShadowComparisons(now: Date, host: String, isAlive: (Int32) -> Bool) throws(StoreError) -> Int {
+        try locked(writing: "reclaimShadowComparisons") { db throws(StoreError) in
+            let owners = try db.query("SELECT DISTINCT owner_pid FROM shadow_comparisons WHERE verdict IS NULL AND owner_host = ? AND owner_pid IS NOT NULL",
+                                      [.text(host)]) { Int32($0.int64(0)) }
+            var n = 0
+            for pid in owners where !isAlive(pid) {
+                let ids = try db.query("SELECT id FROM shadow_comparisons WHERE verdict IS NULL AND owner_host = ? AND owner_pid = ?",
+                                       [.text(host), .integer(Int64(pid))]) { $0.int64(0) }
+                for id in ids where try Self.closeShadow(db, id: id, verdict: "unknown", detail: "its worker (pid \(pid)) died before it finished",
+                                                         costNano: 0, at: now) {
+                    n += 1
+                }
+            }
+            return n
         }
     }
 
@@ -90,13 +119,14 @@ extension Store {
         try locked("shadowComparisons") { db throws(StoreError) in
             try db.query("""
                 SELECT id, request_id, created_at, team_id, tier, model, top_tier, top_model, query_hash, query_text, score, verdict, detail,
-                       reserved_nano, cost_nano, finished_at
+                       reserved_nano, cost_nano, finished_at, owner_pid, owner_host
                 FROM shadow_comparisons WHERE created_at >= ? ORDER BY id DESC LIMIT ?
                 """, [SQLiteValue(since ?? Date(timeIntervalSince1970: 0)), SQLiteValue(limit)]) { r in
                 ShadowRecord(id: r.int64(0), requestID: r.text(1), createdAt: r.date(2), teamID: r.int64OrNil(3), tier: r.text(4),
                              model: r.text(5), topTier: r.text(6), topModel: r.text(7), queryHash: r.text(8), queryText: r.textOrNil(9),
                              score: r.doubleOrNil(10), verdict: r.textOrNil(11), detail: r.textOrNil(12), reservedNano: r.int64(13),
-                             costNano: r.int64(14), finishedAt: r.dateOrNil(15))
+                             costNano: r.int64(14), finishedAt: r.dateOrNil(15), ownerPID: r.int64OrNil(16).map { Int32($0) },
+                             ownerHost: r.textOrNil(17))
             }
         }
     }

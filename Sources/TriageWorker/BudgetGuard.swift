@@ -93,9 +93,15 @@ struct BudgetGuard: Sendable {
         }
     }
 
-    /// Reclaims expired reservations and those of dead processes on this host.
+    /// Reclaims expired reservations and those of dead processes on this host: team budget
+    /// reservations, and the shadow comparisons they left running (closed as `unknown`, so they
+    /// stop counting against the day's shadow budget).
+    /// - Returns: how many were reclaimed.
     func reclaim() -> Int {
-        (try? store.reclaimReservations(now: now(), host: host, isAlive: { kill($0, 0) == 0 || errno == EPERM })) ?? 0
+        let isAlive: (Int32) -> Bool = { kill($0, 0) == 0 || errno == EPERM }
+        let reservations = (try? store.reclaimReservations(now: now(), host: host, isAlive: isAlive)) ?? 0
+        let comparisons = (try? store.reclaimShadowComparisons(now: now(), host: host, isAlive: isAlive)) ?? 0
+        return reservations + comparisons
     }
 
     private func period(_ team: TeamRecord) -> BudgetPeriod {

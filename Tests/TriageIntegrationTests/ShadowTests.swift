@@ -144,6 +144,29 @@ extension Integration {
             #expect(cancelled?.verdict == "unknown" && cancelled?.detail == "cancelled at shutdown", "\(String(describing: cancelled))")
         }
 
+        @Test func theComparisonsOfAWorkerThatDiedAreClosedAndFreeTheShadowBudget() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            // A top tier that never answers: the comparison runs until its worker dies.
+            let sim = try await env.startSim(behaviours: #"{"claude-opus-4-1": {"hang": true}}"#)
+            let cluster = try await env.startCluster(Self.spec(sim, shadow: "{sample_rate: 1.0, max_usd_per_day: 1.0}"))
+            let store = try cluster.store()
+            let r = try await cluster.chat(Self.question)
+            #expect(r.status == 200)
+            let running = await poll(timeout: .seconds(5)) { try? store.shadowComparisons().first { $0.verdict == nil } }
+            let row = try #require(running)
+            let pid = try #require(row.ownerPID, "the comparison records its worker")
+            #expect(try store.shadowSpendNano(since: ShadowRunnerDay.start) == row.reservedNano, "its reservation counts while it runs")
+            kill(pid, SIGKILL)
+            // The replacement worker reclaims what the dead one left, like its budget reservations.
+            let closed = await poll(timeout: .seconds(15), interval: .milliseconds(200)) {
+                try? store.shadowComparisons().first { $0.id == row.id && $0.verdict != nil }
+            }
+            #expect(closed?.verdict == "unknown", "\(String(describing: closed))\n\(cluster.up.logTail(20))")
+            #expect(closed?.detail == "its worker (pid \(pid)) died before it finished")
+            #expect(try store.shadowSpendNano(since: ShadowRunnerDay.start) == 0, "no longer counted against the day's shadow budget")
+        }
+
         @Test func theJudgeCheckClimbsOnALowGradeAndPassesOnAGoodOne() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
@@ -210,4 +233,9 @@ extension Integration {
             #expect(latency < .milliseconds(2000), "bounded by timeout_ms (\(latency))")
         }
     }
+}
+
+/// The start of today (UTC), the shadow budget's day.
+enum ShadowRunnerDay {
+    static var start: Date { Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400) }
 }

@@ -79,6 +79,42 @@ import Testing
         }
     }
 
+    @Test func theRunningComparisonsOfADeadWorkerAreClosedAsUnknown() throws {
+        try withStore { store, _ throws in
+            func start(_ request: String, pid: Int32?, host: String? = "h1") throws -> Int64 {
+                var p = pending(request, reserved: 100)
+                p.ownerPID = pid
+                p.ownerHost = pid == nil ? nil : host
+                return try #require(try store.startShadow(p, dayStart: day, limitNano: 10_000))
+            }
+            _ = try start("dead-1", pid: 41)
+            _ = try start("dead-2", pid: 41)
+            let alive = try start("alive", pid: 42)
+            _ = try start("other-host", pid: 41, host: "h2")
+            _ = try start("no-owner", pid: nil)
+            let finished = try start("finished", pid: 41)
+            try store.finishShadow(id: finished, verdict: "as_good", detail: nil, costNano: 30, at: day, ledger: [])
+            #expect(try store.shadowSpendNano(since: day) == 530)
+
+            let n = try store.reclaimShadowComparisons(now: day.addingTimeInterval(90), host: "h1", isAlive: { $0 == 42 })
+            #expect(n == 2)
+            let rows = try store.shadowComparisons()
+            for id in ["dead-1", "dead-2"] {
+                let r = try #require(rows.first { $0.requestID == id })
+                #expect(r.verdict == "unknown" && r.costNano == 0 && r.finishedAt != nil, "\(r)")
+                #expect(r.detail == "its worker (pid 41) died before it finished")
+            }
+            #expect(rows.first { $0.id == alive }?.verdict == nil, "a live worker's comparison runs on")
+            #expect(rows.first { $0.requestID == "other-host" }?.verdict == nil, "another host's pids are not ours to judge")
+            #expect(rows.first { $0.requestID == "no-owner" }?.verdict == nil)
+            #expect(rows.first { $0.requestID == "finished" }?.verdict == "as_good")
+            // The dead worker's reservations no longer count against the day's budget.
+            #expect(try store.shadowSpendNano(since: day) == 330)
+            #expect(try store.shadowVerdictTotals().first { $0.verdict == "unknown" }?.count == 2)
+            #expect(try store.reclaimShadowComparisons(now: day, host: "h1", isAlive: { $0 == 42 }) == 0)
+        }
+    }
+
     @Test func schemaV8SeedsTheTotalsFromVerdictsStoredBefore() throws {
         try withTempDir { dir throws in
             let db = try SQLiteConnection(path: dir + "/old.sqlite")

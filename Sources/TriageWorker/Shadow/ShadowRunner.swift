@@ -16,7 +16,9 @@ import TriageWire
 ///   case before the top-tier call and settled at the real cost (``Store/startShadow(_:dayStart:limitNano:)``);
 ///   the ledger rows carry no team.
 /// - The verdict is stored; a `worse` one also writes a misroute (`shadow_worse`).
-/// - ``shutdown()`` cancels running comparisons and waits for them (their verdict: `unknown`).
+/// - ``shutdown()`` cancels running comparisons and waits for them (their verdict: `unknown`);
+///   those of a worker that died are closed the same way by the other workers on its host
+///   (``BudgetGuard/reclaim()``).
 final class ShadowRunner: Sendable {
     let plan: ShadowPlan
     let config: TriageConfig
@@ -96,7 +98,8 @@ final class ShadowRunner: Sendable {
                                          top: top.price, judge: judge.config.price)
         let pending = ShadowRecord(requestID: a.request.id, createdAt: now, teamID: a.request.caller.teamID, tier: cheap.name,
                                    model: cheap.model, topTier: top.name, topModel: top.model, queryHash: hash,
-                                   queryText: config.privacy.storeQueryText ? query : nil, score: a.score, reservedNano: worst.nanoUSD)
+                                   queryText: config.privacy.storeQueryText ? query : nil, score: a.score, reservedNano: worst.nanoUSD,
+                                   ownerPID: getpid(), ownerHost: ProcessInfo.processInfo.hostName)
         let rowID: Int64
         do {
             guard let id = try store.startShadow(pending, dayStart: Self.utcDayStart(now), limitNano: Money(usd: config.shadow.maxUSDPerDay).nanoUSD) else {
