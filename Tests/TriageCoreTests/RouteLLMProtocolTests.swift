@@ -131,3 +131,27 @@ import TriageCore
         }
     }
 }
+
+@Suite struct InvertedCategoryTests {
+    static func row(_ category: String, _ k: Int, weak: Double, strong: Double) -> RoutingExample {
+        RoutingExample(id: "\(category)/\(k)", source: "mmlu", category: category, prompt: "q \(k)",
+                       scores: [LabelPolicy.routeLLMModels[0]: weak, LabelPolicy.routeLLMModels[1]: strong])
+    }
+
+    @Test func findsCategoriesWhereTheStrongModelLosesByMoreThanTheGap() {
+        var rows: [RoutingExample] = []
+        // 60 rows, strong 0.05 vs weak 0.35: inverted.
+        for k in 0..<60 { rows.append(Self.row("artefact", k, weak: k % 20 < 7 ? 1 : 0, strong: k % 20 == 0 ? 1 : 0)) }
+        // 60 rows, strong a little below weak (0.05): within the gap.
+        for k in 0..<60 { rows.append(Self.row("close", k, weak: k % 20 < 10 ? 1 : 0, strong: k % 20 < 9 ? 1 : 0)) }
+        // 10 rows, badly inverted but too few to judge.
+        for k in 0..<10 { rows.append(Self.row("small", k, weak: 1, strong: 0)) }
+        // 60 ordinary rows.
+        for k in 0..<60 { rows.append(Self.row("fine", k, weak: k % 2 == 0 ? 1 : 0, strong: 1)) }
+        let policy = LabelPolicy()
+        #expect(TrainingRun.invertedCategories(rows, rows: Array(rows.indices), policy: policy) == ["artefact"])
+        // Only the given rows count: without the artefact's rows nothing is inverted.
+        let others = rows.indices.filter { rows[$0].category != "artefact" }
+        #expect(TrainingRun.invertedCategories(rows, rows: others, policy: policy).isEmpty)
+    }
+}

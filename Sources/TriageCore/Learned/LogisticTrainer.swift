@@ -1,6 +1,14 @@
 import Foundation
 
-/// Settings of ``LogisticTrainer``.
+/// How the weights are fitted.
+public enum Optimiser: String, Sendable, CaseIterable {
+    /// Mini-batch Adam with a cosine step decay (``LogisticTrainer``).
+    case adam
+    /// Full-batch L-BFGS to the optimum of the penalised loss (``LBFGSTrainer``).
+    case lbfgs
+}
+
+/// Settings of ``LogisticTrainer`` and ``LBFGSTrainer``.
 public struct TrainingOptions: Sendable, Equatable {
     public var epochs: Int
     public var batchSize: Int
@@ -9,8 +17,11 @@ public struct TrainingOptions: Sendable, Equatable {
     /// L2 penalty `λ/2 · ‖w‖²` on every weight but the bias, added to the mean log-loss.
     public var l2: Double
     public var seed: UInt64
+    public var optimiser: Optimiser
 
-    public init(epochs: Int = 20, batchSize: Int = 128, learningRate: Double = 0.02, l2: Double = 1e-4, seed: UInt64 = 1) {
+    public init(epochs: Int = 20, batchSize: Int = 128, learningRate: Double = 0.02, l2: Double = 1e-4, seed: UInt64 = 1,
+                optimiser: Optimiser = .adam) {
+        self.optimiser = optimiser
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -49,13 +60,7 @@ public enum LogisticTrainer {
         var model = LearnedModel(features: settings)
         guard n > 0 else { return model }
 
-        // Standardise the dense block with the training mean and standard deviation.
-        var mean = [Double](repeating: 0, count: d)
-        var sq = [Double](repeating: 0, count: d)
-        for x in examples { for j in 0..<d { mean[j] += x.dense[j] } }
-        for j in 0..<d { mean[j] /= Double(n) }
-        for x in examples { for j in 0..<d { let c = x.dense[j] - mean[j]; sq[j] += c * c } }
-        let scale = sq.map { s in let sd = (s / Double(n)).squareRoot(); return sd > 1e-12 ? sd : 1 }
+        let (mean, scale) = standardisation(examples, width: d)
         model.denseMean = mean
         model.denseScale = scale
         let z: [[Double]] = examples.map { x in (0..<d).map { (x.dense[$0] - mean[$0]) / scale[$0] } }
@@ -136,6 +141,17 @@ public enum LogisticTrainer {
         model.hashedWeights = Array(w[d..<(d + h)])
         model.bias = w[biasIndex]
         return model
+    }
+
+    /// The training mean and standard deviation (1 where constant) of each dense feature.
+    static func standardisation(_ examples: [FeatureVector], width d: Int) -> (mean: [Double], scale: [Double]) {
+        let n = Double(max(examples.count, 1))
+        var mean = [Double](repeating: 0, count: d)
+        var sq = [Double](repeating: 0, count: d)
+        for x in examples { for j in 0..<d { mean[j] += x.dense[j] } }
+        for j in 0..<d { mean[j] /= n }
+        for x in examples { for j in 0..<d { let c = x.dense[j] - mean[j]; sq[j] += c * c } }
+        return (mean, sq.map { s in let sd = (s / n).squareRoot(); return sd > 1e-12 ? sd : 1 })
     }
 
     /// Log-loss of log-odds `s` against target `y`, computed stably.

@@ -25,7 +25,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The stronger model must beat the cheapest by more than this to label a query as needing it.") var margin: Double = 0
     @Option(help: "Training target: binary (needs-stronger label) or gain (soft target from the score difference).") var label: String = "binary"
     @Option(help: "Models of the ladder as named in the data, cheapest first, comma-separated.") var models: String = LabelPolicy.routeLLMModels.joined(separator: ",")
-    @Option(help: "Epochs of mini-batch Adam.") var epochs: Int = 20
+    @Option(help: "Optimiser: adam (mini-batch) or lbfgs (full batch, to the optimum).") var optimiser: String = "adam"
+    @Option(help: "Epochs of mini-batch Adam (L-BFGS: at most 10× this many iterations).") var epochs: Int = 20
     @Option(help: "Mini-batch size.") var batch: Int = 128
     @Option(help: "Adam step size at the start (cosine decay to zero).") var lr: Double = 0.02
     @Option(help: "L2 penalty; with --cv, a comma-separated list to choose from.") var l2: String = "1e-4"
@@ -37,6 +38,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Repeat the dense block for open-form (not multiple-choice) queries.") var shape = false
     @Flag(help: "Weigh training rows so that every source (benchmark) has the same total weight.") var balanceSources = false
     @Option(help: ArgumentHelp("Leave these categories out of training (comma-separated; held-out rows are unaffected).", valueName: "a,b")) var excludeCategories: String = ""
+    @Flag(help: "Keep training categories where the strongest model scores more than 0.1 below the cheapest (dropped by default as grading artefacts).") var keepInverted = false
     @Flag(help: "After reporting held-out figures, refit on every row (held-out ones too) for the saved model.") var refitAll = false
     @Option(help: "Name stored in the model file (default: the output file name).") var name: String?
 
@@ -66,7 +68,14 @@ struct TrainCommand: ParsableCommand {
         if grid.count > 1 && cv < 2 { throw ValidationError("a list of --l2 values needs --cv K (K >= 2)") }
 
         var split = HoldoutSplit(examples, mode: mode, fraction: holdoutFraction, seed: seed)
-        let excluded = Set(excludeCategories.split(separator: ",").map(String.init))
+        var excluded = Set(excludeCategories.split(separator: ",").map(String.init))
+        if !keepInverted {
+            let inverted = TrainingRun.invertedCategories(examples, rows: split.train, policy: policy)
+            if !inverted.isEmpty {
+                print("inverted labels (strongest model > 0.1 below the cheapest on the training rows), not trained on: \(inverted.joined(separator: ", "))")
+                excluded.formUnion(inverted)
+            }
+        }
         if !excluded.isEmpty {
             let before = split.train.count
             split.train.removeAll { excluded.contains(examples[$0].category) }
@@ -95,7 +104,8 @@ struct TrainCommand: ParsableCommand {
         let targets = TrainingRun.targets(examples, policy: policy, mode: labelMode)
         let weights = balanceSources ? TrainingRun.balancedWeights(examples, rows: split.train) : nil
 
-        var options = TrainingOptions(epochs: epochs, batchSize: batch, learningRate: lr, l2: grid[0], seed: seed)
+        guard let optimiserKind = Optimiser(rawValue: optimiser) else { throw ValidationError("--optimiser must be adam or lbfgs") }
+        var options = TrainingOptions(epochs: epochs, batchSize: batch, learningRate: lr, l2: grid[0], seed: seed, optimiser: optimiserKind)
         if grid.count > 1 {
             var best = (l2: grid[0], score: -Double.infinity)
             for v in grid {
@@ -130,7 +140,8 @@ struct TrainCommand: ParsableCommand {
             split: split.summary + (refitAll ? "; the saved model was refit on all rows after measuring" : ""),
             holdoutBy: mode.rawValue, holdoutFraction: holdoutFraction, seed: seed,
             heldOutCategories: split.heldOutCategories, heldOutRows: split.heldOut.count,
-            optimiser: "mini-batch Adam (beta1 0.9, beta2 0.999), cosine step decay, SplitMix64 batch order",
+            optimiser: options.optimiser == .lbfgs ? "full-batch L-BFGS (memory 10, Armijo backtracking) to the optimum"
+                : "mini-batch Adam (beta1 0.9, beta2 0.999), cosine step decay, SplitMix64 batch order",
             epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate, l2: options.l2,
             command: "triage " + CommandLine.arguments.dropFirst().joined(separator: " "))
         let file = ModelFile(name: name ?? (out as NSString).lastPathComponent, model: finalModel, thresholds: thresholds,
@@ -160,11 +171,15 @@ struct TrainCommand: ParsableCommand {
     private func fitWithProgress(_ features: [FeatureVector], _ targets: [Double], _ weights: [Double]?, _ rows: [Int],
                                  _ settings: FeatureSettings,
                                  _ options: TrainingOptions) -> LearnedModel {
-        let bar = ProgressBar("train (\(rows.count) rows, l2 \(options.l2))", total: options.epochs, unit: "epochs")
+        let lbfgs = options.optimiser == .lbfgs
+        let total = lbfgs ? options.epochs * 10 : options.epochs
+        let bar = ProgressBar("train (\(rows.count) rows, l2 \(options.l2))", total: total, unit: lbfgs ? "iterations" : "epochs")
+        var done = 0
         let model = TrainingRun.fit(features, targets: targets, weights: weights, rows: rows, settings: settings, options: options) { e in
-            bar.advance(to: e.epoch, detail: "loss \(String(format: "%.4f", e.loss))")
+            done = e.epoch
+            bar.advance(to: e.epoch, detail: "\(lbfgs ? "objective" : "loss") \(String(format: "%.4f", e.loss))")
         }
-        bar.finish(options.epochs)
+        bar.finish(lbfgs ? done : total)
         return model
     }
 }
