@@ -72,6 +72,7 @@ public struct Coordinator: Sendable {
         let logger = self.logger
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorResponder()])),  // OpenAI-shaped 431/400 for refused heads
             configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "triage"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

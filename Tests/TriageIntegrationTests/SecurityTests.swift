@@ -98,7 +98,7 @@ extension Integration {
         }
 
         /// Headers over Hummingbird's limit (80 KiB in all, 80 KiB for one field, 1000 fields) get
-        /// `400` and a closed connection before any routing; a body over `limits.max_body_bytes` sent
+        /// an OpenAI-shaped `431` and a closed connection before any routing; a body over `limits.max_body_bytes` sent
         /// without a length (chunked) gets the OpenAI-shaped 413. The server serves on afterwards.
         @Test func oversizedHeadersAndChunkedBodiesAreRefusedCleanly() async throws {
             let env = try IntegrationEnv()
@@ -116,11 +116,22 @@ extension Integration {
             for (what, headers) in oversized {
                 let start = ContinuousClock.now
                 let r = try RawHTTP.exchange(port: cluster.port, RawHTTP.post("/v1/chat/completions", body: body, headers: headers))
-                #expect(r.status == 400 || r.status == 431 || (r.status == nil && r.closed), "\(what): \(r.text.prefix(200))")
+                #expect(r.status == 431, "\(what): \(r.text.prefix(200))")
+                let refused = try? JSONValue.parse(Array(r.body.utf8))
+                #expect(refused?["error"]?["code"]?.stringValue == "request_header_fields_too_large", "\(what): \(r.body.prefix(200))")
+                #expect(refused?["error"]?["type"]?.stringValue == "invalid_request_error")
+                #expect(refused?["error"]?["message"]?.stringValue?.contains("80 KiB") == true)
                 #expect(r.closed, "\(what): the connection is closed")
                 #expect(!r.text.contains("chat.completion"), "\(what) was not served")
                 #expect(ContinuousClock.now - start < .seconds(4), "\(what) is refused at once")
             }
+            // A head the parser cannot read at all: an OpenAI-shaped 400.
+            let malformed = try RawHTTP.exchange(port: cluster.port, Array("POST /v1/chat/completions HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n".utf8))
+            #expect(malformed.status == 400, "\(malformed.text.prefix(200))")
+            let why = try? JSONValue.parse(Array(malformed.body.utf8))
+            #expect(why?["error"]?["code"]?.stringValue == "bad_request" && why?["error"]?["type"]?.stringValue == "invalid_request_error",
+                    "\(malformed.body.prefix(200))")
+            #expect(malformed.closed)
             // A chunked body has no Content-Length to refuse early: it is counted as it arrives.
             let big = String(repeating: "x", count: 70_000)
             let chunked = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
