@@ -18,10 +18,11 @@ import Synchronization
 /// `laterDelay` when none comes, and so costs no transaction of its own. If the process dies
 /// first, at most that much of it is lost; ``flush()`` commits everything queued.
 ///
-/// With `inlineWhenIdle`, a write runs at once on the caller's thread when the writer is idle
-/// and no other process holds the store's write lock (it never waits for it): one connection,
-/// one transaction, and no thread hop, which is most of a write's latency on a lightly loaded
-/// machine. When the writer is busy or the lock is held it is queued like any other.
+/// A write made with `inline: true` runs at once on the caller's thread when the writer is idle
+/// and no other process holds the store's write lock (it never waits for it): one transaction
+/// and no thread hop, which is most of a write's latency on a lightly loaded machine. When the
+/// writer is busy or the lock is held it is queued like any other. Callers ask for it only when
+/// they have no company: under load, queued writes share transactions, inline ones do not.
 ///
 /// The writer's connection does not checkpoint on commit: a commit that leaves the log past
 /// 1,000 pages marks a checkpoint due, and the writer's thread runs it between batches.
@@ -30,7 +31,6 @@ public final class StoreWriter: Sendable {
     private let queue = DispatchQueue(label: "triage.store-writer")
     private let laterDelay: Duration
     private let busyTimeoutMilliseconds: Int
-    private let inlineWhenIdle: Bool
     private let checkpointDue = CheckpointDue()
     private let state = Mutex(State())
 
@@ -54,21 +54,20 @@ public final class StoreWriter: Sendable {
     /// - Parameters:
     ///   - path: the store's file (already created and migrated).
     ///   - laterDelay: the longest a ``writeLater(_:_:onError:)`` write waits for a transaction to ride along with.
-    ///   - inlineWhenIdle: run writes on the caller's thread when the writer is idle and the lock
-    ///     is free (see the type's notes); for callers whose threads may block for one short transaction.
-    public init(path: String, busyTimeoutMilliseconds: Int = 5000, laterDelay: Duration = .milliseconds(50),
-                inlineWhenIdle: Bool = false) throws(StoreError) {
+    public init(path: String, busyTimeoutMilliseconds: Int = 5000, laterDelay: Duration = .milliseconds(50)) throws(StoreError) {
         self.store = try Store(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         self.laterDelay = laterDelay
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
-        self.inlineWhenIdle = inlineWhenIdle
         try store.locked("deferCheckpoints") { [checkpointDue] db throws(StoreError) in db.deferCheckpoints(to: checkpointDue) }
     }
 
     /// Runs `body` in a write transaction (shared with other writes queued meanwhile) and
     /// returns once it has committed.
-    public func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (SQLiteConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
-        if inlineWhenIdle, let result = runInline(operation, body) { return try result.get() }
+    /// - Parameter inline: run it on the calling thread if the writer is idle and the lock free
+    ///   (see the type's notes); for a caller whose thread may block for one short transaction.
+    public func write<T: Sendable>(_ operation: String, inline: Bool = false,
+                                   _ body: @escaping @Sendable (SQLiteConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+        if inline, let result = runInline(operation, body) { return try result.get() }
         let result = await withCheckedContinuation { (c: CheckedContinuation<Result<T, StoreError>, Never>) in
             let slot = ResultSlot<T>()
             enqueue(Job(operation: operation, body: { db throws(StoreError) in slot.value = try body(db) }, done: { error in
@@ -242,8 +241,8 @@ private final class ResultSlot<T>: @unchecked Sendable {
 extension StoreWriter {
     /// ``Store/reserve(teamID:requestID:amountNano:periodStart:now:ttl:ownerPID:ownerHost:)`` on the writer.
     public func reserve(teamID: Int64, requestID: String, amountNano: Int64, periodStart: Date, now: Date,
-                        ttl: TimeInterval, ownerPID: Int32, ownerHost: String) async throws(StoreError) -> ReservationResult {
-        try await write("reserve") { db throws(StoreError) in
+                        ttl: TimeInterval, ownerPID: Int32, ownerHost: String, inline: Bool = false) async throws(StoreError) -> ReservationResult {
+        try await write("reserve", inline: inline) { db throws(StoreError) in
             try Store.reserve(db, teamID: teamID, requestID: requestID, amountNano: amountNano, periodStart: periodStart, now: now,
                               ttl: ttl, ownerPID: ownerPID, ownerHost: ownerHost)
         }
@@ -252,8 +251,9 @@ extension StoreWriter {
     /// ``Store/settle(reservationID:_:periodStart:)`` on the writer.
     /// - Parameter more: further rows of the same attempt with no reservation behind them (the
     ///   judge quality check's call), written in the same transaction after `entry`.
-    public func settle(reservationID: Int64?, _ entry: LedgerEntry, also more: [LedgerEntry] = [], periodStart: Date) async throws(StoreError) {
-        try await write("settle") { db throws(StoreError) in
+    public func settle(reservationID: Int64?, _ entry: LedgerEntry, also more: [LedgerEntry] = [], periodStart: Date,
+                       inline: Bool = false) async throws(StoreError) {
+        try await write("settle", inline: inline) { db throws(StoreError) in
             try Store.settle(db, reservationID: reservationID, entry, periodStart: periodStart)
             for e in more { try Store.settle(db, reservationID: nil, e, periodStart: periodStart) }
         }

@@ -18,6 +18,10 @@ struct BudgetGuard: Sendable {
     let now: @Sendable () -> Date
     let pid: Int32
     let host: String
+    /// Whether a reservation or settlement may commit on the calling thread (see `StoreWriter`):
+    /// the worker says yes while a request has no company, so a lone request pays no thread hop,
+    /// and under load writes share the writer thread's transactions.
+    var inlineWrites: @Sendable () -> Bool = { false }
 
     /// A reservation to settle after the attempt.
     struct Reservation: Sendable {
@@ -58,7 +62,7 @@ struct BudgetGuard: Sendable {
             // A team without a budget has nothing to reserve against: no transaction.
             if team.budgetNano == nil { return Reservation(id: nil, periodStart: start) }
             result = try await writer.reserve(teamID: teamID, requestID: requestID, amountNano: amount.nanoUSD, periodStart: start, now: t,
-                                              ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host)
+                                              ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host, inline: inlineWrites())
             switch result {
             case .reserved(let id, _): return Reservation(id: id, periodStart: start)
             case .unlimited: return Reservation(id: nil, periodStart: start)
@@ -77,7 +81,7 @@ struct BudgetGuard: Sendable {
 
     /// Writes the call's ledger row and releases its reservation, in one transaction.
     func settle(_ reservation: Reservation, _ entry: LedgerEntry) async throws(StoreError) {
-        try await writer.settle(reservationID: reservation.id, entry, periodStart: reservation.periodStart)
+        try await writer.settle(reservationID: reservation.id, entry, periodStart: reservation.periodStart, inline: inlineWrites())
     }
 
     /// Releases a reservation without charging anything (a call that was not billed).

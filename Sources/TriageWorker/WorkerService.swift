@@ -25,7 +25,7 @@ public final class WorkerService: Service, Sendable {
     let classifiers: ClassifierSource
     /// Shadow comparison across tiers (nil when `shadow` is off).
     let shadow: ShadowRunner?
-    let inFlight = InFlightRequests()
+    let inFlight: InFlightRequests
     private let http: CurlHTTPClient
     private let draining = Mutex(false)
     /// Connected coordinators (see `CoordinatorConnection.swift`).
@@ -45,8 +45,14 @@ public final class WorkerService: Service, Sendable {
         self.logger = logger
         let http = CurlHTTPClient(logger: logger)
         self.http = http
-        self.budget = BudgetGuard(store: store, writer: writer, config: config.budgets, now: { Date() }, pid: getpid(),
-                                  host: ProcessInfo.processInfo.hostName)
+        let inFlight = InFlightRequests()
+        self.inFlight = inFlight
+        var budget = BudgetGuard(store: store, writer: writer, config: config.budgets, now: { Date() }, pid: getpid(),
+                                 host: ProcessInfo.processInfo.hostName)
+        // A request with at most one other in flight commits its budget writes on its event loop;
+        // with more company, writes are batched on the writer thread (see StoreWriter).
+        budget.inlineWrites = { inFlight.count <= 2 }
+        self.budget = budget
         let classifiers = ClassifierSource(store: store, config: config, http: http, environment: environment, logger: logger)
         self.classifiers = classifiers
         let providers = ProviderSet(config: config, http: http, environment: environment)

@@ -7,13 +7,13 @@ import Testing
     let period = Date(timeIntervalSince1970: 1_800_000_000)
 
     /// A fresh store and a writer on the same file, both closed afterwards.
-    private func withWriter(laterDelay: Duration = .milliseconds(50), inline: Bool = false,
+    private func withWriter(laterDelay: Duration = .milliseconds(50),
                             _ body: (Store, StoreWriter) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-writer-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try Store(path: Store.defaultPath(dataDir: dir))
         defer { store.close() }
-        let writer = try StoreWriter(path: store.path, laterDelay: laterDelay, inlineWhenIdle: inline)
+        let writer = try StoreWriter(path: store.path, laterDelay: laterDelay)
         defer { writer.close() }
         try await body(store, writer)
     }
@@ -124,12 +124,12 @@ import Testing
     }
 
     @Test func anIdleInlineWriterCommitsOnTheCallersThreadAndALockedOneQueuesInsteadOfFailing() async throws {
-        try await withWriter(inline: true) { store, writer in
+        try await withWriter { store, writer in
             let team = try store.createTeam(name: "inline", budgetNano: nil, period: "total", softLimit: nil)
             let period = self.period
             // Idle, nothing locked: the body runs before `write` returns, on this very thread.
             let caller = pthread_self()
-            let ranOn = try await writer.write("probe") { db throws(StoreError) in
+            let ranOn = try await writer.write("probe", inline: true) { db throws(StoreError) in
                 try Store.settle(db, reservationID: nil, Self.entry(team.id, "a", cost: 5), periodStart: period)
                 return pthread_self()
             }
@@ -142,7 +142,7 @@ import Testing
             defer { holder.close() }
             try holder.exec("BEGIN IMMEDIATE")
             let pending = Task {
-                try await writer.write("queued") { db throws(StoreError) in
+                try await writer.write("queued", inline: true) { db throws(StoreError) in
                     try Store.settle(db, reservationID: nil, Self.entry(team.id, "b", cost: 7), periodStart: period)
                     return pthread_self()
                 }
@@ -156,14 +156,14 @@ import Testing
     }
 
     @Test func theWritersCheckpointsKeepTheLogFromGrowingWithoutBound() async throws {
-        try await withWriter(inline: true) { store, writer in
+        try await withWriter { store, writer in
             let team = try store.createTeam(name: "wal", budgetNano: nil, period: "total", softLimit: nil)
             let period = self.period
             let padding = String(repeating: "x", count: 3000)  // about a page per row
             for i in 0..<3000 {
                 var e = Self.entry(team.id, "r\(i)-" + padding, cost: 1)
                 e.model = padding
-                try await writer.settle(reservationID: nil, e, periodStart: period)
+                try await writer.settle(reservationID: nil, e, periodStart: period, inline: true)
             }
             await writer.flush()
             // Without checkpoints the log would hold every page written (over 20 MB); the

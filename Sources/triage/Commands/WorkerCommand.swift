@@ -47,9 +47,7 @@ struct WorkerCommand: AsyncParsableCommand {
             }
         }
         let store = try cluster.openStore(config)
-        // Requests are served on the connection's event loop: an uncontended write runs right
-        // there (no thread hop); under load or a held lock writes go to the writer's thread.
-        let writer = try StoreWriter(path: store.path, inlineWhenIdle: true)
+        let writer = try StoreWriter(path: store.path)
         let worker = WorkerService(options: WorkerOptions(id: id, socketPath: socketPath, parentPID: parentPid),
                                    config: config, store: store, writer: writer, environment: ProcessInfo.processInfo.environment, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: worker)],
