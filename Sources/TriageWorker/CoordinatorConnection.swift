@@ -14,10 +14,15 @@ final class CoordinatorConnectionHandler: ChannelInboundHandler {
     private let service: WorkerService
     /// Requests read on this connection are served on its event loop (see ``EventLoopTaskExecutor``).
     private let executor: EventLoopTaskExecutor
+    private var replies: ReplyWriter?
 
     init(service: WorkerService, eventLoop: any EventLoop) {
         self.service = service
         self.executor = EventLoopTaskExecutor(eventLoop)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        replies = ReplyWriter(channel: context.channel)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -26,7 +31,7 @@ final class CoordinatorConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        service.received(unwrapInboundIn(data), on: context.channel, executor: executor)
+        service.received(unwrapInboundIn(data), on: context.channel, replies: replies ?? ReplyWriter(channel: context.channel), executor: executor)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -54,11 +59,11 @@ extension WorkerService {
         inFlight.cancelAll(connection: key)
     }
 
-    func received(_ message: WireMessage, on channel: any Channel, executor: (any TaskExecutor)? = nil) {
+    func received(_ message: WireMessage, on channel: any Channel, replies: ReplyWriter, executor: (any TaskExecutor)? = nil) {
         switch message {
         case .request(let request):
             inFlight.start(request.id, connection: ObjectIdentifier(channel), on: executor) {
-                await self.runner.serve(request) { reply in Self.send(reply, for: request.id, on: channel) }
+                await self.runner.serve(request) { reply in replies.send(reply, for: request.id) }
             }
         case .cancel(let id):
             inFlight.cancel(id)
@@ -68,17 +73,6 @@ extension WorkerService {
             logger.warning("coordinator reported a protocol error", metadata: ["error": "\(e.error.message)"])
         default:
             logger.debug("ignored message", metadata: ["type": "\(message)"])
-        }
-    }
-
-    /// Writes one reply without waiting (replies of a request go out in the order sent, also from
-    /// a cancelled task). One too large to send is answered with an error instead.
-    static func send(_ reply: WireMessage, for id: String, on channel: any Channel) {
-        channel.writeAndFlush(reply).whenFailure { error in
-            guard case WireCodecError.frameTooLarge(let length, let limit) = error else { return }
-            let body = OpenAIErrorBody(message: "The answer (\(length) bytes) exceeds max_frame_bytes (\(limit)).",
-                                       type: "upstream_error", code: "response_too_large")
-            channel.writeAndFlush(WireMessage.error(WireErrorMessage(id: id, status: 502, error: body)), promise: nil)
         }
     }
 }
