@@ -142,7 +142,7 @@ public final class StoreWriter: Sendable {
     private func runInline<T: Sendable>(_ operation: String,
                                         _ body: @escaping @Sendable (SQLiteConnection) throws(StoreError) -> T) -> Result<T, StoreError>? {
         let riders = state.withLock { s -> [Job]? in
-            guard !s.draining, s.jobs.isEmpty, !checkpointDue.isDue else { return nil }
+            guard !s.draining, s.jobs.isEmpty else { return nil }
             s.draining = true  // this thread is the writer until it hands back below
             defer { s.later.removeAll(keepingCapacity: true) }
             return s.later
@@ -182,20 +182,22 @@ public final class StoreWriter: Sendable {
         else if !riders.isEmpty { enqueueTimer() }
     }
 
-    /// Commits batches until nothing is queued. Runs on `queue` only.
+    /// Commits batches until nothing is queued, and runs a due checkpoint after the batch that
+    /// made it due (no write waits for it unless it arrives meanwhile). Runs on `queue` only.
     private func drain() {
         while true {
-            if checkpointDue.take() { checkpoint() }
             let batch = state.withLock { s -> [Job] in
-                if s.jobs.isEmpty && s.later.isEmpty {
-                    s.draining = false
-                    return []
-                }
                 defer { s.jobs.removeAll(keepingCapacity: true); s.later.removeAll(keepingCapacity: true) }
                 return s.later + s.jobs
             }
-            if batch.isEmpty { return }
-            run(batch)
+            if !batch.isEmpty { run(batch) }
+            if checkpointDue.take() { checkpoint() }
+            let done = state.withLock { s -> Bool in
+                guard s.jobs.isEmpty && s.later.isEmpty && !checkpointDue.isDue else { return false }
+                s.draining = false
+                return true
+            }
+            if done { return }
         }
     }
 
