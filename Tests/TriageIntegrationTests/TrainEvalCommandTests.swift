@@ -59,6 +59,32 @@ extension Integration {
             #expect(eval.output.contains("APGR"), "\(eval.output)")
         }
 
+        /// A category the strongest model loses by far (a grading artefact) is left out of training by
+        /// default, whole; `--keep-inverted` keeps it; the L-BFGS optimiser trains the same data.
+        @Test func invertedCategoriesAreLeftOutOfTraining() throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            var text = Self.syntheticData(rows: 200)
+            for i in 0..<100 {
+                text += #"{"id":"inv/\#(i)","source":"syn","category":"inverted","prompt":"Compute sum \#(i) of the series.","scores":{"mixtral-8x7b-instruct-v0.1":\#(i % 2),"gpt-4-1106-preview":0.0}}"# + "\n"
+            }
+            let data = try env.dir.write("syn.jsonl", text)
+            let model = env.dir.file("model.json")
+            let common = ["train", "--data", data, "--out", model, "--holdout-by", "random", "--epochs", "2", "--hash-bits", "10"]
+            let dropped = try env.run(common + ["--optimiser", "lbfgs"], timeout: .seconds(60))
+            #expect(dropped.status == 0, "\(dropped.output)")
+            #expect(dropped.output.contains("not trained on: inverted"), "\(dropped.output)")
+            let match = try #require(dropped.output.firstMatch(of: #/excluded from training: (\d+) rows of inverted/#), "\(dropped.output)")
+            let excluded = try #require(Int(match.1))
+            #expect(excluded >= 50 && excluded <= 100)
+            let file = try ModelFile.decode(Array(try Data(contentsOf: URL(fileURLWithPath: model))))
+            #expect(file.training.optimiser.contains("L-BFGS"), "\(file.training)")
+            let kept = try env.run(common + ["--keep-inverted"], timeout: .seconds(60))
+            #expect(kept.status == 0 && !kept.output.contains("not trained on"), "\(kept.output)")
+            let keptFile = try ModelFile.decode(Array(try Data(contentsOf: URL(fileURLWithPath: model))))
+            #expect(keptFile.training.rows == file.training.rows + excluded, "same split, the inverted rows back in")
+        }
+
         /// Out-of-range training options are refused by name (they used to trap: an empty epoch range,
         /// a negative prefix in the split).
         @Test func outOfRangeOptionsAreRefusedNotCrashed() throws {

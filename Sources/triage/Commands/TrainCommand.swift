@@ -23,20 +23,20 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Share of the data held out.") var holdoutFraction: Double = 0.2
     @Option(help: "Seed of the split and of the optimiser.") var seed: UInt64 = 1
     @Option(help: "The stronger model must beat the cheapest by more than this to label a query as needing it.") var margin: Double = 0
-    @Option(help: "Training target: binary (needs-stronger label) or gain (soft target from the score difference).") var label: String = "binary"
+    @Option(help: "Training target: gain (soft target from the score difference) or binary (needs-stronger label, with --margin).") var label: String = "gain"
     @Option(help: "Models of the ladder as named in the data, cheapest first, comma-separated.") var models: String = LabelPolicy.routeLLMModels.joined(separator: ",")
     @Option(help: "Optimiser: adam (mini-batch) or lbfgs (full batch, to the optimum).") var optimiser: String = "adam"
     @Option(help: "Epochs of mini-batch Adam (L-BFGS: at most 10× this many iterations).") var epochs: Int = 20
     @Option(help: "Mini-batch size.") var batch: Int = 128
     @Option(help: "Adam step size at the start (cosine decay to zero).") var lr: Double = 0.02
-    @Option(help: "L2 penalty; with --cv, a comma-separated list to choose from.") var l2: String = "1e-4"
+    @Option(help: "L2 penalty; with --cv, a comma-separated list to choose from.") var l2: String = "1e-2"
     @Option(help: "Group K-fold cross-validation on the training rows to choose --l2 (0 = off).") var cv: Int = 0
     @Option(help: "Hashed feature buckets: 2^bits.") var hashBits: Int = 16
     @Option(help: "Character n-gram lengths, as min-max (0 = none).") var charNgrams: String = "4-4"
     @Flag(help: "No word unigrams.") var noUnigrams = false
     @Flag(help: "No word bigrams.") var noBigrams = false
     @Flag(help: "Repeat the dense block for open-form (not multiple-choice) queries.") var shape = false
-    @Flag(help: "Weigh training rows so that every source (benchmark) has the same total weight.") var balanceSources = false
+    @Flag(inversion: .prefixedNo, help: "Weigh training rows so that every source (benchmark) has the same total weight.") var balanceSources = true
     @Option(help: ArgumentHelp("Leave these categories out of training (comma-separated; held-out rows are unaffected).", valueName: "a,b")) var excludeCategories: String = ""
     @Flag(help: "Keep training categories where the strongest model scores more than 0.1 below the cheapest (dropped by default as grading artefacts).") var keepInverted = false
     @Flag(help: "After reporting held-out figures, refit on every row (held-out ones too) for the saved model.") var refitAll = false
