@@ -42,4 +42,13 @@ import TriageCore
         #expect(a.nanoUSD >= 200_000 && a.nanoUSD < 300_000)
         #expect(b.nanoUSD >= 8_192_000 && b.nanoUSD < 8_300_000)
     }
+
+    @Test func aJudgeCallsWorstCaseCoversItsPromptAndMaxTokens() {
+        let price = Price(inputPerMTok: 1000, outputPerMTok: 2000)
+        let system = String(repeating: "r", count: 800), user = String(repeating: "q", count: 400)  // 200 + 100 tokens
+        let worst = CostEstimate.worstCase(prompt: [system, user], maxTokens: 24, price: price)
+        let actual = price.cost(promptTokens: 200 + 100 + 11, completionTokens: 24)  // the text plus chat framing, all of max_tokens
+        #expect(worst.nanoUSD >= actual.nanoUSD, "the reservation covers the call")
+        #expect(worst.nanoUSD < actual.nanoUSD * 3 / 2, "without reserving far more than it can cost")
+    }
 }
