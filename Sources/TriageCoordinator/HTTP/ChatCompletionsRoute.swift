@@ -142,8 +142,16 @@ struct ChatCompletionsRoute: Sendable {
             do {
                 for await event in events {
                     switch event {
-                    case .message(.chunk(_, let data)):
-                        try await writer.write(ByteBuffer(string: "data: \(data)\n\n"))
+                    case .chunks(let chunks):
+                        // Chunks read from the worker in one burst leave in one write.
+                        var buffer = ByteBuffer()
+                        buffer.reserveCapacity(chunks.reduce(0) { $0 + $1.utf8.count + 8 })
+                        for data in chunks {
+                            buffer.writeString("data: ")
+                            buffer.writeString(data)
+                            buffer.writeString("\n\n")
+                        }
+                        try await writer.write(buffer)
                         if done.timeToFirstToken == nil { done.timeToFirstToken = received.duration(to: .now) }
                     case .message(.end(let e)):
                         try await writer.write(ByteBuffer(string: ": x-triage-cost-usd=\(e.costUSD) x-triage-attempts=\(e.attempts)\n\ndata: [DONE]\n\n"))

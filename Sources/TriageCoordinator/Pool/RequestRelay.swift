@@ -32,6 +32,9 @@ extension WorkerPool {
                 switch event {
                 case .message(.sent):
                     continue
+                case .chunks:
+                    // A worker sends a stream's head before its chunks: this one broke the protocol.
+                    throw .workerLost("worker \(link.workerID) sent stream chunks before their head")
                 case .message(let message):
                     return RelayedReply(first: message, stream: stream, link: link)
                 case .lost(let sent, let reason):

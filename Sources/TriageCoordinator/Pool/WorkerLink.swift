@@ -7,6 +7,9 @@ import TriageWire
 /// connection was lost (and whether the worker had already sent the request upstream).
 enum LinkEvent: Sendable {
     case message(WireMessage)
+    /// Stream chunks (`data` of `chunk` messages) read in one burst from the worker, in order:
+    /// relayed to the client in one write.
+    case chunks([String])
     case lost(sentUpstream: Bool, reason: String)
 }
 
@@ -33,6 +36,9 @@ final class WorkerLink: Sendable {
         var unresponsive = false
         var lastPong: ContinuousClock.Instant
         var pingSeq: UInt64 = 0
+        /// Chunks read in the current burst, by request, in arrival order of the requests.
+        var chunks: [String: [String]] = [:]
+        var chunked: [String] = []
     }
 
     init(hello: Hello, socketPath: String, channel: any Channel) {
@@ -79,7 +85,8 @@ final class WorkerLink: Sendable {
     func cancel(id: String) async {
         guard state.withLock({ $0.pending[id] != nil }) else { return }
         channel.writeAndFlush(WireMessage.cancel(id: id), promise: nil)
-        let p = state.withLock { $0.pending.removeValue(forKey: id) }
+        let (p, held) = state.withLock { ($0.pending.removeValue(forKey: id), $0.chunks.removeValue(forKey: id)) }
+        if let held { p?.continuation.yield(.chunks(held)) }
         p?.continuation.yield(.lost(sentUpstream: true, reason: "the client went away"))
         p?.continuation.finish()
     }
@@ -111,15 +118,26 @@ final class WorkerLink: Sendable {
             state.withLock { $0.draining = true }
         case .sent(let id):
             state.withLock { $0.pending[id]?.sentUpstream = true }
-        case .response, .end, .error, .head, .chunk:
+        case .chunk(let id, let data):
+            // Held until the end of this read burst (``readComplete()``) or the request's next message.
+            state.withLock { s in
+                guard s.pending[id] != nil else { return }
+                if s.chunks[id]?.append(data) == nil {
+                    s.chunks[id] = [data]
+                    s.chunked.append(id)
+                }
+            }
+        case .response, .end, .error, .head:
             guard let id = message.requestID else { return }
             let final: Bool = switch message {
             case .response, .end, .error: true
             default: false
             }
-            let continuation = state.withLock { s -> AsyncStream<LinkEvent>.Continuation? in
-                final ? s.pending.removeValue(forKey: id)?.continuation : s.pending[id]?.continuation
+            let (continuation, held) = state.withLock { s -> (AsyncStream<LinkEvent>.Continuation?, [String]?) in
+                let held = s.chunks.removeValue(forKey: id)
+                return (final ? s.pending.removeValue(forKey: id)?.continuation : s.pending[id]?.continuation, held)
             }
+            if let held { continuation?.yield(.chunks(held)) }
             continuation?.yield(.message(message))
             if final { continuation?.finish() }
         default:
@@ -127,21 +145,36 @@ final class WorkerLink: Sendable {
         }
     }
 
+    /// The end of a read burst: relays the chunks it held, one event per request.
+    func readComplete() {
+        let ready = state.withLock { s -> [(AsyncStream<LinkEvent>.Continuation, [String])] in
+            guard !s.chunked.isEmpty else { return [] }
+            defer { s.chunked.removeAll(keepingCapacity: true) }
+            return s.chunked.compactMap { id in
+                guard let held = s.chunks.removeValue(forKey: id), let p = s.pending[id] else { return nil }
+                return (p.continuation, held)
+            }
+        }
+        for (continuation, held) in ready { continuation.yield(.chunks(held)) }
+    }
+
     /// Fails one pending request as lost.
     private func fail(id: String, reason: String) {
-        let p = state.withLock { $0.pending.removeValue(forKey: id) }
+        let (p, held) = state.withLock { ($0.pending.removeValue(forKey: id), $0.chunks.removeValue(forKey: id)) }
+        if let held { p?.continuation.yield(.chunks(held)) }
         p?.continuation.yield(.lost(sentUpstream: p?.sentUpstream ?? false, reason: reason))
         p?.continuation.finish()
     }
 
     /// The connection ended: every pending request learns it was lost.
     func closed(reason: String) {
-        let (pending, unresponsive) = state.withLock { s -> ([String: Pending], Bool) in
+        let (pending, unresponsive, held) = state.withLock { s -> ([String: Pending], Bool, [String: [String]]) in
             s.closed = true
-            defer { s.pending.removeAll() }
-            return (s.pending, s.unresponsive)
+            defer { s.pending.removeAll(); s.chunks.removeAll(); s.chunked.removeAll() }
+            return (s.pending, s.unresponsive, s.chunks)
         }
-        for (_, p) in pending {
+        for (id, p) in pending {
+            if let chunks = held[id] { p.continuation.yield(.chunks(chunks)) }
             p.continuation.yield(.lost(sentUpstream: p.sentUpstream || unresponsive, reason: reason))
             p.continuation.finish()
         }
@@ -182,6 +215,11 @@ final class WorkerLinkHandler: ChannelInboundHandler {
         let link = WorkerLink(hello: hello, socketPath: socketPath, channel: context.channel)
         self.link = link
         greeted.succeed(Greeting(hello: hello, link: link))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        link?.readComplete()
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
