@@ -251,13 +251,9 @@ extension StoreWriter {
     }
 
     /// ``Store/settle(reservationID:_:periodStart:)`` on the writer.
-    /// - Parameter more: further rows of the same attempt with no reservation behind them (the
-    ///   judge quality check's call), written in the same transaction after `entry`.
-    public func settle(reservationID: Int64?, _ entry: LedgerEntry, also more: [LedgerEntry] = [], periodStart: Date,
-                       inline: Bool = false) async throws(StoreError) {
+    public func settle(reservationID: Int64?, _ entry: LedgerEntry, periodStart: Date, inline: Bool = false) async throws(StoreError) {
         try await write("settle", inline: inline) { db throws(StoreError) in
             try Store.settle(db, reservationID: reservationID, entry, periodStart: periodStart)
-            for e in more { try Store.settle(db, reservationID: nil, e, periodStart: periodStart) }
         }
     }
 

@@ -174,18 +174,17 @@ import Testing
         }
     }
 
-    @Test func anAttemptAndItsJudgeRowSettleTogether() async throws {
+    @Test func aSettlementChargesTheCostAndReleasesItsReservation() async throws {
         try await withWriter { store, writer in
             let team = try store.createTeam(name: "d", budgetNano: 1_000, period: "monthly", softLimit: nil)
             let r = try await writer.reserve(teamID: team.id, requestID: "q", amountNano: 400, periodStart: period, now: t0, ttl: 60,
                                              ownerPID: 1, ownerHost: "h")
             guard case .reserved(let id, _) = r else { Issue.record("not reserved: \(r)"); return }
-            var judge = Self.entry(team.id, "q", cost: 7)
-            judge.outcome = "judge"
-            try await writer.settle(reservationID: id, Self.entry(team.id, "q", cost: 100), also: [judge], periodStart: period)
+            #expect(try store.budgetStatus(teamID: team.id, periodStart: period, now: t0).reservedNano == 400)
+            try await writer.settle(reservationID: id, Self.entry(team.id, "q", cost: 100), periodStart: period)
             let status = try store.budgetStatus(teamID: team.id, periodStart: period, now: t0)
-            #expect(status.spentNano == 107 && status.reservedNano == 0)
-            #expect(try store.ledgerTotalNano(teamID: team.id) == 107)
+            #expect(status.spentNano == 100 && status.reservedNano == 0)
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 100)
         }
     }
 
