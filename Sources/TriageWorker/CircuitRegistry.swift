@@ -14,8 +14,12 @@ final class CircuitRegistry: Sendable {
     private let cacheTTL: Duration
     private let cache = Mutex<(breakers: [String: CircuitBreaker], at: ContinuousClock.Instant?)>(([:], nil))
 
-    init(store: Store, policy: CircuitPolicy, logger: Logger, cacheTTL: Duration = .milliseconds(250)) {
+    /// The connection the cache is refreshed from (see ``BudgetGuard/reads``).
+    private let reads: Store
+
+    init(store: Store, reads: Store? = nil, policy: CircuitPolicy, logger: Logger, cacheTTL: Duration = .milliseconds(250)) {
         self.store = store
+        self.reads = reads ?? store
         self.policy = policy
         self.logger = logger
         self.cacheTTL = cacheTTL
@@ -83,7 +87,7 @@ final class CircuitRegistry: Sendable {
         if let snapshot = cache.withLock({ c in c.at.map { $0.duration(to: now) < cacheTTL } == true ? c.breakers : nil }) {
             return snapshot
         }
-        let rows = (try? store.circuitStates()) ?? [:]
+        let rows = (try? reads.circuitStates()) ?? [:]
         let breakers = rows.compactMapValues(Self.decode)
         cache.withLock { $0 = (breakers, now) }
         return breakers

@@ -28,7 +28,7 @@ extension ClassifierSource {
         let now = ContinuousClock.now
         if let hit = policies.withLock({ $0[team] }), hit.read.duration(to: now) < .seconds(2) { return hit.policy }
         do {
-            let p = try store.routingPolicy(teamID: team)
+            let p = try reads.routingPolicy(teamID: team)
             policies.withLock { $0[team] = (p, now) }
             if let tier = p.maxTier, !RoutingControls.isTier(tier, of: ladder), warnedStaleCaps.withLock({ $0.insert("\(team)/\(tier)").inserted }) {
                 logger.warning("team routing policy's max_tier is not a configured tier; capping the team at the cheapest tier",

@@ -9,6 +9,8 @@ import TriageUpstream
 /// installed, or if it cannot be read, the rule classifier stands in.
 final class ClassifierSource: Sendable {
     let store: Store
+    /// The request path's reads (team policies, judge decisions; see ``BudgetGuard/reads``).
+    let reads: Store
     private let kind: String
     private let rules: RuleClassifier
     let logger: Logger
@@ -23,15 +25,16 @@ final class ClassifierSource: Sendable {
 
     /// - Parameters:
     ///   - judge: the judge client, used when `config.judge` is set.
-    init(store: Store, config: ClassifierConfig, ladder: Ladder, judge: JudgeClient?, logger: Logger) {
+    init(store: Store, reads: Store? = nil, config: ClassifierConfig, ladder: Ladder, judge: JudgeClient?, logger: Logger) {
         self.store = store
+        self.reads = reads ?? store
         self.kind = config.kind
         self.rules = RuleClassifier(settings: config.rules)
         self.logger = logger
         self.state = Mutex((rules, "rules", nil))
         self.ladder = ladder
         if let judge, let step = config.judge {
-            self.judge = JudgeStep(client: judge, settings: step, store: store, logger: logger)
+            self.judge = JudgeStep(client: judge, settings: step, store: store, reads: reads ?? store, logger: logger)
         } else {
             self.judge = nil
         }
@@ -39,9 +42,9 @@ final class ClassifierSource: Sendable {
     }
 
     /// A source for a worker: the judge client is built from the config's `judge` section.
-    convenience init(store: Store, config: TriageConfig, http: CurlHTTPClient, environment: [String: String], logger: Logger) {
+    convenience init(store: Store, reads: Store? = nil, config: TriageConfig, http: CurlHTTPClient, environment: [String: String], logger: Logger) {
         let judge = config.judge.map { JudgeClient(judge: $0, triage: config, http: http, environment: environment) }
-        self.init(store: store, config: config.classifier, ladder: config.ladder, judge: judge, logger: logger)
+        self.init(store: store, reads: reads, config: config.classifier, ladder: config.ladder, judge: judge, logger: logger)
     }
 
     /// The classifier to use now, and its label (`rules`, `learned:v3`).

@@ -36,9 +36,13 @@ public final class WorkerService: Service, Sendable {
     ///   - config: the cluster configuration.
     ///   - store: the shared store.
     ///   - writer: the hot path's writes (reservations, ledger, request log): a second connection on its own thread.
+    ///   - reads: the hot path's reads (team, budget position, policies, circuits, judge decisions): a
+    ///     connection no write uses, so they never wait behind a write blocked by another process's
+    ///     lock (requests are served on event loops); `store` when nil.
     ///   - environment: where provider API keys are read from.
     ///   - logger: the worker's logger.
-    public init(options: WorkerOptions, config: TriageConfig, store: Store, writer: StoreWriter, environment: [String: String], logger: Logger) {
+    public init(options: WorkerOptions, config: TriageConfig, store: Store, writer: StoreWriter, reads: Store? = nil,
+                environment: [String: String], logger: Logger) {
         self.options = options
         self.config = config
         self.store = store
@@ -49,11 +53,12 @@ public final class WorkerService: Service, Sendable {
         self.inFlight = inFlight
         var budget = BudgetGuard(store: store, writer: writer, config: config.budgets, now: { Date() }, pid: getpid(),
                                  host: ProcessInfo.processInfo.hostName)
+        budget.reads = reads
         // A request with at most one other in flight commits its budget writes on its event loop;
         // with more company, writes are batched on the writer thread (see StoreWriter).
         budget.inlineWrites = { inFlight.count <= 2 }
         self.budget = budget
-        let classifiers = ClassifierSource(store: store, config: config, http: http, environment: environment, logger: logger)
+        let classifiers = ClassifierSource(store: store, reads: reads, config: config, http: http, environment: environment, logger: logger)
         self.classifiers = classifiers
         let providers = ProviderSet(config: config, http: http, environment: environment)
         let judge = config.judge.map { JudgeClient(judge: $0, triage: config, providers: providers) }
@@ -64,7 +69,7 @@ public final class WorkerService: Service, Sendable {
         self.runner = LadderRunner(config: config, classifiers: classifiers,
                                    providers: providers,
                                    store: store, budget: budget,
-                                   circuits: CircuitRegistry(store: store, policy: config.failover.circuit, logger: logger),
+                                   circuits: CircuitRegistry(store: store, reads: reads, policy: config.failover.circuit, logger: logger),
                                    quality: QualityChecker(),
                                    workerID: options.id, logger: logger, shadow: shadow, judge: judge)
     }

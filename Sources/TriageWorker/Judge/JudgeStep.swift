@@ -11,6 +11,8 @@ struct JudgeStep: Sendable {
     let client: JudgeClient
     let settings: JudgeStepConfig
     let store: Store
+    /// Where cached decisions are read (see ``BudgetGuard/reads``).
+    let reads: Store
     let cache: LRUCache<Double>
     let logger: Logger
     /// Judge calls under way, by cache key (see ``InFlight``).
@@ -22,10 +24,11 @@ struct JudgeStep: Sendable {
         let calls = Mutex<[String: Call]>([:])
     }
 
-    init(client: JudgeClient, settings: JudgeStepConfig, store: Store, logger: Logger) {
+    init(client: JudgeClient, settings: JudgeStepConfig, store: Store, reads: Store? = nil, logger: Logger) {
         self.client = client
         self.settings = settings
         self.store = store
+        self.reads = reads ?? store
         self.cache = LRUCache(capacity: settings.cacheSize)
         self.logger = logger
     }
@@ -49,7 +52,7 @@ struct JudgeStep: Sendable {
     func score(_ query: String, requestID: String, budget: JudgeBudget) async throws(JudgeError) -> (score: Double, source: Source, reply: JudgeReply?) {
         let k = key(query)
         if let s = cache.get(k) { return (s, .memory, nil) }
-        if let s = try? store.judgeDecision(key: k) {
+        if let s = try? reads.judgeDecision(key: k) {
             cache.set(k, s)
             return (s, .store, nil)
         }
