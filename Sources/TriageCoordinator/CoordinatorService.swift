@@ -15,6 +15,7 @@ public struct Coordinator: Sendable {
     let pool: WorkerPool
     let logger: Logger
     let store: Store
+    let reads: Store
     let environment: [String: String]
     let metrics: TriageMetrics
     let onListening: @Sendable (Int) -> Void
@@ -35,7 +36,12 @@ public struct Coordinator: Sendable {
         self.config = config
         self.store = store
         self.environment = environment
-        self.pool = WorkerPool(store: store, config: config, logger: logger)
+        // Reads the chat path and worker discovery make, on a connection of their own that no
+        // write holds: an admin or retrain write waiting for another process's lock holds the
+        // shared connection, and would stall the event loop (key lookups) and the pings.
+        let reads = (try? Store(path: store.path)) ?? store
+        self.reads = reads
+        self.pool = WorkerPool(store: reads, config: config, logger: logger)
         self.logger = logger
         self.onListening = onListening
     }
@@ -49,7 +55,7 @@ public struct Coordinator: Sendable {
 
     func application() -> some ApplicationProtocol {
         let router = Router(context: TriageRequestContext.self)
-        let authenticator = Authenticator(store: store, config: config.auth)
+        let authenticator = Authenticator(store: reads, config: config.auth)  // on the event loop: `reads`
         let feedback = FeedbackRoute(store: store, auth: authenticator, maxBodyBytes: config.limits.maxBodyBytes)
         let chat = ChatCompletionsRoute(pool: pool, ladder: config.ladder, limits: config.limits,
                                         auth: authenticator, logger: logger, metrics: metrics)

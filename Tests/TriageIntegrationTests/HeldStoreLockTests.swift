@@ -40,5 +40,45 @@ extension Integration {
             let log = cluster.up.logTail(400)
             #expect(!log.contains("stopped answering pings"), "the worker's loop stalled while the lock was held:\n\(log)")
         }
+        @Test func theCoordinatorsLoopAnswersWhileAnAdminWriteWaitsForTheStoreLock() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let adminKey = "admin-" + UUID().uuidString
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true, environment: ["TRIAGE_ADMIN_KEY": adminKey]))
+            let made = try env.run(["team", "create", "t", "--config", cluster.configPath, "--data-dir", cluster.dataDir])
+            #expect(made.status == 0, "\(made.output)")
+            let keyed = try env.run(["key", "create", "--team", "t", "--config", cluster.configPath, "--data-dir", cluster.dataDir])
+            let key = try #require(keyed.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+
+            let holder = try SQLiteConnection(path: Store.defaultPath(dataDir: cluster.dataDir))
+            defer { holder.close() }
+            try holder.exec("BEGIN IMMEDIATE")
+            let http = cluster.http
+            // An admin write waits for the lock on the coordinator's store connection...
+            let admin = Task {
+                try await http.post(cluster.base + "/admin/teams", json: .object(["name": .string("late")]), timeout: .seconds(20),
+                                    headers: ["Authorization": "Bearer \(adminKey)"])
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            // ...while a chat request looks its key up (the test cluster caches no key) on the loop.
+            let chat = Task {
+                try await http.post(cluster.chatURL, json: chatBody("What is the capital of Italy?"), timeout: .seconds(20),
+                                    headers: ["Authorization": "Bearer \(key)"])
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let asked = ContinuousClock.now
+            let health = try await http.get(cluster.base + "/healthz")
+            let took = asked.duration(to: .now)
+            try await Task.sleep(for: .milliseconds(1500))
+            try holder.exec("ROLLBACK")
+            #expect(health.status == 200)
+            #expect(took < .seconds(1), "the coordinator's loop answered /healthz after \(took) while the lock was held")
+            let answered = try await chat.value
+            #expect(answered.status == 200, "\(answered.text)\n\(cluster.up.logTail(60))")
+            #expect(try await admin.value.status == 201)
+            // Worker discovery waited for the store too: the coordinator must not take its own
+            // stall for a worker that stopped answering.
+            #expect(!cluster.up.logTail(400).contains("stopped answering pings"))
+        }
     }
 }

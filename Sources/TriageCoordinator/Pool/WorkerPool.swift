@@ -64,12 +64,19 @@ final class WorkerPool: Sendable {
         let interval = Duration.milliseconds(Int64(config.workers.heartbeatSeconds * 1000))
         let stale = Duration.milliseconds(Int64(config.workers.staleSeconds * 1000))
         await withDiscardingTaskGroup { group in
+            var lastRound = ContinuousClock.now
+            var judgeFrom = ContinuousClock.now
             while !Task.isCancelled {
                 for record in discover() {
                     group.addTask { await self.maintain(record) }
                 }
+                // A round that came late (this process starved of CPU, or a store read that waited)
+                // sent no pings meanwhile: no worker is judged until it had time to answer new ones.
+                if lastRound.duration(to: .now) > stale / 2 { judgeFrom = .now + stale / 2 }
+                lastRound = .now
+                let judging = ContinuousClock.now >= judgeFrom
                 for link in links {
-                    if link.lastPong.duration(to: .now) > stale {
+                    if judging, link.lastPong.duration(to: .now) > stale {
                         logger.warning("worker stopped answering pings; dropping it", metadata: ["triage.worker": "\(link.workerID)"])
                         link.close(unresponsive: true)
                     } else {
