@@ -9,24 +9,12 @@ extension Integration {
     @Suite struct BudgetTests {
         static let question = "What is the capital of France?"
 
-        /// Runs a `triage` subcommand against the cluster's store; returns its stdout+stderr.
-        private func cli(_ env: IntegrationEnv, _ cluster: Cluster, _ args: [String]) throws -> String {
-            let r = try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
-            guard r.status == 0 else { throw HarnessError("triage \(args.joined(separator: " ")) failed: \(r.output)") }
-            return r.output
-        }
-
-        private func createKey(_ env: IntegrationEnv, _ cluster: Cluster, team: String) throws -> String {
-            let out = try cli(env, cluster, ["key", "create", "--team", team])
-            return try #require(out.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
-        }
-
         @Test func keysAreRequiredCheckedAndRevocable() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
-            _ = try cli(env, cluster, ["team", "create", "research"])
-            let key = try createKey(env, cluster, team: "research")
+            _ = try cluster.cli(["team", "create", "research"])
+            let key = try cluster.createKey(team: "research")
             let body = chatBody(Self.question)
 
             let none = try await cluster.http.post(cluster.chatURL, json: body)
@@ -46,7 +34,7 @@ extension Integration {
             let dump = try store.read { db in try db.query("SELECT prefix, hash, coalesce(name,'') FROM api_keys") { "\($0.text(0))\($0.blob(1))\($0.text(2))" } }
             #expect(!dump.joined().contains(key))
 
-            _ = try cli(env, cluster, ["key", "revoke", row.prefix])
+            _ = try cluster.cli(["key", "revoke", row.prefix])
             let revoked = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(key)"])
             #expect(revoked.status == 401)
             #expect(revoked.text.contains("revoked"))
@@ -60,15 +48,15 @@ extension Integration {
                                                                  budgets: "{reservation_ttl_s: 4}"))
             let simple = ClusterSpec.prices["simple"]!
             // The simulated provider reports exact usage; learn one request's cost, then allow about 100.
-            _ = try cli(env, cluster, ["team", "create", "probe"])
-            let probeKey = try createKey(env, cluster, team: "probe")
+            _ = try cluster.cli(["team", "create", "probe"])
+            let probeKey = try cluster.createKey(team: "probe")
             let probe = try await cluster.http.post(cluster.chatURL, json: maxTokensBody(), headers: ["Authorization": "Bearer \(probeKey)"])
             #expect(probe.status == 200, "\(probe.text)")
             let one = try #require(Money(decimalString: probe.headers["x-triage-cost-usd"] ?? ""))
             #expect(one.nanoUSD > 0)
             let budget = Money(nanoUSD: one.nanoUSD * 100)
-            _ = try cli(env, cluster, ["team", "create", "tight", "--budget", budget.description, "--period", "monthly"])
-            let key = try createKey(env, cluster, team: "tight")
+            _ = try cluster.cli(["team", "create", "tight", "--budget", budget.description, "--period", "monthly"])
+            let key = try cluster.createKey(team: "tight")
             let store = try cluster.store()
             let team = try #require(try store.team(named: "tight"))
             let simBase = try #require(cluster.simBase)
@@ -144,8 +132,8 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
-            _ = try cli(env, cluster, ["team", "create", "s", "--budget", "10", "--soft-limit", "0.5"])
-            let key = try createKey(env, cluster, team: "s")
+            _ = try cluster.cli(["team", "create", "s", "--budget", "10", "--soft-limit", "0.5"])
+            let key = try cluster.createKey(team: "s")
             let auth = ["Authorization": "Bearer \(key)"]
             let whole = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question, model: "complex"), headers: auth)
             #expect(whole.status == 200)
@@ -161,7 +149,7 @@ extension Integration {
             #expect(rows.count == 2 && rows[0] == rows[1], "\(rows)")
 
             // Spend the team past its soft limit, then ask for the top tier: it is capped at the cheapest.
-            _ = try cli(env, cluster, ["team", "set", "s", "--budget", Money(nanoUSD: rows[0] * 3).description])
+            _ = try cluster.cli(["team", "set", "s", "--budget", Money(nanoUSD: rows[0] * 3).description])
             var cappedBody = chatBody(Self.question, model: "complex")
             cappedBody["max_tokens"] = .int(32)  // a worst case that fits what is left
             let capped = try await cluster.http.post(cluster.chatURL, json: cappedBody, headers: auth)
@@ -194,8 +182,8 @@ extension Integration {
             #expect(served.status == 200)
 
             // The CLI sees what the API made, and the API what the CLI made.
-            #expect(try cli(env, cluster, ["team", "list"]).contains("ops"))
-            _ = try cli(env, cluster, ["team", "create", "cli-made"])
+            #expect(try cluster.cli(["team", "list"]).contains("ops"))
+            _ = try cluster.cli(["team", "create", "cli-made"])
             let teams = try await cluster.http.get(cluster.base + "/admin/teams", headers: admin)
             let names = (try teams.json()).arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
             #expect(Set(names).isSuperset(of: ["ops", "cli-made"]))  // (`triage up` also made its demo team)

@@ -23,11 +23,7 @@ extension Integration {
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 2, classifierKind: "learned"))
             let question = "What is the capital of France?"
-            func cli(_ args: [String]) throws -> String {
-                let r = try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
-                guard r.status == 0 else { throw HarnessError("triage \(args.joined(separator: " ")): \(r.output)") }
-                return r.output
-            }
+            let cli = cluster.cli
             // No model installed: the rules stand in.
             let before = try await cluster.chat(question)
             #expect(before.headers["x-triage-tier"] == "simple")

@@ -11,10 +11,7 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
-            let created = try env.run(["team", "create", "locked", "--budget", "10", "--config", cluster.configPath, "--data-dir", cluster.dataDir])
-            #expect(created.status == 0, "\(created.output)")
-            let made = try env.run(["key", "create", "--team", "locked", "--config", cluster.configPath, "--data-dir", cluster.dataDir])
-            let key = try #require(made.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+            let key = try cluster.createTeamAndKey("locked", budget: "10")
             let auth = ["Authorization": "Bearer \(key)"]
             let warm = try await cluster.http.post(cluster.chatURL, json: chatBody("What is the capital of France?"), headers: auth)
             #expect(warm.status == 200)
@@ -45,10 +42,7 @@ extension Integration {
             defer { env.tearDown() }
             let adminKey = "admin-" + UUID().uuidString
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true, environment: ["TRIAGE_ADMIN_KEY": adminKey]))
-            let made = try env.run(["team", "create", "t", "--config", cluster.configPath, "--data-dir", cluster.dataDir])
-            #expect(made.status == 0, "\(made.output)")
-            let keyed = try env.run(["key", "create", "--team", "t", "--config", cluster.configPath, "--data-dir", cluster.dataDir])
-            let key = try #require(keyed.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+            let key = try cluster.createTeamAndKey("t")
 
             let holder = try SQLiteConnection(path: Store.defaultPath(dataDir: cluster.dataDir))
             defer { holder.close() }

@@ -100,13 +100,7 @@ extension Integration {
             spec.workers = 1
             spec.authRequired = true
             let cluster = try await env.startCluster(spec)
-            func cli(_ args: [String]) throws -> String {
-                let r = try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
-                guard r.status == 0 else { throw HarnessError("triage \(args.joined(separator: " ")) failed: \(r.output)") }
-                return r.output
-            }
-            _ = try cli(["team", "create", "broke", "--budget", "0", "--period", "monthly"])
-            let key = try #require(try cli(["key", "create", "--team", "broke"]).split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+            let key = try cluster.createTeamAndKey("broke", budget: "0")
             for i in 0..<3 {
                 let r = try await cluster.http.post(cluster.chatURL, json: chatBody("Quick one \(i), sim-rating=9, thanks"),
                                                     headers: ["Authorization": "Bearer \(key)"])
@@ -129,15 +123,6 @@ extension Integration {
             spec.judge = "{provider: sim, model: \(Self.judgeModel), input_per_mtok: 1000.0, output_per_mtok: 1000.0, timeout_ms: 3000}"
             spec.authRequired = true
             let cluster = try await env.startCluster(spec)
-            func cli(_ args: [String]) throws -> String {
-                let r = try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
-                guard r.status == 0 else { throw HarnessError("triage \(args.joined(separator: " ")) failed: \(r.output)") }
-                return r.output
-            }
-            func key(team: String, budget: String) throws -> String {
-                _ = try cli(["team", "create", team, "--budget", budget, "--period", "monthly"])
-                return try #require(try cli(["key", "create", "--team", team]).split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
-            }
             let store = try cluster.store()
             func spent(_ team: String) throws -> Int64 {
                 try store.read { db in
@@ -147,7 +132,7 @@ extension Integration {
             }
 
             // 0.05 USD left: enough for the answer, not for the judge. The rules decide; nothing overspent.
-            let tight = try key(team: "tight", budget: "0.05")
+            let tight = try cluster.createTeamAndKey("tight", budget: "0.05")
             let r = try await cluster.http.post(cluster.chatURL, json: chatBody("Quick one, sim-rating=9, thanks"), headers: ["Authorization": "Bearer \(tight)"])
             #expect(r.status == 200, "\(r.text)")
             #expect(r.headers["x-triage-tier"] == "simple", "\(r.headers)")
@@ -160,7 +145,7 @@ extension Integration {
             // 0.5 USD: room for one judge call's worst case at a time, two calls in all. Four at once,
             // distinct queries (rated simple, so every answer is cheap): before reservations each saw
             // budget left and called the judge (0.77 USD); now the team stays within its budget.
-            let near = try key(team: "near", budget: "0.5")
+            let near = try cluster.createTeamAndKey("near", budget: "0.5")
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for i in 0..<4 {
                     group.addTask {

@@ -101,13 +101,8 @@ extension Integration {
             defer { env.tearDown() }
             let adminKey = "admin-" + UUID().uuidString
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true, environment: ["TRIAGE_ADMIN_KEY": adminKey]))
-            func cli(_ args: [String]) throws -> String {
-                let r = try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
-                guard r.status == 0 else { throw HarnessError("triage \(args.joined(separator: " ")): \(r.output)") }
-                return r.output
-            }
-            _ = try cli(["team", "create", "search"])
-            let key = try #require(try cli(["key", "create", "--team", "search"]).split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+            let key = try cluster.createTeamAndKey("search")
+            let cli = cluster.cli
             func tier(_ text: String, _ headers: [String: String] = [:]) async throws -> String? {
                 let r = try await cluster.http.post(cluster.chatURL, json: chatBody(text), headers: headers.merging(["Authorization": "Bearer \(key)"]) { a, _ in a })
                 #expect(r.status == 200, "\(r.text)")

@@ -201,13 +201,7 @@ extension Integration {
             spec.judge = "{provider: sim, model: judge-mini, input_per_mtok: 1000.0, output_per_mtok: 1000.0, timeout_ms: 2000}"
             spec.authRequired = true
             let cluster = try await env.startCluster(spec)
-            func cli(_ args: [String]) throws -> String {
-                let r = try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
-                guard r.status == 0 else { throw HarnessError("triage \(args.joined(separator: " ")) failed: \(r.output)") }
-                return r.output
-            }
-            _ = try cli(["team", "create", "tight", "--budget", "0.05", "--period", "monthly"])
-            let key = try #require(try cli(["key", "create", "--team", "tight"]).split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+            let key = try cluster.createTeamAndKey("tight", budget: "0.05")
             // The sim judge would grade this 3/10 and climb: the answer is kept unjudged instead.
             let r = try await cluster.http.post(cluster.chatURL, json: chatBody("sim-rating=3 What is the capital of Spain?"),
                                                 headers: ["Authorization": "Bearer \(key)"])

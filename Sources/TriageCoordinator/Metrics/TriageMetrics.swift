@@ -112,12 +112,9 @@ public final class TriageMetrics: Sendable {
             counter(Name.tokens, [("direction", "out"), ("tier", tier), ("model", model), ("team", team)]).increment(by: max(usage.completionTokens, 0))
         }
         if let cost = r.cost, cost.nanoUSD > 0 {
-            handles.withLock { h in
-                let key = HandleKey(label: Name.cost, values: [tier, model, team])
-                if let c = h.floatCounters[key] { return c }
-                let c = CoreMetrics.FloatingPointCounter(label: Name.cost, dimensions: [("tier", tier), ("model", model), ("team", team)], factory: factory)
-                h.floatCounters[key] = c
-                return c
+            let dimensions = [("tier", tier), ("model", model), ("team", team)]
+            handle(\.floatCounters, Name.cost, dimensions) {
+                CoreMetrics.FloatingPointCounter(label: Name.cost, dimensions: dimensions, factory: factory)
             }.increment(by: cost.usd)
         }
         timer(Name.duration, [("tier", tier), ("stream", r.stream ? "true" : "false")]).record(duration: r.duration)
@@ -151,22 +148,22 @@ public final class TriageMetrics: Sendable {
     private let handles = Mutex(Handles())
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-        let key = HandleKey(label: label, values: dimensions.map(\.1))
-        return handles.withLock { h in
-            if let c = h.counters[key] { return c }
-            let c = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
-            h.counters[key] = c
-            return c
-        }
+        handle(\.counters, label, dimensions) { CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory) }
     }
 
     private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
+        handle(\.timers, label, dimensions) { CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory) }
+    }
+
+    /// The handle of `label` with these label values, made by `make` the first time.
+    private func handle<H: Sendable>(_ table: WritableKeyPath<Handles, [HandleKey: H]>, _ label: String, _ dimensions: [(String, String)],
+                           make: () -> H) -> H {
         let key = HandleKey(label: label, values: dimensions.map(\.1))
         return handles.withLock { h in
-            if let t = h.timers[key] { return t }
-            let t = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
-            h.timers[key] = t
-            return t
+            if let existing = h[keyPath: table][key] { return existing }
+            let made = make()
+            h[keyPath: table][key] = made
+            return made
         }
     }
 
