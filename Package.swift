@@ -122,6 +122,7 @@ let package = Package(
                                    .product(name: "HTTPTypes", package: "swift-http-types"),
                                    .product(name: "Prometheus", package: "swift-prometheus")],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "TriageWorkerTests", dependencies: ["TriageWorker", "TriageCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TriageIntegrationTests",
                     dependencies: ["TriageCore", "TriageStore", "TriageUpstream", "TriageWire"],
                     swiftSettings: swiftSettings),

@@ -11,6 +11,8 @@ final class WatchdogTicker: Sendable {
     static let shared = WatchdogTicker()
 
     private enum Entry {
+        /// Registered, its continuation not yet.
+        case pending
         case waiting(AttemptWatchdog, CheckedContinuation<Void, Never>)
         /// Cancelled before its continuation was registered.
         case cancelled
@@ -33,6 +35,7 @@ final class WatchdogTicker: Sendable {
     func fired(_ watchdog: AttemptWatchdog) async {
         let id = state.withLock { s -> UInt64 in
             s.nextID += 1
+            s.entries[s.nextID] = .pending
             return s.nextID
         }
         await withTaskCancellationHandler {
@@ -53,16 +56,23 @@ final class WatchdogTicker: Sendable {
             }
         } onCancel: {
             let waiting = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                if case .waiting(_, let c) = s.entries[id] {
+                switch s.entries[id] {
+                case .waiting(_, let c):
                     s.entries[id] = nil
                     return c
+                case .pending:
+                    s.entries[id] = .cancelled
+                    return nil
+                case .cancelled, nil:  // nil: it fired, and the clock removed it
+                    return nil
                 }
-                s.entries[id] = .cancelled
-                return nil
             }
             waiting?.resume()
         }
     }
+
+    /// Watchdogs registered (waiting, or about to), for tests.
+    var registered: Int { state.withLock { $0.entries.count } }
 
     /// Checks every registered watchdog once; wakes those that fired.
     func tick(now: ContinuousClock.Instant = .now) {
