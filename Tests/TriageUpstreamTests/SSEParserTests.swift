@@ -139,4 +139,16 @@ import Testing
         #expect(events == [SSEEvent(data: "ok")])
         #expect(parser.oversizeEventsDropped == 1)
     }
+
+    /// Found by fuzzing (`cluster/fuzz sse`): invalid UTF-8 bytes that fit the byte limit, whose
+    /// repair (one 3-byte U+FFFD each) made a longer text: the limit holds for the text delivered.
+    @Test func anEventWhoseRepairedTextOutgrowsTheLimitIsDropped() {
+        var parser = SSEParser(maxLineLength: 100, maxEventLength: 24)
+        var events = parser.feed([UInt8]("data: ".utf8) + [UInt8](repeating: 0xB0, count: 10) + [UInt8]("\n\n".utf8))
+        #expect(events.isEmpty, "10 bad bytes repair to 30 bytes of text, over the 24-byte limit")
+        #expect(parser.oversizeEventsDropped == 1)
+        events = parser.feed([UInt8]("data: ".utf8) + [UInt8](repeating: 0xB0, count: 8) + [UInt8]("\n\n".utf8))
+        #expect(events == [SSEEvent(data: String(repeating: "\u{FFFD}", count: 8))], "8 repair to exactly 24 bytes")
+        #expect(events.allSatisfy { $0.data.utf8.count <= 24 })
+    }
 }

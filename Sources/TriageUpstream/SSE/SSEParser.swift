@@ -16,7 +16,8 @@
 /// Lines longer than ``maxLineLength`` are not buffered: the rest of such a line is
 /// skipped, the event it belongs to is dropped when its blank line arrives, and
 /// ``oversizeEventsDropped`` counts it. Events whose joined data would exceed
-/// ``maxEventLength`` are dropped the same way.
+/// ``maxEventLength`` are dropped the same way, also when it only exceeds it once invalid UTF-8
+/// is repaired (each bad byte becomes a 3-byte U+FFFD).
 public struct SSEParser {
     /// The longest line, in bytes without its line break, that the parser buffers.
     public let maxLineLength: Int
@@ -188,9 +189,16 @@ public struct SSEParser {
         }
         guard !data.isEmpty else { return }
         data.removeLast()  // the "\n" after the last data line
+        let text = String(decoding: data, as: UTF8.self)
+        // Invalid UTF-8 is repaired with U+FFFD (3 bytes for each bad byte): the text may outgrow
+        // the bytes that were counted against the limit.
+        if text.utf8.count > maxEventLength {
+            oversizeEventsDropped += 1
+            return
+        }
         events.append(SSEEvent(
             event: eventType.isEmpty ? nil : eventType,
-            data: String(decoding: data, as: UTF8.self),
+            data: text,
             id: lastEventID.isEmpty ? nil : lastEventID))
     }
 }
