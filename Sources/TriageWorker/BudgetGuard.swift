@@ -18,9 +18,9 @@ struct BudgetGuard: Sendable {
     let now: @Sendable () -> Date
     let pid: Int32
     let host: String
-    /// The request path's reads (the team and its position). A connection no write uses, so a
-    /// read never queues behind a write that waits for another process's lock; `store` by default.
-    var reads: Store? = nil
+    /// The request path's reads (the team and its position): a connection no write uses, so a
+    /// read never queues behind a write that waits for another process's lock.
+    let reads: Store
     /// Whether a reservation or settlement may commit on the calling thread (see `StoreWriter`):
     /// the worker says yes while a request has no company, so a lone request pays no thread hop,
     /// and under load writes share the writer thread's transactions.
@@ -38,7 +38,7 @@ struct BudgetGuard: Sendable {
         let t = now()
         let found: (status: BudgetStatus, periodStart: Date)?
         do {
-            found = try (reads ?? store).budgetStatus(teamID: teamID, now: t) { periodStart($0, at: t) }
+            found = try reads.budgetStatus(teamID: teamID, now: t) { periodStart($0, at: t) }
         } catch {
             throw .internalError("budget lookup failed: \(error)")
         }
@@ -60,7 +60,7 @@ struct BudgetGuard: Sendable {
         guard let teamID = caller.teamID else { return Reservation(id: nil, periodStart: t) }
         let result: ReservationResult
         do {
-            guard let team = try known ?? (reads ?? store).team(id: teamID) else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
+            guard let team = try known ?? reads.team(id: teamID) else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
             let start = periodStart(team, at: t)
             // A team without a budget has nothing to reserve against: no transaction.
             if team.budgetNano == nil { return Reservation(id: nil, periodStart: start) }

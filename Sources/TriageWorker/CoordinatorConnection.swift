@@ -14,15 +14,12 @@ final class CoordinatorConnectionHandler: ChannelInboundHandler {
     private let service: WorkerService
     /// Requests read on this connection are served on its event loop (see ``EventLoopTaskExecutor``).
     private let executor: EventLoopTaskExecutor
-    private var replies: ReplyWriter?
+    private let replies: ReplyWriter
 
-    init(service: WorkerService, eventLoop: any EventLoop) {
+    init(service: WorkerService, channel: any Channel) {
         self.service = service
-        self.executor = EventLoopTaskExecutor(eventLoop)
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        replies = ReplyWriter(channel: context.channel)
+        self.executor = EventLoopTaskExecutor(channel.eventLoop)
+        self.replies = ReplyWriter(channel: channel)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -31,7 +28,7 @@ final class CoordinatorConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        service.received(unwrapInboundIn(data), on: context.channel, replies: replies ?? ReplyWriter(channel: context.channel), executor: executor)
+        service.received(unwrapInboundIn(data), on: context.channel, replies: replies, executor: executor)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

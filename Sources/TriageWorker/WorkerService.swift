@@ -49,11 +49,11 @@ public final class WorkerService: Service, Sendable {
         self.logger = logger
         let http = CurlHTTPClient(logger: logger)
         self.http = http
+        let reads = reads ?? store
         let inFlight = InFlightRequests()
         self.inFlight = inFlight
         var budget = BudgetGuard(store: store, writer: writer, config: config.budgets, now: { Date() }, pid: getpid(),
-                                 host: ProcessInfo.processInfo.hostName)
-        budget.reads = reads
+                                 host: ProcessInfo.processInfo.hostName, reads: reads)
         // A request with at most one other in flight commits its budget writes on its event loop;
         // with more company, writes are batched on the writer thread (see StoreWriter).
         budget.inlineWrites = { inFlight.count <= 2 }
@@ -82,7 +82,7 @@ public final class WorkerService: Service, Sendable {
             .bind(unixDomainSocketPath: options.socketPath, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addWireHandlers(maxFrameBytes: maxFrame)
-                    try channel.pipeline.syncOperations.addHandler(CoordinatorConnectionHandler(service: self, eventLoop: channel.eventLoop))
+                    try channel.pipeline.syncOperations.addHandler(CoordinatorConnectionHandler(service: self, channel: channel))
                     return channel
                 }
             }
