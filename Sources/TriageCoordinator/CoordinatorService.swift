@@ -39,7 +39,15 @@ public struct Coordinator: Sendable {
         // Reads the chat path and worker discovery make, on a connection of their own that no
         // write holds: an admin or retrain write waiting for another process's lock holds the
         // shared connection, and would stall the event loop (key lookups) and the pings.
-        let reads = (try? Store(path: store.path)) ?? store
+        let reads: Store
+        do {
+            reads = try Store(path: store.path)
+        } catch {
+            // Still serves, but key lookups and discovery can stall behind writes again: say so.
+            logger.warning("cannot open a separate read connection to the store; key lookups and worker discovery share the main connection and may wait behind writes",
+                           metadata: ["triage.store": "\(store.path)", "error": "\(error)"])
+            reads = store
+        }
         self.reads = reads
         self.pool = WorkerPool(store: reads, config: config, logger: logger)
         self.logger = logger
