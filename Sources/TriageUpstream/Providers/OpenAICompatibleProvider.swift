@@ -7,8 +7,11 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
     public init(http: CurlHTTPClient) { self.http = http }
 
-    func request(for call: UpstreamCall) -> UpstreamHTTPRequest {
-        var headers = [UpstreamHTTPHeader(name: "Content-Type", value: "application/json")]
+    /// The HTTP request of a call. `Accept` says which answer a stream call expects (an SSE stream)
+    /// and which a plain call expects (one JSON object).
+    func request(for call: UpstreamCall, stream: Bool) -> UpstreamHTTPRequest {
+        var headers = [UpstreamHTTPHeader(name: "Content-Type", value: "application/json"),
+                       UpstreamHTTPHeader(name: "Accept", value: stream ? "text/event-stream" : "application/json")]
         if let key = call.apiKey, !key.isEmpty {
             headers.append(UpstreamHTTPHeader(name: "Authorization", value: "Bearer \(key)"))
         }
@@ -21,7 +24,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
     public func complete(_ call: UpstreamCall) async throws(AttemptFailure) -> Completion {
         let response: UpstreamHTTPResponse
         do {
-            response = try await http.collect(request(for: call), progress: call.progress)
+            response = try await http.collect(request(for: call, stream: false), progress: call.progress)
         } catch {
             throw AttemptFailure(transport: error)
         }
@@ -35,7 +38,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
     }
 
     public func stream(_ call: UpstreamCall) -> AsyncThrowingStream<StreamItem, any Error> {
-        let parts = http.stream(request(for: call))
+        let parts = http.stream(request(for: call, stream: true))
         return .pumped { continuation throws(AttemptFailure) in
             try await Self.pump(parts, into: continuation, progress: call.progress)
         }
