@@ -3,6 +3,12 @@
 wrk.method = "POST"
 wrk.body = os.getenv("BENCH_BODY") or '{"model":"auto","messages":[{"role":"user","content":"hi"}]}'
 wrk.headers["Content-Type"] = "application/json"
+-- What Triage's stream calls send upstream: a static upstream (cluster/bench's nginx) answers by it.
+if string.find(wrk.body, '"stream":true', 1, true) then
+  wrk.headers["Accept"] = "text/event-stream"
+else
+  wrk.headers["Accept"] = "application/json"
+end
 local auth = os.getenv("BENCH_AUTH")
 if auth and auth ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. auth
