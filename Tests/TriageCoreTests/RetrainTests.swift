@@ -76,33 +76,3 @@ import TriageCore
         }
     }
 }
-
-@Suite struct RetrainGuardrailTests {
-    let guardrail = RetrainGuardrail(apgrTolerance: 0.01, accuracyTolerance: 0.02)
-
-    @Test func aCandidateNotWorseBeyondTheToleranceIsInstalled() {
-        let active = RetrainFigures(rows: 200, apgr: 0.60, accuracy: 0.90, strongShare: 0.5)
-        #expect(guardrail.decide(candidate: RetrainFigures(rows: 200, apgr: 0.62, accuracy: 0.91, strongShare: 0.5), active: active).installs)
-        #expect(guardrail.decide(candidate: RetrainFigures(rows: 200, apgr: 0.595, accuracy: 0.885, strongShare: 0.5), active: active).installs)
-        #expect(guardrail.decide(candidate: RetrainFigures(rows: 200, apgr: 0.1, accuracy: 0.1, strongShare: 0), active: nil).installs)
-    }
-
-    @Test func aWorseCandidateIsKeptOutUnlessForced() {
-        let active = RetrainFigures(rows: 200, apgr: 0.60, accuracy: 0.90, strongShare: 0.5)
-        let worseAPGR = RetrainFigures(rows: 200, apgr: 0.55, accuracy: 0.95, strongShare: 0.5)
-        #expect(guardrail.decide(candidate: worseAPGR, active: active) == .keep("candidate APGR 0.550 < 0.600 - 0.010"))
-        let worseAccuracy = RetrainFigures(rows: 200, apgr: 0.65, accuracy: 0.85, strongShare: 0.5)
-        #expect(guardrail.decide(candidate: worseAccuracy, active: active) == .keep("candidate accuracy 0.850 < 0.900 - 0.020"))
-        #expect(guardrail.decide(candidate: worseAPGR, active: active, force: true).installs)
-    }
-
-    @Test func figuresFollowTheThresholds() {
-        let policy = LabelPolicy(models: ["weak", "strong"])
-        let rows = [("a", 0.0, 1.0), ("b", 1.0, 1.0), ("c", 0.0, 0.0), ("d", 1.0, 0.0)].map {
-            RoutingExample(id: $0.0, source: "s", category: "s", prompt: $0.0, scores: ["weak": $0.1, "strong": $0.2])
-        }
-        // a and c go to the strong model (score ≥ 0.5): quality 1 + 1 + 0 + 1 = 3 of 4.
-        let f = RetrainFigures.measure(rows, scores: [0.9, 0.1, 0.8, 0.2], thresholds: ScoreThresholds(simpleBelow: 0.5, complexFrom: 0.5), policy: policy)
-        #expect(f.rows == 4 && f.accuracy == 0.75 && f.strongShare == 0.5)
-    }
-}

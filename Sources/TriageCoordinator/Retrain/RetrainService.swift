@@ -78,10 +78,14 @@ struct RetrainService: Service {
         switch result {
         case .success(let o)?:
             keptOut.record(inputs, verdict: o.verdict, installed: o.installed != nil)
-            logger.info("retrained", metadata: [
+            var metadata: Logger.Metadata = [
                 "triage.retrain": "\(o.verdict)", "triage.retrain.apgr": "\(o.candidate.apgr)",
                 "triage.retrain.accuracy": "\(o.candidate.accuracy)", "seconds": "\(seconds)",
-            ])
+            ]
+            if let same = o.comparison.candidateAtActiveShares {
+                metadata["triage.retrain.accuracy_at_active_shares"] = "\(same.accuracy)"
+            }
+            logger.info("retrained", metadata: metadata)
         case .failure(let e)?:
             logger.error("retraining failed", metadata: ["error": "\(e)"])
         case nil:

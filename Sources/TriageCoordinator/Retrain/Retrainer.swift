@@ -33,14 +33,19 @@ public struct Retrainer: Sendable {
     public struct Outcome: Sendable {
         /// Lines for the operator (data, labels, figures).
         public var lines: [String]
-        public var candidate: RetrainFigures
-        public var active: RetrainFigures?
+        /// The candidate and the active version on the held-out slice.
+        public var comparison: RetrainComparison
         public var activeVersion: Int64?
         public var decision: RetrainGuardrail.Decision
         /// The version installed, nil when kept (or not asked to install).
         public var installed: Int64?
         /// The candidate's model file.
         public var model: [UInt8]
+
+        /// The candidate at its own thresholds.
+        public var candidate: RetrainFigures { comparison.candidate }
+        /// The active version at its thresholds, nil when none.
+        public var active: RetrainFigures? { comparison.active }
 
         /// `installed v3: ...`, `kept v2: ...`, or what would happen without `install`.
         public var verdict: String {
@@ -119,14 +124,14 @@ public struct Retrainer: Sendable {
 
         let held = split.heldOut.map { base[$0] }
         let heldScores = TrainingRun.scores(model, features, rows: split.heldOut)
-        let candidate = RetrainFigures.measure(held, scores: heldScores, thresholds: thresholds, policy: policy)
         let activeVersion = try store.activeClassifierVersion()
-        var active: RetrainFigures?
+        var active: (scores: [Double], thresholds: ScoreThresholds)?
         if let v = activeVersion, let bytes = try store.classifierModel(version: v), let file = try? ModelFile.decode(bytes) {
-            active = RetrainFigures.measure(held, scores: held.map { file.model.score(FeatureInput(prompt: $0.prompt)) },
-                                            thresholds: file.thresholds, policy: policy)
+            active = (held.map { file.model.score(FeatureInput(prompt: $0.prompt)) }, file.thresholds)
         }
-        lines.append("held-out slice: \(held.count) rows (RouteLLM protocol; accuracy = recorded quality of the model each row is routed to)")
+        let comparison = RetrainComparison.measure(held, candidate: (heldScores, thresholds), active: active, policy: policy)
+        lines.append("held-out slice: \(held.count) rows (RouteLLM protocol; accuracy = recorded quality of the model each row is routed to; "
+                     + "the candidate is judged at the active version's shares of traffic per tier)")
 
         let reports = BenchmarkReport.bySource(held, scores: heldScores, policy: policy)
         var bySource: [String: Int] = [:]
@@ -144,12 +149,12 @@ public struct Retrainer: Sendable {
         let file = ModelFile(name: name, model: model, thresholds: thresholds, thresholdsHow: how, training: summary,
                              metrics: Dictionary(uniqueKeysWithValues: reports.map { ($0.source, $0.metrics) }))
         let bytes = file.encode()
-        let decision = o.guardrail.decide(candidate: candidate, active: active, force: o.force)
+        let decision = o.guardrail.decide(comparison, force: o.force)
         var installed: Int64?
         if o.install, decision.installs {
             installed = try store.installClassifier(name: name, model: bytes)
         }
-        return Outcome(lines: lines, candidate: candidate, active: active, activeVersion: activeVersion, decision: decision,
+        return Outcome(lines: lines, comparison: comparison, activeVersion: activeVersion, decision: decision,
                        installed: installed, model: bytes)
     }
 

@@ -16,8 +16,11 @@ struct RetrainCommand: ParsableCommand {
         as_good/better and feedback stronger_than_needed say the cheaper tier did. A query is used when its
         text was stored (privacy.store_query_text) or its hash matches a base-data prompt.
         The guardrail: held-out slice of --data (the same split as `triage train --holdout-by ... --seed`),
-        the candidate against the active version by APGR (RouteLLM protocol) and accuracy at each one's own
-        thresholds; installed (with --install) only when neither is lower by more than the tolerances.
+        the candidate against the active version by APGR (RouteLLM protocol) and by accuracy at the same cost:
+        the candidate sends the same share of the held-out queries to each tier as the active version does
+        at its thresholds (its highest-scoring queries to the top), so a model cannot win by spending more.
+        Installed (with --install) only when neither is lower by more than the tolerances; the table also
+        shows the candidate at its own thresholds, i.e. what installing it changes.
         Example: triage retrain --data ../shared/data/routellm/gsm8k.jsonl --install
         """)
 
@@ -26,7 +29,7 @@ struct RetrainCommand: ParsableCommand {
     @Flag(help: "Install the candidate when the guardrail allows it (otherwise only report).") var install = false
     @Flag(help: "Install even when the guardrail refuses (with --install).") var force = false
     @Option(help: "How much lower the candidate's held-out APGR may be.") var apgrTolerance: Double = 0.01
-    @Option(help: "How much lower the candidate's held-out accuracy may be.") var accuracyTolerance: Double = 0.02
+    @Option(help: "How much lower the candidate's held-out accuracy may be, at the active version's shares of traffic per tier.") var accuracyTolerance: Double = 0.02
     @Option(help: "Hold out whole categories (category) or a random slice (random).") var holdoutBy: String = "category"
     @Option(help: "Share of the data held out.") var holdoutFraction: Double = 0.2
     @Option(help: "Seed of the split and of the optimiser.") var seed: UInt64 = 1
@@ -88,8 +91,11 @@ struct RetrainCommand: ParsableCommand {
             throw ValidationError(e.description)
         }
         for line in outcome.lines { print(line) }
-        var table = [figureRow("candidate", outcome.candidate)]
-        if let active = outcome.active, let v = outcome.activeVersion { table.append(figureRow("active v\(v)", active)) }
+        var table = [figureRow("candidate (own thresholds)", outcome.candidate)]
+        if let active = outcome.active, let v = outcome.activeVersion {
+            if let same = outcome.comparison.candidateAtActiveShares { table.append(figureRow("candidate at v\(v)'s shares", same)) }
+            table.append(figureRow("active v\(v)", active))
+        }
         printTable(["classifier", "APGR", "accuracy", "sent above cheapest"], table)
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: Data(outcome.model)) else { throw ValidationError("cannot write \(out)") }
