@@ -410,6 +410,46 @@ struct CurlHTTPClientTests {
         }
     }
 
+    /// Easy handles are reused from one request to the next: nothing of the previous request
+    /// (method, headers, body, timeouts) may leak into the next.
+    @Test func aReusedHandleCarriesNothingOfThePreviousRequest() async throws {
+        try await withServer({ connection in
+            while let request = connection.readRequest() {
+                connection.respond(headers: [
+                    ("X-Method", request.method),
+                    ("X-Secret", request.headers["x-secret"] ?? "none"),
+                    ("X-Length", "\(request.body.count)"),
+                ], body: [])
+            }
+        }) { client, server in
+            let post = try await client.execute(UpstreamHTTPRequest(
+                url: server.url, headers: [.init(name: "X-Secret", value: "s1")], body: Array("abc".utf8),
+                totalTimeout: .seconds(5)))
+            #expect(post.headers["x-method"] == "POST")
+            #expect(post.headers["x-secret"] == "s1")
+            #expect(post.headers["x-length"] == "3")
+            for _ in 0..<3 {
+                let get = try await client.execute(UpstreamHTTPRequest(url: server.url, method: "GET"))
+                #expect(get.headers["x-method"] == "GET")
+                #expect(get.headers["x-secret"] == "none")
+                #expect(get.headers["x-length"] == "0")
+            }
+            #expect(server.acceptedCount == 1)
+        }
+    }
+
+    @Test func statusLinesParse() {
+        func code(_ line: String) -> Int {
+            Array(line.utf8).withUnsafeBytes { CurlTransfer.statusCode(ofStatusLine: $0) }
+        }
+        #expect(code("HTTP/1.1 200 OK") == 200)
+        #expect(code("HTTP/2 429") == 429)
+        #expect(code("HTTP/1.1  503 Service Unavailable") == 503)
+        #expect(code("HTTP/1.1 2000 X") == 0)
+        #expect(code("HTTP/1.1 20") == 0)
+        #expect(code("HTTP/1.1") == 0)
+    }
+
     @Test func shutdownFailsInFlightAndLaterRequestsAndIsIdempotent() async throws {
         let closedAt = CloseRecorder()
         let server = Self.closeWatchingServer(closedAt)

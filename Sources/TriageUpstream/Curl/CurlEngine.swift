@@ -180,6 +180,7 @@ final class CurlEngine: Sendable {
         state.withLock { $0.multi = MultiHandle(raw: multi) }
 
         var transfers: [UInt64: CurlTransfer] = [:]
+        let pool = CurlHandlePool(capacity: configuration.maxCachedConnections)
         while true {
             let (commands, stopping) = state.withLock { state in
                 defer { state.commands.removeAll() }
@@ -195,7 +196,7 @@ final class CurlEngine: Sendable {
                 switch command {
                 case .add(let submission):
                     let transfer = CurlTransfer(submission, logger: logger)
-                    if transfer.start(in: multi) { transfers[submission.id] = transfer }
+                    if transfer.start(in: multi, pool: pool) { transfers[submission.id] = transfer }
                 case .cancel(let id):
                     transfers.removeValue(forKey: id)?.abort(multi: multi, message: "transfer cancelled")
                 }
@@ -223,6 +224,7 @@ final class CurlEngine: Sendable {
         }
         transfers.removeAll()
         curl_multi_cleanup(multi)
+        withExtendedLifetime(pool) {}  // its idle handles are cleaned up after the multi handle
         failQueued(message: "HTTP client is shut down")
         logger.debug("curl thread stopped")
     }

@@ -41,6 +41,10 @@ final class CurlTransfer {
     private let logger: Logger
 
     private var easy: UnsafeMutableRawPointer?
+    /// Where the easy handle goes back after a completed transfer.
+    private var pool: CurlHandlePool?
+    /// The transfer ran to its end, so its handle can serve another one.
+    private var reusable = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var retainedSelf: Unmanaged<CurlTransfer>?
@@ -74,11 +78,12 @@ final class CurlTransfer {
 
     // MARK: Lifecycle (curl thread)
 
-    /// Creates and configures the easy handle and adds it to `multi`. On failure the
+    /// Takes an easy handle from `pool`, configures it and adds it to `multi`. On failure the
     /// transfer is finished with the error and cleaned up.
     /// - Returns: Whether the transfer is now in `multi`.
-    func start(in multi: UnsafeMutableRawPointer) -> Bool {
-        guard let easy = curl_easy_init() else {
+    func start(in multi: UnsafeMutableRawPointer, pool: CurlHandlePool) -> Bool {
+        self.pool = pool
+        guard let easy = pool.take() else {
             finish(with: UpstreamHTTPError(kind: .other, message: "curl_easy_init failed"))
             return false
         }
@@ -103,6 +108,7 @@ final class CurlTransfer {
 
     /// Finishes a transfer that libcurl reported done with `code`, and cleans it up.
     func complete(code: CURLcode, multi: UnsafeMutableRawPointer) {
+        reusable = code == CURLE_OK
         if code == CURLE_OK, !finished {
             if !headDelivered { deliverHead(status: responseCode()) }
             switch sink {
@@ -140,12 +146,13 @@ final class CurlTransfer {
         sink.fail(error)
     }
 
-    /// Removes the easy handle from `multi` (when it was added), frees the C resources and
-    /// releases the retain held for libcurl's callbacks. Safe to call more than once.
+    /// Removes the easy handle from `multi` (when it was added) and returns it to the pool
+    /// after a completed transfer (cleans it up otherwise), frees the C resources and releases
+    /// the retain held for libcurl's callbacks. Safe to call more than once.
     private func cleanUp(multi: UnsafeMutableRawPointer?) {
         if let easy {
             if let multi { curl_multi_remove_handle(multi, easy) }
-            curl_easy_cleanup(easy)
+            if reusable, let pool { pool.give(easy) } else { curl_easy_cleanup(easy) }
             self.easy = nil
         }
         if let headerList {
@@ -244,31 +251,54 @@ final class CurlTransfer {
     // MARK: Callbacks (curl thread, inside curl_multi_perform)
 
     /// Header callback: one line per call, including each response's status line and the
-    /// blank line that ends its header block.
+    /// blank line that ends its header block. Works on the bytes (ASCII names, no `Character`
+    /// processing): it runs for every header of every response.
     private func didReceiveHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Int {
         receivedBytes = true
         if headDelivered || consumerGone { return consumerGone ? 0 : bytes.count }  // trailers after the head
         var end = bytes.count
         while end > 0, bytes[end - 1] == 13 || bytes[end - 1] == 10 { end -= 1 }
-        // Decoded without the line break: "\r\n" is a single Character in Swift.
-        let line = Substring(String(decoding: bytes[..<end], as: UTF8.self))
-        if line.hasPrefix("HTTP/") {
-            let fields = line.split(separator: " ", maxSplits: 2)
-            status = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
+        let line = UnsafeRawBufferPointer(rebasing: bytes[..<end])
+        if line.starts(with: "HTTP/".utf8) {
+            status = Self.statusCode(ofStatusLine: line)
             headers = [:]
         } else if line.isEmpty {
             if status == 0 { status = responseCode() }
             if !(100..<200).contains(status) { deliverHead(status: status) }
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingSpaces()
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            let name = String(unsafeUninitializedCapacity: colon) { buffer in
+                for i in 0..<colon {
+                    let byte = line[i]
+                    buffer[i] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                }
+                return colon
+            }
+            var start = colon + 1, stop = line.count
+            while start < stop, line[start] == 32 || line[start] == 9 { start += 1 }
+            while stop > start, line[stop - 1] == 32 || line[stop - 1] == 9 { stop -= 1 }
+            let value = String(decoding: line[start..<stop], as: UTF8.self)
             if let existing = headers[name] {
                 headers[name] = existing + ", " + value
             } else {
-                headers[name] = String(value)
+                headers[name] = value
             }
         }
         return consumerGone ? 0 : bytes.count
+    }
+
+    /// The status code of a status line (`HTTP/1.1 200 OK`): the digits after the first space, 0
+    /// when there are none.
+    static func statusCode(ofStatusLine line: UnsafeRawBufferPointer) -> Int {
+        guard var i = line.firstIndex(of: 32) else { return 0 }
+        while i < line.count, line[i] == 32 { i += 1 }
+        var code = 0, digits = 0
+        while i < line.count, digits < 3, line[i] >= UInt8(ascii: "0"), line[i] <= UInt8(ascii: "9") {
+            code = code * 10 + Int(line[i] - UInt8(ascii: "0"))
+            i += 1
+            digits += 1
+        }
+        let endsThere = i == line.count || line[i] < UInt8(ascii: "0") || line[i] > UInt8(ascii: "9")
+        return digits == 3 && endsThere ? code : 0
     }
 
     /// Write callback: one copy of the chunk, no per-byte work.
@@ -345,15 +375,5 @@ extension UpstreamHTTPError.Kind {
         default:
             self = .other
         }
-    }
-}
-
-extension Substring {
-    /// The substring without leading and trailing spaces and tabs.
-    fileprivate func trimmingSpaces() -> Substring {
-        var result = self
-        while let first = result.first, first == " " || first == "\t" { result.removeFirst() }
-        while let last = result.last, last == " " || last == "\t" { result.removeLast() }
-        return result
     }
 }
