@@ -43,21 +43,28 @@ extension Integration {
                 return r.output
             }
 
-            // A weak first version (20 training rows): nothing to compare with, so it is installed.
-            let first = try retrain(["--max-train-rows", "20"])
+            // A weak first version (5 training rows, which sends most queries to the top tier): nothing to
+            // compare with, so it is installed.
+            let first = try retrain(["--max-train-rows", "5"])
             #expect(first.contains("logged labels: 2 (misroutes 2, shadow verdicts 0, feedback 0); 2 queries used, 2 needing a stronger tier"), "\(first)")
             #expect(first.contains("installed v1: no active version to compare with"), "\(first)")
             #expect(first.contains("features 100% "), "progress lines like triage train")
-            // All 800 training rows: better, installed.
+            // All 800 training rows: better at the same cost, installed, although at its own thresholds it
+            // sends fewer queries to the top tier and so answers fewer of them well (what the guardrail
+            // compared before, and refused).
             let second = try retrain([])
             #expect(second.contains("installed v2: not worse: APGR"), "\(second)")
+            #expect(second.contains("at the same cost ("), "\(second)")
+            #expect(second.contains("its own thresholds send"), "\(second)")
+            #expect(second.contains("candidate at v1's shares"), "\(second)")
             #expect(try store.activeClassifierVersion() == 2)
-            // The weak one again: worse on the held-out slice, kept out.
-            let third = try retrain(["--max-train-rows", "20"])
+            // The weak one again: worse on the held-out slice, kept out, saying what to do.
+            let third = try retrain(["--max-train-rows", "5"])
             #expect(third.contains("kept v2: candidate APGR"), "\(third)")
+            #expect(third.contains("Nothing installed: retrain once more labels are logged or the data grows, or pass --force"), "\(third)")
             #expect(try store.activeClassifierVersion() == 2 && store.classifierVersions().count == 2)
             // --force overrides the guardrail.
-            let forced = try retrain(["--max-train-rows", "20", "--force"])
+            let forced = try retrain(["--max-train-rows", "5", "--force"])
             #expect(forced.contains("installed v3: forced although candidate APGR"), "\(forced)")
             #expect(try store.activeClassifierVersion() == 3)
         }

@@ -6,23 +6,29 @@ import TriageStore
 /// shadow verdicts, feedback), behind a guardrail: the work of `triage retrain` and of the
 /// coordinator's schedule (`retrain: {every_h, data}`).
 public struct Retrainer: Sendable {
-    /// How the candidate is trained and judged.
+    /// How the candidate is trained and judged. The training settings default to `triage train`'s
+    /// (``TrainingDefaults``), so a retrained version is trained like one made with `triage train`.
     public struct Options: Sendable {
         public var data: [String]
         public var install = true
         public var force = false
         public var guardrail = RetrainGuardrail()
-        public var holdoutBy = HoldoutSplit.Mode.byCategory
-        public var holdoutFraction = 0.2
-        public var seed: UInt64 = 1
-        public var label = LabelMode.gain
+        public var holdoutBy = TrainingDefaults.holdoutBy
+        public var holdoutFraction = TrainingDefaults.holdoutFraction
+        public var seed = TrainingDefaults.seed
+        public var label = TrainingDefaults.label
         public var policy = LabelPolicy()
+        /// Weight of a logged label against a base row (of mean weight 1).
         public var logWeight = 2.0
         public var since: Date?
         public var maxTrainRows: Int?
-        public var epochs = 20
-        public var l2 = 1e-4
-        public var hashBits = 16
+        public var epochs = TrainingDefaults.epochs
+        public var l2 = TrainingDefaults.l2
+        public var hashBits = TrainingDefaults.hashBits
+        /// Weigh the base training rows so that every source has the same total weight.
+        public var balanceSources = TrainingDefaults.balanceSources
+        /// Leave base-data categories with inverted labels out of training.
+        public var excludeInverted = TrainingDefaults.excludeInverted
         /// The command line or schedule that asked, stored in the model file.
         public var command = "triage retrain"
 
@@ -99,11 +105,18 @@ public struct Retrainer: Sendable {
                      + "\(logged.examples.filter { policy.needsStronger($0) }.count) needing a stronger tier; "
                      + "\(logged.unresolved) without text or a base-data match, \(logged.excluded) of held-out queries left out")
 
-        var trainRows = split.train
+        let kept = TrainingDefaults.trainingRows(base, rows: split.train, policy: policy, excludeInverted: o.excludeInverted)
+        if !kept.inverted.isEmpty {
+            lines.append("inverted labels (strongest model > 0.1 below the cheapest on the training rows), not trained on: "
+                         + "\(kept.inverted.joined(separator: ", ")) (\(split.train.count - kept.rows.count) rows)")
+        }
+        var trainRows = kept.rows
         if let cap = o.maxTrainRows, cap < trainRows.count { trainRows = Array(trainRows.prefix(max(cap, 0))) }
         let all = base + logged.examples
         let rows = trainRows + Array(base.count..<all.count)
-        var weights = [Double](repeating: 1, count: all.count)
+        // Base rows balanced by source (as `triage train` does) or 1; logged labels at `logWeight`
+        // whatever their source, so a handful of them is not blown up to a benchmark's weight.
+        var weights = o.balanceSources ? TrainingRun.balancedWeights(all, rows: trainRows) : [Double](repeating: 1, count: all.count)
         for i in base.count..<all.count { weights[i] = o.logWeight }
 
         let settings = FeatureSettings(hashBits: o.hashBits)
@@ -116,7 +129,8 @@ public struct Retrainer: Sendable {
             progress.features(i + 1, all.count)
         }
         let targets = TrainingRun.targets(all, policy: policy, mode: o.label)
-        let training = TrainingOptions(epochs: o.epochs, l2: o.l2, seed: o.seed)
+        let training = TrainingOptions(epochs: o.epochs, batchSize: TrainingDefaults.batchSize, learningRate: TrainingDefaults.learningRate,
+                                       l2: o.l2, seed: o.seed)
         let model = TrainingRun.fit(features, targets: targets, weights: weights, rows: rows, settings: settings, options: training) { e in
             progress.epoch(e.epoch, e.epochs, e.loss)
         }
@@ -139,7 +153,8 @@ public struct Retrainer: Sendable {
         let summary = TrainingSummary(
             data: o.data, rows: rows.count, positives: rows.filter { targets[$0] > 0.5 }.count, rowsBySource: bySource,
             models: policy.models, label: o.label.rawValue, margin: 0,
-            split: split.summary + "; plus \(logged.examples.count) logged labels (weight \(o.logWeight))",
+            split: split.summary + (kept.inverted.isEmpty ? "" : "; not trained on \(kept.inverted.joined(separator: ", ")) (inverted labels)")
+                + (o.balanceSources ? "; sources balanced" : "") + "; plus \(logged.examples.count) logged labels (weight \(o.logWeight))",
             holdoutBy: o.holdoutBy.rawValue, holdoutFraction: o.holdoutFraction, seed: o.seed,
             heldOutCategories: split.heldOutCategories, heldOutRows: split.heldOut.count,
             optimiser: "mini-batch Adam (beta1 0.9, beta2 0.999), cosine step decay, SplitMix64 batch order",

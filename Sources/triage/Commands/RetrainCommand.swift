@@ -21,6 +21,8 @@ struct RetrainCommand: ParsableCommand {
         at its thresholds (its highest-scoring queries to the top), so a model cannot win by spending more.
         Installed (with --install) only when neither is lower by more than the tolerances; the table also
         shows the candidate at its own thresholds, i.e. what installing it changes.
+        The candidate is trained with `triage train`'s defaults (gain labels, --l2 0.01, sources balanced,
+        categories with inverted labels left out); logged labels weigh --log-weight each.
         Example: triage retrain --data ../shared/data/routellm/gsm8k.jsonl --install
         """)
 
@@ -30,17 +32,19 @@ struct RetrainCommand: ParsableCommand {
     @Flag(help: "Install even when the guardrail refuses (with --install).") var force = false
     @Option(help: "How much lower the candidate's held-out APGR may be.") var apgrTolerance: Double = 0.01
     @Option(help: "How much lower the candidate's held-out accuracy may be, at the active version's shares of traffic per tier.") var accuracyTolerance: Double = 0.02
-    @Option(help: "Hold out whole categories (category) or a random slice (random).") var holdoutBy: String = "category"
-    @Option(help: "Share of the data held out.") var holdoutFraction: Double = 0.2
-    @Option(help: "Seed of the split and of the optimiser.") var seed: UInt64 = 1
-    @Option(help: "Training target: binary or gain.") var label: String = "gain"
+    @Option(help: "Hold out whole categories (category) or a random slice (random).") var holdoutBy: String = TrainingDefaults.holdoutBy.rawValue
+    @Option(help: "Share of the data held out.") var holdoutFraction: Double = TrainingDefaults.holdoutFraction
+    @Option(help: "Seed of the split and of the optimiser.") var seed: UInt64 = TrainingDefaults.seed
+    @Option(help: "Training target: gain (soft target from the score difference) or binary.") var label: String = TrainingDefaults.label.rawValue
     @Option(help: "Models of the ladder as named in the data, cheapest first, comma-separated.") var models: String = LabelPolicy.routeLLMModels.joined(separator: ",")
     @Option(help: "Weight of a logged label against a base row.") var logWeight: Double = 2
     @Option(help: "Only logged labels since this date (2026-11-01 or ISO 8601).") var since: String?
     @Option(help: "Use at most this many base training rows (quick runs).") var maxTrainRows: Int?
-    @Option(help: "Epochs of mini-batch Adam.") var epochs: Int = 20
-    @Option(help: "L2 penalty.") var l2: Double = 1e-4
-    @Option(help: "Hashed feature buckets: 2^bits.") var hashBits: Int = 16
+    @Option(help: "Epochs of mini-batch Adam.") var epochs: Int = TrainingDefaults.epochs
+    @Option(help: "L2 penalty.") var l2: Double = TrainingDefaults.l2
+    @Option(help: "Hashed feature buckets: 2^bits.") var hashBits: Int = TrainingDefaults.hashBits
+    @Flag(inversion: .prefixedNo, help: "Weigh base training rows so that every source (benchmark) has the same total weight.") var balanceSources = TrainingDefaults.balanceSources
+    @Flag(help: "Keep base-data categories where the strongest model scores more than 0.1 below the cheapest (dropped by default as grading artefacts).") var keepInverted = !TrainingDefaults.excludeInverted
     @Option(help: ArgumentHelp("Also write the candidate model file here.", valueName: "model.json")) var out: String?
 
     func validate() throws {
@@ -71,6 +75,7 @@ struct RetrainCommand: ParsableCommand {
         o.guardrail = RetrainGuardrail(apgrTolerance: apgrTolerance, accuracyTolerance: accuracyTolerance)
         (o.holdoutBy, o.holdoutFraction, o.seed, o.label) = (mode, holdoutFraction, seed, labelMode)
         (o.logWeight, o.maxTrainRows, o.epochs, o.l2, o.hashBits) = (logWeight, maxTrainRows, epochs, l2, hashBits)
+        (o.balanceSources, o.excludeInverted) = (balanceSources, !keepInverted)
         o.command = "triage " + CommandLine.arguments.dropFirst().joined(separator: " ")
 
         var featureBar: ProgressBar?

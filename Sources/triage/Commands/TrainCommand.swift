@@ -19,26 +19,26 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Data files, comma-separated.", valueName: "A.jsonl[,B.jsonl]")) var data: String
     @Option(help: ArgumentHelp("Where to write the model file.", valueName: "model.json")) var out: String
-    @Option(help: "Hold out whole categories (category) or a random slice (random).") var holdoutBy: String = "category"
-    @Option(help: "Share of the data held out.") var holdoutFraction: Double = 0.2
-    @Option(help: "Seed of the split and of the optimiser.") var seed: UInt64 = 1
+    @Option(help: "Hold out whole categories (category) or a random slice (random).") var holdoutBy: String = TrainingDefaults.holdoutBy.rawValue
+    @Option(help: "Share of the data held out.") var holdoutFraction: Double = TrainingDefaults.holdoutFraction
+    @Option(help: "Seed of the split and of the optimiser.") var seed: UInt64 = TrainingDefaults.seed
     @Option(help: "The stronger model must beat the cheapest by more than this to label a query as needing it.") var margin: Double = 0
-    @Option(help: "Training target: gain (soft target from the score difference) or binary (needs-stronger label, with --margin).") var label: String = "gain"
+    @Option(help: "Training target: gain (soft target from the score difference) or binary (needs-stronger label, with --margin).") var label: String = TrainingDefaults.label.rawValue
     @Option(help: "Models of the ladder as named in the data, cheapest first, comma-separated.") var models: String = LabelPolicy.routeLLMModels.joined(separator: ",")
     @Option(help: "Optimiser: adam (mini-batch) or lbfgs (full batch, to the optimum).") var optimiser: String = "adam"
-    @Option(help: "Epochs of mini-batch Adam (L-BFGS: at most 10× this many iterations).") var epochs: Int = 20
-    @Option(help: "Mini-batch size.") var batch: Int = 128
-    @Option(help: "Adam step size at the start (cosine decay to zero).") var lr: Double = 0.02
-    @Option(help: "L2 penalty; with --cv, a comma-separated list to choose from.") var l2: String = "1e-2"
+    @Option(help: "Epochs of mini-batch Adam (L-BFGS: at most 10× this many iterations).") var epochs: Int = TrainingDefaults.epochs
+    @Option(help: "Mini-batch size.") var batch: Int = TrainingDefaults.batchSize
+    @Option(help: "Adam step size at the start (cosine decay to zero).") var lr: Double = TrainingDefaults.learningRate
+    @Option(help: "L2 penalty; with --cv, a comma-separated list to choose from.") var l2: String = "\(TrainingDefaults.l2)"
     @Option(help: "Group K-fold cross-validation on the training rows to choose --l2 (0 = off).") var cv: Int = 0
-    @Option(help: "Hashed feature buckets: 2^bits.") var hashBits: Int = 16
+    @Option(help: "Hashed feature buckets: 2^bits.") var hashBits: Int = TrainingDefaults.hashBits
     @Option(help: "Character n-gram lengths, as min-max (0 = none).") var charNgrams: String = "4-4"
     @Flag(help: "No word unigrams.") var noUnigrams = false
     @Flag(help: "No word bigrams.") var noBigrams = false
     @Flag(help: "Repeat the dense block for open-form (not multiple-choice) queries.") var shape = false
-    @Flag(inversion: .prefixedNo, help: "Weigh training rows so that every source (benchmark) has the same total weight.") var balanceSources = true
+    @Flag(inversion: .prefixedNo, help: "Weigh training rows so that every source (benchmark) has the same total weight.") var balanceSources = TrainingDefaults.balanceSources
     @Option(help: ArgumentHelp("Leave these categories out of training (comma-separated; held-out rows are unaffected).", valueName: "a,b")) var excludeCategories: String = ""
-    @Flag(help: "Keep training categories where the strongest model scores more than 0.1 below the cheapest (dropped by default as grading artefacts).") var keepInverted = false
+    @Flag(help: "Keep training categories where the strongest model scores more than 0.1 below the cheapest (dropped by default as grading artefacts).") var keepInverted = !TrainingDefaults.excludeInverted
     @Flag(help: "After reporting held-out figures, refit on every row (held-out ones too) for the saved model.") var refitAll = false
     @Option(help: "Name stored in the model file (default: the output file name).") var name: String?
 
@@ -69,17 +69,14 @@ struct TrainCommand: ParsableCommand {
 
         var split = HoldoutSplit(examples, mode: mode, fraction: holdoutFraction, seed: seed)
         var excluded = Set(excludeCategories.split(separator: ",").map(String.init))
-        if !keepInverted {
-            let inverted = TrainingRun.invertedCategories(examples, rows: split.train, policy: policy)
-            if !inverted.isEmpty {
-                print("inverted labels (strongest model > 0.1 below the cheapest on the training rows), not trained on: \(inverted.joined(separator: ", "))")
-                excluded.formUnion(inverted)
-            }
+        let kept = TrainingDefaults.trainingRows(examples, rows: split.train, policy: policy, excludeInverted: !keepInverted, excluded: excluded)
+        if !kept.inverted.isEmpty {
+            print("inverted labels (strongest model > 0.1 below the cheapest on the training rows), not trained on: \(kept.inverted.joined(separator: ", "))")
+            excluded.formUnion(kept.inverted)
         }
         if !excluded.isEmpty {
-            let before = split.train.count
-            split.train.removeAll { excluded.contains(examples[$0].category) }
-            print("excluded from training: \(before - split.train.count) rows of \(excluded.sorted().joined(separator: ", "))")
+            print("excluded from training: \(split.train.count - kept.rows.count) rows of \(excluded.sorted().joined(separator: ", "))")
+            split.train = kept.rows
         }
         print("data: \(examples.count) rows from \(data)")
         for (source, n) in countBySource(examples, split.train) {
