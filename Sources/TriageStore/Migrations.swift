@@ -34,6 +34,7 @@ enum Migrations {
         Migration(version: 7, sql: SchemaV7.sql),
         Migration(version: 8, sql: SchemaV8.sql),
         Migration(version: 9, sql: SchemaV9.sql),
+        Migration(version: 10, sql: SchemaV10.sql),
     ]
 
     /// The version the code expects.

@@ -47,8 +47,8 @@ extension Integration {
                                                      reason: "low_quality: refusal", score: 0.1))
             }
             // Log lines end with `[TriageCoordinator] <message>`.
-            func lines(_ message: String) throws -> [String] {
-                try String(contentsOfFile: env.dir.file("up.log"), encoding: .utf8).split(separator: "\n").map(String.init)
+            func lines(_ message: String, log: String = "up") throws -> [String] {
+                try String(contentsOfFile: env.dir.file("\(log).log"), encoding: .utf8).split(separator: "\n").map(String.init)
                     .filter { $0.hasSuffix("[TriageCoordinator] " + message) }
             }
             let skip = "retraining skipped: nothing new since the last candidate was kept out"
@@ -65,10 +65,21 @@ extension Integration {
             #expect(skipped != nil, "no skip logged:\n\(cluster.up.logTail(20))")
             #expect(try lines("retrained").count == 1, "the kept-out candidate was trained again")
             #expect(try lines(skip).first?.contains("triage.retrain=kept v1: candidate ") == true)
+            #expect(try store.retrainKeptOut()?.verdict.hasPrefix("kept v1: candidate ") == true, "recorded in the store")
+            // A restarted coordinator remembers the kept-out candidate (it is in the store): it skips
+            // rather than training the same candidate once more.
+            cluster.up.stop()
+            let restarted = try await env.startCluster(spec, name: "up2")
+            let skippedAfterRestart = await poll(timeout: .seconds(10), interval: .milliseconds(200)) { () -> Int? in
+                let n = (try? lines(skip, log: "up2").count) ?? 0
+                return n >= 2 ? n : nil
+            }
+            #expect(skippedAfterRestart != nil, "no skip logged after the restart:\n\(restarted.up.logTail(20))")
+            #expect(try lines("retrained", log: "up2").isEmpty, "the restarted coordinator trained the kept-out candidate again")
             // A new label: the next run trains again.
             try logMisroute("req_2")
-            let again = await poll(timeout: .seconds(60), interval: .milliseconds(200)) { (try? lines("retrained").count).flatMap { $0 >= 2 ? $0 : nil } }
-            #expect(again == 2)
+            let again = await poll(timeout: .seconds(60), interval: .milliseconds(200)) { (try? lines("retrained", log: "up2").count).flatMap { $0 >= 1 ? $0 : nil } }
+            #expect(again == 1)
             #expect(try store.activeClassifierVersion() == 1, "the strong-only version stays active")
         }
     }

@@ -10,13 +10,12 @@ import TriageStore
 /// the training never occupies the server's threads. Graceful shutdown stops waiting for a run in
 /// progress (nothing is installed unless the run reaches its final transaction). A run is skipped
 /// when nothing was learned since the active version was installed, or since the last candidate
-/// the guardrail kept out (same labels, same data: the same candidate again).
+/// the guardrail kept out (same labels, same data: the same candidate again). That candidate is
+/// recorded in the store, so a restarted coordinator skips too.
 struct RetrainService: Service {
     let schedule: RetrainSchedule
     let store: Store
     let logger: Logger
-    /// The inputs of the last candidate kept out.
-    let keptOut = RetrainInputs.KeptOut()
 
     func run() async throws {
         let interval = Duration.milliseconds(Int64(schedule.everyHours * 3_600_000))
@@ -41,19 +40,28 @@ struct RetrainService: Service {
             || !store.allFeedback(since: active.createdAt).isEmpty
     }
 
+    /// The options of a scheduled run.
+    var options: Retrainer.Options {
+        var options = Retrainer.Options(data: schedule.data)
+        options.command = "coordinator schedule (retrain.every_h \(schedule.everyHours))"
+        return options
+    }
+
     /// One run, logged (skipped when nothing new was learned). Returns when it finished or the
     /// waiting task was cancelled.
     func runOnce() async {
         let inputs: RetrainInputs
+        let options = self.options
         do {
             guard try hasNewLabels() else {
                 logger.debug("retraining skipped: no misroutes, shadow verdicts or feedback since the active version")
                 return
             }
-            inputs = try RetrainInputs.current(store: store, data: schedule.data)
-            if let verdict = keptOut.verdict(for: inputs) {
+            inputs = try RetrainInputs.current(store: store, data: schedule.data, settings: options.settings)
+            if let kept = try store.retrainKeptOut(), kept.inputs == inputs.fingerprint {
                 logger.info("retraining skipped: nothing new since the last candidate was kept out",
-                            metadata: ["triage.retrain": "\(verdict)", "labels": "\(inputs.labels)"])
+                            metadata: ["triage.retrain": "\(kept.verdict)", "labels": "\(inputs.labels)",
+                                       "kept_out_at": "\(ISO8601DateFormatter().string(from: kept.recordedAt))"])
                 return
             }
         } catch {
@@ -61,8 +69,6 @@ struct RetrainService: Service {
             return
         }
         let started = ContinuousClock.now
-        var options = Retrainer.Options(data: schedule.data)
-        options.command = "coordinator schedule (retrain.every_h \(schedule.everyHours))"
         let retrainer = Retrainer(store: store, options: options)
         let data = schedule.data
         let result = await Self.onThread { () -> Result<Retrainer.Outcome, RetrainError> in
@@ -77,7 +83,11 @@ struct RetrainService: Service {
         let seconds = String(format: "%.1f", started.duration(to: .now).milliseconds / 1000)
         switch result {
         case .success(let o)?:
-            keptOut.record(inputs, verdict: o.verdict, installed: o.installed != nil)
+            do {
+                try store.setRetrainKeptOut(o.installed != nil ? nil : RetrainKeptOut(inputs: inputs.fingerprint, verdict: o.verdict, recordedAt: Date()))
+            } catch {
+                logger.warning("cannot record the retraining outcome: the next run may train the same candidate again", metadata: ["error": "\(error)"])
+            }
             var metadata: Logger.Metadata = [
                 "triage.retrain": "\(o.verdict)", "triage.retrain.apgr": "\(o.candidate.apgr)",
                 "triage.retrain.accuracy": "\(o.candidate.accuracy)", "seconds": "\(seconds)",

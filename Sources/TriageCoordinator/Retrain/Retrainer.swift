@@ -33,6 +33,15 @@ public struct Retrainer: Sendable {
         public var command = "triage retrain"
 
         public init(data: [String]) { self.data = data }
+
+        /// What decides the candidate besides the data and labels, as text (the scheduled retrain
+        /// compares it to know whether a kept-out candidate would come out the same).
+        public var settings: String {
+            "\(holdoutBy.rawValue) \(holdoutFraction) seed \(seed); label \(label.rawValue) \(policy.models.joined(separator: ",")) margin \(policy.margin); "
+                + "log weight \(logWeight); epochs \(epochs) l2 \(l2) hash bits \(hashBits); balance \(balanceSources) exclude inverted \(excludeInverted); "
+                + "since \(since.map { "\($0.timeIntervalSince1970)" } ?? "-") max rows \(maxTrainRows.map(String.init) ?? "-"); "
+                + "tolerances \(guardrail.apgrTolerance) \(guardrail.accuracyTolerance)"
+        }
     }
 
     /// What a run came to.
