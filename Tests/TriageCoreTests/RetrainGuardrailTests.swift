@@ -58,7 +58,7 @@ import TriageCore
         #expect(decision == .keep("candidate accuracy 0.700 is below the active version's 0.800 by more than 0.020 at the same cost "
                                   + "(30.0% of held-out queries sent above the cheapest tier); its own thresholds reach accuracy 1.000 "
                                   + "only by sending 60.0% above the cheapest tier. Nothing installed: retrain once more labels are "
-                                  + "logged or the data grows, or pass --force to install it anyway"))
+                                  + "logged or the data grows, or install it anyway with `triage retrain --install --force`"))
         guard case .install(let why) = guardrail.decide(c, force: true) else { Issue.record("not forced"); return }
         #expect(why.hasPrefix("forced although candidate accuracy 0.700 is below"))
     }

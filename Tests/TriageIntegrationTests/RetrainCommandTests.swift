@@ -61,7 +61,7 @@ extension Integration {
             // The weak one again: worse on the held-out slice, kept out, saying what to do.
             let third = try retrain(["--max-train-rows", "5"])
             #expect(third.contains("kept v2: candidate APGR"), "\(third)")
-            #expect(third.contains("Nothing installed: retrain once more labels are logged or the data grows, or pass --force"), "\(third)")
+            #expect(third.contains("Nothing installed: retrain once more labels are logged or the data grows, or install it anyway with `triage retrain --install --force`"), "\(third)")
             #expect(try store.activeClassifierVersion() == 2 && store.classifierVersions().count == 2)
             // --force overrides the guardrail.
             let forced = try retrain(["--max-train-rows", "5", "--force"])

@@ -60,7 +60,7 @@ public struct RetrainGuardrail: Sendable, Equatable {
             why += "; its own thresholds reach accuracy \(f3(own.accuracy)) only by sending \(pct(own.strongShare)) above the cheapest tier"
         }
         if force { return .install("forced although \(why)") }
-        return .keep(why + ". Nothing installed: retrain once more labels are logged or the data grows, or pass --force to install it anyway")
+        return .keep(why + ". Nothing installed: retrain once more labels are logged or the data grows, or install it anyway with `triage retrain --install --force`")
     }
 
     private func f3(_ x: Double) -> String { x.fixed(3) }

@@ -21,7 +21,7 @@ struct RetrainCommand: ParsableCommand {
         at its thresholds (its highest-scoring queries to the top), so a model cannot win by spending more.
         Installed (with --install) only when neither is lower by more than the tolerances; the table also
         shows the candidate at its own thresholds, i.e. what installing it changes.
-        The candidate is trained with `triage train`'s defaults (gain labels, --l2 0.01, sources balanced,
+        The candidate is trained with `triage train`'s defaults (\(TrainingDefaults.label.rawValue) labels, --l2 \(TrainingDefaults.l2), sources balanced,
         categories with inverted labels left out); logged labels weigh --log-weight each.
         Example: triage retrain --data ../shared/data/routellm/gsm8k.jsonl --install
         """)
