@@ -119,8 +119,9 @@ import Testing
         let took = started.duration(to: .now)
         try holder.exec("ROLLBACK")
         #expect(failed == 10)
-        // Two batches, each waiting once (about 2 s); write by write it would be 11 s or more.
-        #expect(took < .seconds(5), "\(took)")
+        // Two batches, each waiting once (about 2 s; a third when a task reaches the queue late on a
+        // loaded machine); write by write it would be 10 s or more.
+        #expect(took < .seconds(8), "\(took)")
     }
 
     @Test func anIdleInlineWriterCommitsOnTheCallersThreadAndALockedOneQueuesInsteadOfFailing() async throws {
