@@ -80,6 +80,7 @@ extension ClassifierSource {
             } catch .unaffordable {
                 reason += "; judge skipped: \(JudgeBudget.refusal)"
             } catch {
+                judgeCall = error.billed  // an answer without a rating is charged: part of the request's cost
                 logger.warning("judge unavailable; the \(classifier.name) decision stands",
                                metadata: ["triage.request": "\(requestID)", "error": "\(error)"])
                 reason += "; judge fallback (\(error))"

@@ -20,19 +20,39 @@ public enum JudgeError: Error, Sendable, Equatable, CustomStringConvertible {
     case timeout(Duration)
     /// The provider failed (HTTP error, reset, malformed answer…).
     case upstream(AttemptFailure)
-    /// The answer held no text.
-    case emptyAnswer
-    /// The answer held no rating the caller could read (the text, clipped).
-    case unparsable(String)
+    /// The answer held no text. `billed` is the call as the provider billed it (nil once passed
+    /// to a request that did not pay for the call, see ``unbilled``).
+    case emptyAnswer(billed: JudgeReply?)
+    /// The answer held no rating the caller could read (the text, clipped); `billed` as for
+    /// ``emptyAnswer(billed:)``.
+    case unparsable(String, billed: JudgeReply?)
     /// Not called: the team's budget cannot cover the call's worst case.
     case unaffordable
+
+    /// The call, when the provider answered (and billed it) although the answer is of no use:
+    /// it is charged like an answer that was of use.
+    public var billed: JudgeReply? {
+        switch self {
+        case .emptyAnswer(let billed), .unparsable(_, let billed): billed
+        case .timeout, .upstream, .unaffordable: nil
+        }
+    }
+
+    /// The same failure without the bill, for a request that shares a call another one paid for.
+    public var unbilled: JudgeError {
+        switch self {
+        case .emptyAnswer: .emptyAnswer(billed: nil)
+        case .unparsable(let text, _): .unparsable(text, billed: nil)
+        case .timeout, .upstream, .unaffordable: self
+        }
+    }
 
     public var description: String {
         switch self {
         case .timeout(let limit): "judge timed out after \(Int(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)) ms"
         case .upstream(let f): "judge call failed: \(f)"
         case .emptyAnswer: "judge answered no text"
-        case .unparsable(let text): "judge answer holds no rating: '\(text.prefix(80))'"
+        case .unparsable(let text, _): "judge answer holds no rating: '\(text.prefix(80))'"
         case .unaffordable: "judge skipped: \(JudgeBudget.refusal)"
         }
     }
@@ -63,10 +83,10 @@ public struct JudgeClient: Sendable {
 
     /// Asks the judge to rate a query's complexity with ``ComplexityRubric``.
     /// - Returns: the score in [0, 1] and the reply.
-    /// - Throws: ``JudgeError``, `.unparsable` when the reply holds no rating.
+    /// - Throws: ``JudgeError``, `.unparsable` (with the billed reply) when the reply holds no rating.
     public func rateComplexity(_ query: String) async throws(JudgeError) -> (score: Double, reply: JudgeReply) {
         let reply = try await ask(system: ComplexityRubric.system, user: ComplexityRubric.user(query: query), maxTokens: Self.ratingMaxTokens)
-        guard let s = ComplexityRubric.score(reply.text) else { throw .unparsable(reply.text) }
+        guard let s = ComplexityRubric.score(reply.text) else { throw .unparsable(reply.text, billed: reply) }
         return (s, reply)
     }
 
@@ -95,6 +115,8 @@ public struct JudgeClient: Sendable {
     ///   - system: the rubric (system prompt).
     ///   - user: the text to judge.
     ///   - maxTokens: the longest answer wanted.
+    /// - Throws: ``JudgeError``: `.timeout` or `.upstream` when there is no answer, `.emptyAnswer`
+    ///   (with the billed reply) when the answer holds no text.
     public func ask(system: String, user: String, maxTokens: Int = 32) async throws(JudgeError) -> JudgeReply {
         let limit = Duration.milliseconds(config.timeoutMs)
         let body: JSONValue = .object([
@@ -131,9 +153,11 @@ public struct JudgeClient: Sendable {
         let latency = started.duration(to: .now)
         let completion = try result.get()
         let text = completion.body["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
-        guard !text.isEmpty else { throw .emptyAnswer }
         let usage = completion.usage ?? Usage(promptTokens: TokenEstimate.tokens(in: system) + TokenEstimate.tokens(in: user),
                                               completionTokens: TokenEstimate.tokens(in: text), estimated: true)
-        return JudgeReply(text: text, usage: usage, cost: config.price.cost(usage), latency: latency)
+        let reply = JudgeReply(text: text, usage: usage, cost: config.price.cost(usage), latency: latency)
+        // The provider answered, so it billed the call, text or not.
+        guard !text.isEmpty else { throw .emptyAnswer(billed: reply) }
+        return reply
     }
 }

@@ -45,10 +45,13 @@ struct JudgeStep: Sendable {
     /// The judge's score in [0, 1] for a query, and the judge call's reply when this request made
     /// the call (nil for a cached rating or one shared with a concurrent request). The request
     /// that makes the call pays for it from `budget`: its worst case is reserved before the call
-    /// and the call is charged (`routing_judge`) when it answers.
+    /// and the call is charged (`routing_judge`) whenever the provider answers, with a rating or
+    /// without one; the reservation is released only when there was no answer.
     /// - Parameter budget: the budget of the request's caller.
     /// - Throws: ``JudgeError`` when the judge timed out, failed, or gave no rating, `.unaffordable`
-    ///   when the call was needed and the team cannot afford it.
+    ///   when the call was needed and the team cannot afford it. An answer without a rating that
+    ///   this request paid for comes with its bill (``JudgeError/billed``), so the request's cost
+    ///   includes it.
     func score(_ query: String, requestID: String, budget: JudgeBudget) async throws(JudgeError) -> (score: Double, source: Source, reply: JudgeReply?) {
         let k = key(query)
         if let s = cache.get(k) { return (s, .memory, nil) }
@@ -57,7 +60,7 @@ struct JudgeStep: Sendable {
             return (s, .store, nil)
         }
         // A call already under way for this query is shared at no charge.
-        if let running = inFlight.calls.withLock({ $0[k] }) { return (try await running.value.get().0, .memory, nil) }
+        if let running = inFlight.calls.withLock({ $0[k] }) { return (try await Self.shared(running), .memory, nil) }
         guard let reservation = await budget.reserve(client.worstCaseOfRating(query)) else { throw .unaffordable }
         // A concurrent request's call may have answered while this one reserved.
         if let s = cache.get(k) {
@@ -76,7 +79,7 @@ struct JudgeStep: Sendable {
         guard leader else {
             // Another request started the call while this one reserved: share it, release the reservation.
             await budget.release(reservation)
-            return (try await call.value.get().0, .memory, nil)
+            return (try await Self.shared(call), .memory, nil)
         }
         let result = await call.value
         // Cached before the call leaves the table, so no request in between calls the judge again.
@@ -84,7 +87,13 @@ struct JudgeStep: Sendable {
         inFlight.calls.withLock { $0[k] = nil }
         switch result {
         case .success(let (_, reply)): await budget.settle(reservation, reply, model: client.config.model, tier: "judge", outcome: "routing_judge")
-        case .failure: await budget.release(reservation)
+        case .failure(let error):
+            // An answer without a rating was billed all the same; only no answer costs nothing.
+            if let billed = error.billed {
+                await budget.settle(reservation, billed, model: client.config.model, tier: "judge", outcome: "routing_judge")
+            } else {
+                await budget.release(reservation)
+            }
         }
         let (s, reply) = try result.get()
         let (store, logger, model) = (self.store, self.logger, client.config.model)
@@ -97,5 +106,13 @@ struct JudgeStep: Sendable {
                                                "ms": "\(reply.latency.milliseconds.fixed(1))",
                                                "triage.cost_usd": "\(reply.cost)"])
         return (s, .judge, reply)
+    }
+
+    /// The score of a call another request made and paid for (a failure without its bill).
+    private static func shared(_ call: InFlight.Call) async throws(JudgeError) -> Double {
+        switch await call.value {
+        case .success(let (s, _)): return s
+        case .failure(let error): throw error.unbilled
+        }
     }
 }

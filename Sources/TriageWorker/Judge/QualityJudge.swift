@@ -5,7 +5,8 @@ import TriageCore
 /// (question, answer) on ``GradeRubric``; a grade below the threshold is a quality issue. A judge
 /// that fails, times out or answers no grade never fails the request: the check records why and
 /// passes. The call is paid for from the team's budget (see ``JudgeBudget``): a team that cannot
-/// afford its worst case gets no check (`skipped: …`).
+/// afford its worst case gets no check (`skipped: …`); an answer is charged whether or not it
+/// holds a grade.
 final class QualityJudge: Sendable {
     let client: JudgeClient
     let threshold: Double
@@ -54,7 +55,16 @@ final class QualityJudge: Sendable {
             guard let grade, grade < threshold else { return nil }
             return QualityIssue(.judgeLowGrade, "judge graded \(Self.format(grade))/10, below \(Self.format(threshold))")
         } catch {
-            await budget.release(reservation)
+            if let billed = error.billed {
+                // The judge answered, uselessly: billed all the same, so charged like a grade.
+                await budget.settle(reservation, billed, model: client.config.model, tier: tier, outcome: "judge")
+                state.withLock { s in
+                    s.usage = billed.usage
+                    s.cost += billed.cost
+                }
+            } else {
+                await budget.release(reservation)
+            }
             state.withLock { $0.note = "unavailable: \(error)" }
             return nil
         }

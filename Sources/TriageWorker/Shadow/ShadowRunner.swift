@@ -146,6 +146,9 @@ final class ShadowRunner: Sendable {
                     detail = "no verdict in the judge's reply: " + String(reply.text.prefix(200))
                 }
             } catch {
+                if let billed = error.billed {  // answered with no text: billed all the same
+                    ledger.append(entry(a, tier: "judge", model: judge.config.model, usage: billed.usage, cost: billed.cost, outcome: "shadow_judge"))
+                }
                 detail = Task.isCancelled ? "cancelled at shutdown" : "\(error)"
             }
         } else if reference != nil {
