@@ -35,6 +35,7 @@ enum Migrations {
         Migration(version: 8, sql: SchemaV8.sql),
         Migration(version: 9, sql: SchemaV9.sql),
         Migration(version: 10, sql: SchemaV10.sql),
+        Migration(version: 11, sql: SchemaV11.sql),
     ]
 
     /// The version the code expects.

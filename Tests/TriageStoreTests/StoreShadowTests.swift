@@ -126,9 +126,58 @@ import Testing
                     VALUES (?, 0, 'simple', 'm', 'complex', 'M', 'h', ?, 1)
                     """, [.text("r\(i)"), SQLiteValue(verdict)])
             }
-            #expect(try Migrations.apply(db) == Array(8...Migrations.latestVersion))
+            #expect(try Migrations.apply(db, migrations: Array(Migrations.all.prefix(8))) == [8])
             let totals = try db.query("SELECT tier, verdict, count FROM shadow_verdict_totals ORDER BY 2") { "\($0.text(0)) \($0.text(1)) \($0.int(2))" }
             #expect(totals == ["simple as_good 1", "simple worse 2"])
+        }
+    }
+
+    /// Comparisons stored before schema v9 have no owner, so no reclaim pass can tell whether their
+    /// worker is gone; one left running (its worker killed mid-comparison) stayed running forever:
+    /// no verdict, and its worst-case reservation counted as shadow spend in every report that
+    /// covers its day. Schema v11 closes them as `unknown`, cost 0, as reclaim closes a dead
+    /// worker's comparisons.
+    @Test func schemaV11ClosesTheComparisonsLeftRunningBeforeV9() throws {
+        try withTempDir { dir throws in
+            let path = dir + "/old.sqlite"
+            let db = try SQLiteConnection(path: path)
+            try Migrations.apply(db, migrations: Array(Migrations.all.prefix(7)))
+            for (request, tier, verdict, cost) in [("left-1", "simple", nil, 0), ("left-2", "medium", nil, 0), ("left-3", "simple", nil, 0),
+                                                   ("done", "simple", "worse", 40)] as [(String, String, String?, Int64)] {
+                try db.run("""
+                    INSERT INTO shadow_comparisons(request_id, created_at, tier, model, top_tier, top_model, query_hash, verdict, reserved_nano,
+                                                   cost_nano, finished_at)
+                    VALUES (?, ?, ?, 'm', 'complex', 'M', 'h', ?, 500, ?, ?)
+                    """, [.text(request), SQLiteValue(day), .text(tier), SQLiteValue(verdict), .integer(cost),
+                          SQLiteValue(verdict == nil ? nil : day.addingTimeInterval(5))])
+            }
+            #expect(try Migrations.apply(db, migrations: Array(Migrations.all.prefix(8))) == [8])
+            #expect(try db.query("SELECT tier, verdict, count FROM shadow_verdict_totals ORDER BY 1, 2") { "\($0.text(0)) \($0.text(1)) \($0.int(2))" }
+                    == ["simple worse 1"])
+            db.close()
+
+            let before = Date()
+            let store = try Store(path: path)
+            #expect(try store.schemaVersion() == Migrations.latestVersion)
+            // Whatever the host and liveness, a reclaim pass finds nothing left running.
+            _ = try store.reclaimShadowComparisons(now: Date(), host: ProcessInfo.processInfo.hostName, isAlive: { _ in false })
+            let rows = try store.shadowComparisons()
+            for request in ["left-1", "left-2", "left-3"] {
+                let r = try #require(rows.first { $0.requestID == request })
+                #expect(r.verdict == "unknown" && r.costNano == 0, "\(r)")
+                #expect(r.detail == "stored before schema v9 without its worker, and never finished", "\(r)")
+                let finished = try #require(r.finishedAt, "\(r)")
+                #expect(finished >= before.addingTimeInterval(-1) && finished <= Date().addingTimeInterval(1), "closed at migration time: \(finished)")
+            }
+            let done = try #require(rows.first { $0.requestID == "done" })
+            #expect(done.verdict == "worse" && done.costNano == 40 && done.detail == nil, "a finished comparison is left as it was: \(done)")
+            // Their reservations no longer count as shadow spend, and the totals count the verdicts.
+            #expect(try store.shadowSpendNano(since: day) == 40)
+            #expect(try store.shadowVerdictTotals() == [
+                ShadowVerdictCount(tier: "medium", verdict: "unknown", count: 1),
+                ShadowVerdictCount(tier: "simple", verdict: "unknown", count: 2), ShadowVerdictCount(tier: "simple", verdict: "worse", count: 1),
+            ])
+            #expect(try store.shadowVerdictTotals() == store.shadowVerdictCounts())
         }
     }
 }
