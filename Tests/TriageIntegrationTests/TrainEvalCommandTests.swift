@@ -85,6 +85,25 @@ extension Integration {
             #expect(keptFile.training.rows == file.training.rows + excluded, "same split, the inverted rows back in")
         }
 
+        /// `--cv K` with a single `--l2` measures it by group K-fold cross-validation on the training rows
+        /// (the figures training options are chosen on) and says so; without `--cv` nothing is cross-validated.
+        @Test func crossValidationReportsOneSetting() throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let data = try env.dir.write("syn.jsonl", Self.syntheticData(rows: 200))
+            let model = env.dir.file("model.json")
+            let common = ["train", "--data", data, "--out", model, "--holdout-by", "random", "--epochs", "3", "--hash-bits", "10"]
+            let cv = try env.run(common + ["--cv", "3"], timeout: .seconds(60))
+            #expect(cv.status == 0, "\(cv.output)")
+            let match = try #require(cv.output.firstMatch(of: #/cv l2=0\.01: mean APGR ([0-9.]+) \(syn ([0-9.]+)\)/#), "\(cv.output)")
+            // Separable data, half of it hard: a perfect ranking scores 0.75 (PGR reaches 1 at half the
+            // traffic), a random one 0.5.
+            #expect((Double(match.1) ?? 0) > 0.7, "\(cv.output)")
+            #expect(!cv.output.contains("cv chose"), "one value is measured, not chosen: \(cv.output)")
+            let plain = try env.run(common, timeout: .seconds(60))
+            #expect(plain.status == 0 && !plain.output.contains("cv l2="), "\(plain.output)")
+        }
+
         /// Out-of-range training options are refused by name (they used to trap: an empty epoch range,
         /// a negative prefix in the split).
         @Test func outOfRangeOptionsAreRefusedNotCrashed() throws {

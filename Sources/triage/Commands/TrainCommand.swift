@@ -30,7 +30,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Mini-batch size.") var batch: Int = TrainingDefaults.batchSize
     @Option(help: "Adam step size at the start (cosine decay to zero).") var lr: Double = TrainingDefaults.learningRate
     @Option(help: "L2 penalty; with --cv, a comma-separated list to choose from.") var l2: String = "\(TrainingDefaults.l2)"
-    @Option(help: "Group K-fold cross-validation on the training rows to choose --l2 (0 = off).") var cv: Int = 0
+    @Option(help: "Group K-fold cross-validation on the training rows: reports its APGR and chooses --l2 from a list (0 = off).") var cv: Int = 0
     @Option(help: "Hashed feature buckets: 2^bits.") var hashBits: Int = TrainingDefaults.hashBits
     @Option(help: "Character n-gram lengths, as min-max (0 = none).") var charNgrams: String = "4-4"
     @Flag(help: "No word unigrams.") var noUnigrams = false
@@ -103,7 +103,8 @@ struct TrainCommand: ParsableCommand {
 
         guard let optimiserKind = Optimiser(rawValue: optimiser) else { throw ValidationError("--optimiser must be adam or lbfgs") }
         var options = TrainingOptions(epochs: epochs, batchSize: batch, learningRate: lr, l2: grid[0], seed: seed, optimiser: optimiserKind)
-        if grid.count > 1 {
+        if cv >= 2 {
+            // One value is only measured (the figures a choice of features or options is made on); a list is chosen from.
             var best = (l2: grid[0], score: -Double.infinity)
             for v in grid {
                 options.l2 = v
@@ -116,7 +117,7 @@ struct TrainCommand: ParsableCommand {
                 if mean > best.score { best = (v, mean) }
             }
             options.l2 = best.l2
-            print("cv chose l2=\(best.l2)")
+            if grid.count > 1 { print("cv chose l2=\(best.l2)") }
         }
 
         let model = fitWithProgress(features, targets, weights, split.train, settings, options)
