@@ -8,7 +8,13 @@ enum ClassifyBench {
         // The learned classifier's cost does not depend on its weights: a zero model measures it.
         let learned = LearnedClassifier(model: LearnedModel(features: FeatureSettings()),
                                         thresholds: ScoreThresholds(simpleBelow: 0.5, complexFrom: 0.8))
-        let classifiers: [(String, any Classifier)] = [("rules", rules), ("learned", learned)]
+        // `triage train`'s default model also has choice heads for multiple-choice queries: three weight
+        // vectors looked up in the one scan.
+        var headsModel = LearnedModel(features: FeatureSettings())
+        let zeroHead = headsModel.mainHead
+        headsModel.choiceHeads = LearnedModel.ChoiceHeads(strong: zeroHead, weak: zeroHead)
+        let learnedHeads = LearnedClassifier(model: headsModel, thresholds: ScoreThresholds(simpleBelow: 0.5, complexFrom: 0.8))
+        let classifiers: [(String, any Classifier)] = [("rules", rules), ("learned", learned), ("learned+choice-heads", learnedHeads)]
         var results: [BenchResult] = []
         for size in [100, 1_000, 10_000] {
             let label = size >= 1000 ? "\(size / 1000) KB" : "\(size) B"

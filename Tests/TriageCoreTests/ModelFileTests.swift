@@ -55,7 +55,7 @@ import TriageCore
     @Test func rejectsNewerVersionsAndCorruptFiles() throws {
         var text = String(decoding: Self.sample().encode(), as: UTF8.self)
         text = text.replacingOccurrences(of: "\"format_version\" : 1", with: "\"format_version\" : 99")
-        #expect(throws: ModelFileError.unsupportedVersion(99, supported: 1)) { try ModelFile.decode(Array(text.utf8)) }
+        #expect(throws: ModelFileError.unsupportedVersion(99, supported: ModelFile.formatVersion)) { try ModelFile.decode(Array(text.utf8)) }
         #expect(throws: ModelFileError.self) { try ModelFile.decode(Array("{}".utf8)) }
         let badBits = String(decoding: Self.sample().encode(), as: UTF8.self)
             .replacingOccurrences(of: "\"hash_bits\" : 10", with: "\"hash_bits\" : 11")

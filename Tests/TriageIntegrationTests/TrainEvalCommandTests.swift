@@ -32,7 +32,8 @@ extension Integration {
             #expect(train.status == 0, "\(train.output)")
             // Not a terminal: plain progress lines with counts and rates, ending at the total.
             #expect(train.output.contains("features 100% 300/300 rows · "), "\(train.output)")
-            #expect(train.output.contains("4/4 epochs · "), "\(train.output)")
+            // Three fits of 4 epochs: the main weights and the two choice heads.
+            #expect(train.output.contains("12/12 epochs · "), "\(train.output)")
             #expect(!train.output.contains("\u{1B}["), "no terminal escapes in plain output")
             let file = try ModelFile.decode(Array(try Data(contentsOf: URL(fileURLWithPath: model))))
             #expect(file.training.rows > 0)

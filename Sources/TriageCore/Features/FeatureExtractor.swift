@@ -55,6 +55,15 @@ public struct FeatureExtractor: Sendable {
         }
     }
 
+    /// Whether a query reads as multiple choice: at least two option lines (`A. …`, `B) …`, `(c) …`).
+    /// Decided from the text alone, never from where a row came from.
+    public static func isMultipleChoice(_ s: TextStats) -> Bool { s.optionLines >= 2 }
+
+    /// ``isMultipleChoice(_:)`` from an extracted dense block (which holds `log(1 + option lines)`).
+    public static func isMultipleChoice(dense: [Double]) -> Bool {
+        dense[DenseFeature.optionLines.rawValue] >= log1p(2.0)
+    }
+
     /// Fills a zeroed buffer of ``FeatureSettings/denseCount`` entries.
     @inline(__always)
     func fillAll(_ d: UnsafeMutableBufferPointer<Double>, _ s: TextStats, _ input: FeatureInput) {

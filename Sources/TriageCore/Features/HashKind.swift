@@ -97,6 +97,82 @@ struct DotSink: HashSink {
     }
 }
 
+/// ``DotSink`` against three weight vectors at once (a model's main weights and its two choice
+/// heads): one hash per feature, three lookups.
+struct TripleDotSink: HashSink {
+    let a: UnsafeBufferPointer<Double>, b: UnsafeBufferPointer<Double>, c: UnsafeBufferPointer<Double>
+    let mask: UInt64
+    /// Per kind (unigram, bigram, char n-gram): the sums against a, b and c, and the occurrences.
+    var sa = SIMD4<Double>(), sb = SIMD4<Double>(), sc = SIMD4<Double>()
+    var unigrams = 0, bigrams = 0, grams = 0
+
+    init(a: UnsafeBufferPointer<Double>, b: UnsafeBufferPointer<Double>, c: UnsafeBufferPointer<Double>, mask: UInt64) {
+        self.a = a
+        self.b = b
+        self.c = c
+        self.mask = mask
+    }
+
+    @inline(__always)
+    mutating func add(_ kind: HashKind, _ hash: UInt64) {
+        let (i, s) = hashedSlot(hash, kind, mask: mask)
+        let k = kind.rawValue
+        sa[k] += s * a[i]
+        sb[k] += s * b[i]
+        sc[k] += s * c[i]
+        switch kind {
+        case .wordUnigram: unigrams += 1
+        case .wordBigram: bigrams += 1
+        case .charNGram: grams += 1
+        }
+    }
+
+    /// A batch summed in ``DotSink``'s order (four partial sums per vector), so that each vector's
+    /// total is bit for bit what a ``DotSink`` over it gives.
+    mutating func add(_ kind: HashKind, _ hashes: UnsafeBufferPointer<UInt64>) {
+        var x = SIMD4<Double>(), y = SIMD4<Double>(), z = SIMD4<Double>()
+        let n = hashes.count
+        var k = 0
+        while k + 4 <= n {
+            for lane in 0..<4 {
+                let (i, s) = hashedSlot(hashes[k + lane], kind, mask: mask)
+                x[lane] += s * a[i]
+                y[lane] += s * b[i]
+                z[lane] += s * c[i]
+            }
+            k += 4
+        }
+        while k < n {
+            let (i, s) = hashedSlot(hashes[k], kind, mask: mask)
+            x[0] += s * a[i]
+            y[0] += s * b[i]
+            z[0] += s * c[i]
+            k += 1
+        }
+        let kk = kind.rawValue
+        sa[kk] += (x[0] + x[1]) + (x[2] + x[3])
+        sb[kk] += (y[0] + y[1]) + (y[2] + y[3])
+        sc[kk] += (z[0] + z[1]) + (z[2] + z[3])
+        switch kind {
+        case .wordUnigram: unigrams += hashes.count
+        case .wordBigram: bigrams += hashes.count
+        case .charNGram: grams += hashes.count
+        }
+    }
+
+    /// Each vector's Σ over kinds of (Σ sign × weight) / sqrt(occurrences), as ``DotSink/total``.
+    var totals: (Double, Double, Double) {
+        func total(_ v: SIMD4<Double>) -> Double {
+            var t = 0.0
+            if unigrams > 0 { t += v[0] / Double(unigrams).squareRoot() }
+            if bigrams > 0 { t += v[1] / Double(bigrams).squareRoot() }
+            if grams > 0 { t += v[2] / Double(grams).squareRoot() }
+            return t
+        }
+        return (total(sa), total(sb), total(sc))
+    }
+}
+
 /// Collects the hashed features as a sparse vector.
 struct CollectSink: HashSink {
     let mask: UInt64

@@ -1,6 +1,7 @@
 /// What weighed in one learned score, feature by feature (`triage route`).
 extension LearnedModel {
-    /// One feature's part in a score: weight × value, in log-odds.
+    /// One feature's part in a score: weight × value, in log-odds (for a query the choice heads
+    /// score, the strong head's term minus the weak head's).
     public struct Contribution: Sendable, Equatable {
         /// A dense feature's name, `word "x"`, `bigram "x y"`, `chars of "x"` or `other char n-grams`.
         public var feature: String
@@ -13,15 +14,16 @@ extension LearnedModel {
     public func contributions(_ input: FeatureInput, top: Int = 10) -> [Contribution] {
         let extractor = FeatureExtractor(settings: features)
         let x = extractor.extract(input)
+        let (dw, hw) = explainingWeights(x)
         var byName: [String: Double] = [:]
         for (j, name) in features.denseNames.enumerated() {
-            let c = denseWeights[j] * (x.dense[j] - denseMean[j]) / denseScale[j]
+            let c = dw[j] * (x.dense[j] - denseMean[j]) / denseScale[j]
             if c != 0 { byName[name, default: 0] += c }
         }
         let labels = bucketLabels(input.query, extractor)
         for k in x.indices.indices {
             let idx = Int(x.indices[k])
-            let c = hashedWeights[idx] * x.values[k]
+            let c = hw[idx] * x.values[k]
             if c != 0 { byName[labels[idx] ?? "other char n-grams", default: 0] += c }
         }
         return byName.map { Contribution(feature: $0.key, contribution: $0.value) }

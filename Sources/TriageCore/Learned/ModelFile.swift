@@ -15,12 +15,19 @@ import Foundation
 ///   "dense": { "mean": ["0.5", ...], "scale": [...], "weights": [...] },
 ///   "hashed": { "count": 262144, "nonzero": 91234, "indices_u32le": "<base64>", "weights_f64le": "<base64>" },
 ///   "bias": "-1.73", "thresholds": { "simple_below": "...", "complex_from": "...", "how": "..." },
-///   "training": { ... }, "metrics": { "mmlu": { "apgr": "...", ... } }
+///   "training": { ... }, "metrics": { "mmlu": { "apgr": "...", ... } },
+///   "choice_heads": { "strong": { "dense": [...], "hashed": { ... }, "bias": "..." }, "weak": { ... } }
 /// }
 /// ```
+///
+/// `choice_heads` (``LearnedModel/ChoiceHeads``) came with format version 2: a file with them says
+/// `"format_version": 2`, so that a build which cannot score them refuses the file rather than
+/// scoring multiple-choice queries with the main weights; a file without them is written as version 1,
+/// as before, and every version-1 file still loads.
 public struct ModelFile: Sendable, Equatable {
     public static let format = "triage-model"
-    public static let formatVersion = 1
+    /// The newest version this build reads and writes.
+    public static let formatVersion = 2
 
     public var name: String
     public var model: LearnedModel
@@ -50,6 +57,11 @@ public struct ModelFile: Sendable, Equatable {
             && a.model.bias.bitPattern == b.model.bias.bitPattern
             && a.thresholds.simpleBelow.bitPattern == b.thresholds.simpleBelow.bitPattern
             && a.thresholds.complexFrom.bitPattern == b.thresholds.complexFrom.bitPattern
+            && a.model.choiceHeads.map(headBits) == b.model.choiceHeads.map(headBits)
+    }
+
+    private static func headBits(_ c: LearnedModel.ChoiceHeads) -> [UInt64] {
+        [c.strong, c.weak].flatMap { bits($0.denseWeights) + bits($0.hashedWeights) + [$0.bias.bitPattern] }
     }
 
     private static func bits(_ a: [Double]) -> [UInt64] { a.map(\.bitPattern) }
@@ -84,20 +96,14 @@ public struct ModelFile: Sendable, Equatable {
         guard w.hashed.count == settings.hashedCount else {
             throw .invalid("hashed.count \(w.hashed.count) does not match hash_bits \(settings.hashBits)")
         }
-        guard let idx = PackedArrays.uint32s(w.hashed.indices), let vals = PackedArrays.uint64s(w.hashed.weights),
-              idx.count == vals.count, idx.count == w.hashed.nonzero else {
-            throw .invalid("hashed weights are corrupt")
-        }
-        var hashed = [Double](repeating: 0, count: settings.hashedCount)
-        var last = -1
-        for (i, v) in zip(idx, vals) {
-            let i = Int(i)
-            guard i > last, i < hashed.count else { throw .invalid("hashed indices must be increasing and below \(hashed.count)") }
-            hashed[i] = Double(bitPattern: v)
-            last = i
-        }
-        let model = LearnedModel(features: settings, denseMean: w.dense.mean.map(\.value), denseScale: w.dense.scale.map(\.value),
+        let hashed = try w.hashed.unpacked(settings.hashedCount, "hashed")
+        var model = LearnedModel(features: settings, denseMean: w.dense.mean.map(\.value), denseScale: w.dense.scale.map(\.value),
                                  denseWeights: w.dense.weights.map(\.value), hashedWeights: hashed, bias: w.bias.value)
+        if let c = w.choiceHeads {
+            guard w.formatVersion >= 2 else { throw .invalid("choice_heads needs format_version 2 (the file says \(w.formatVersion))") }
+            model.choiceHeads = .init(strong: try c.strong.head(settings.hashedCount, "choice_heads.strong"),
+                                      weak: try c.weak.head(settings.hashedCount, "choice_heads.weak"))
+        }
         if let p = model.problem() { throw .invalid(p) }
         return ModelFile(name: w.name, model: model,
                          thresholds: ScoreThresholds(simpleBelow: w.thresholds.simpleBelow.value,
@@ -106,22 +112,16 @@ public struct ModelFile: Sendable, Equatable {
     }
 
     private var wire: Wire {
-        var idx: [UInt32] = []
-        var vals: [UInt64] = []
-        for (i, v) in model.hashedWeights.enumerated() where v.bitPattern != 0 {
-            idx.append(UInt32(i))
-            vals.append(v.bitPattern)
-        }
-        return Wire(format: Self.format, formatVersion: Self.formatVersion, kind: "logistic-regression", name: name,
+        Wire(format: Self.format, formatVersion: model.choiceHeads == nil ? 1 : 2, kind: "logistic-regression", name: name,
                     features: .init(settings: model.features),
                     dense: .init(mean: model.denseMean.map(ExactDouble.init), scale: model.denseScale.map(ExactDouble.init),
                                  weights: model.denseWeights.map(ExactDouble.init)),
-                    hashed: .init(count: model.hashedWeights.count, nonzero: idx.count,
-                                  indices: PackedArrays.base64(idx), weights: PackedArrays.base64(vals)),
+                    hashed: .init(model.hashedWeights),
                     bias: ExactDouble(model.bias),
                     thresholds: .init(simpleBelow: ExactDouble(thresholds.simpleBelow),
                                       complexFrom: ExactDouble(thresholds.complexFrom), how: thresholdsHow),
-                    training: training, metrics: metrics)
+                    training: training, metrics: metrics,
+                    choiceHeads: model.choiceHeads.map { .init(strong: .init($0.strong), weak: .init($0.weak)) })
     }
 
     private struct Wire: Codable {
@@ -136,9 +136,34 @@ public struct ModelFile: Sendable, Equatable {
         var thresholds: Thresholds
         var training: TrainingSummary
         var metrics: [String: ModelMetrics]
+        /// Absent before format version 2 and in files without choice heads.
+        var choiceHeads: ChoiceHeads?
 
         enum CodingKeys: String, CodingKey {
             case format, formatVersion = "format_version", kind, name, features, dense, hashed, bias, thresholds, training, metrics
+            case choiceHeads = "choice_heads"
+        }
+
+        struct ChoiceHeads: Codable {
+            var strong: Head
+            var weak: Head
+        }
+
+        struct Head: Codable {
+            var dense: [ExactDouble]
+            var hashed: Hashed
+            var bias: ExactDouble
+
+            init(_ h: LearnedModel.Head) {
+                dense = h.denseWeights.map(ExactDouble.init)
+                hashed = Hashed(h.hashedWeights)
+                bias = ExactDouble(h.bias)
+            }
+
+            func head(_ count: Int, _ name: String) throws(ModelFileError) -> LearnedModel.Head {
+                LearnedModel.Head(denseWeights: dense.map(\.value), hashedWeights: try hashed.unpacked(count, name + ".hashed"),
+                                  bias: bias.value)
+            }
         }
 
         struct Features: Codable {
@@ -190,6 +215,38 @@ public struct ModelFile: Sendable, Equatable {
 
             enum CodingKeys: String, CodingKey {
                 case count, nonzero, indices = "indices_u32le", weights = "weights_f64le"
+            }
+
+            /// The non-zero weights, packed.
+            init(_ weights: [Double]) {
+                var idx: [UInt32] = []
+                var vals: [UInt64] = []
+                for (i, v) in weights.enumerated() where v.bitPattern != 0 {
+                    idx.append(UInt32(i))
+                    vals.append(v.bitPattern)
+                }
+                count = weights.count
+                nonzero = idx.count
+                indices = PackedArrays.base64(idx)
+                self.weights = PackedArrays.base64(vals)
+            }
+
+            /// All `expected` weights; `name` says where a problem is.
+            func unpacked(_ expected: Int, _ name: String) throws(ModelFileError) -> [Double] {
+                guard count == expected else { throw .invalid("\(name).count \(count) does not match \(expected) buckets") }
+                guard let idx = PackedArrays.uint32s(indices), let vals = PackedArrays.uint64s(weights),
+                      idx.count == vals.count, idx.count == nonzero else {
+                    throw .invalid("\(name) weights are corrupt")
+                }
+                var out = [Double](repeating: 0, count: expected)
+                var last = -1
+                for (i, v) in zip(idx, vals) {
+                    let i = Int(i)
+                    guard i > last, i < out.count else { throw .invalid("\(name) indices must be increasing and below \(out.count)") }
+                    out[i] = Double(bitPattern: v)
+                    last = i
+                }
+                return out
             }
         }
 

@@ -14,6 +14,9 @@ public enum TrainingDefaults {
     /// Leave out of training the categories whose labels look inverted
     /// (``TrainingRun/invertedCategories(_:rows:policy:minRows:gap:)``).
     public static let excludeInverted = true
+    /// Fit ``LearnedModel/ChoiceHeads`` for multiple-choice queries: on group 5-fold cross-validation
+    /// of the training rows (seeds 1-5) MMLU 0.549 against 0.540 without, GSM8K 0.649 either way.
+    public static let choiceHeads = true
     /// Epochs of mini-batch Adam.
     public static let epochs = 20
     /// Mini-batch size.

@@ -24,17 +24,54 @@ public enum TrainingRun {
         }
     }
 
-    /// Fits a model on the rows `rows` of pre-extracted features.
-    public static func fit(_ features: [FeatureVector], targets: [Double], weights: [Double]? = nil, rows: [Int],
-                           settings: FeatureSettings, options: TrainingOptions,
-                           progress: ((LogisticTrainer.Epoch) -> Void)? = nil) -> LearnedModel {
-        let x = rows.map { features[$0] }, y = rows.map { targets[$0] }, w = weights.map { w in rows.map { w[$0] } }
-        switch options.optimiser {
-        case .adam:
-            return LogisticTrainer.train(x, targets: y, sampleWeights: w, settings: settings, options: options, progress: progress)
-        case .lbfgs:
-            return LBFGSTrainer.train(x, targets: y, sampleWeights: w, settings: settings, options: options, progress: progress)
+    /// Per example, the strongest and the cheapest model's quality: the targets of the choice heads.
+    public static func qualities(_ examples: [RoutingExample], policy: LabelPolicy) -> ChoiceTargets {
+        ChoiceTargets(strong: examples.map { policy.weakStrong($0).strong }, weak: examples.map { policy.weakStrong($0).weak })
+    }
+
+    /// Targets of the two ``LearnedModel/ChoiceHeads``, per example.
+    public struct ChoiceTargets: Sendable {
+        public var strong: [Double]
+        public var weak: [Double]
+
+        public init(strong: [Double], weak: [Double]) {
+            self.strong = strong
+            self.weak = weak
         }
+    }
+
+    /// Fits a model on the rows `rows` of pre-extracted features. With `choiceHeads`, two more
+    /// heads are fitted on the same rows, with the same options, to the strongest and the cheapest
+    /// model's quality, for multiple-choice queries (``LearnedModel/choiceHeads``); `progress` then
+    /// counts the three fits' epochs one after another.
+    public static func fit(_ features: [FeatureVector], targets: [Double], weights: [Double]? = nil, rows: [Int],
+                           settings: FeatureSettings, options: TrainingOptions, choiceHeads: ChoiceTargets? = nil,
+                           progress: ((LogisticTrainer.Epoch) -> Void)? = nil) -> LearnedModel {
+        let x = rows.map { features[$0] }, w = weights.map { w in rows.map { w[$0] } }
+        func one(_ targets: [Double], _ part: Int) -> LearnedModel {
+            let y = rows.map { targets[$0] }
+            let report: ((LogisticTrainer.Epoch) -> Void)? = progress.map { p in
+                { e in
+                    var e = e
+                    let parts = choiceHeads == nil ? 1 : 3
+                    e.epoch += part * e.epochs
+                    e.epochs *= parts
+                    p(e)
+                }
+            }
+            switch options.optimiser {
+            case .adam:
+                return LogisticTrainer.train(x, targets: y, sampleWeights: w, settings: settings, options: options, progress: report)
+            case .lbfgs:
+                return LBFGSTrainer.train(x, targets: y, sampleWeights: w, settings: settings, options: options, progress: report)
+            }
+        }
+        var model = one(targets, 0)
+        if let c = choiceHeads {
+            // Same rows, so the same standardisation as the main weights.
+            model.choiceHeads = LearnedModel.ChoiceHeads(strong: one(c.strong, 1).mainHead, weak: one(c.weak, 2).mainHead)
+        }
+        return model
     }
 
     /// Per-example weights that give every source (benchmark) the same total weight among `rows`,
@@ -75,13 +112,14 @@ public enum TrainingRun {
     /// Mean held-out APGR per source of group k-fold cross-validation on `rows`, for one set of options.
     public static func crossValidate(_ examples: [RoutingExample], features: [FeatureVector], targets: [Double],
                                      weights: [Double]? = nil, rows: [Int], folds k: Int, policy: LabelPolicy, settings: FeatureSettings,
-                                     options: TrainingOptions) -> [String: Double] {
+                                     options: TrainingOptions, choiceHeads: ChoiceTargets? = nil) -> [String: Double] {
         let folds = CrossValidation.folds(examples, indices: rows, k: k, seed: options.seed)
         var sums: [String: Double] = [:]
         for valid in folds {
             let held = Set(valid)
             let train = rows.filter { !held.contains($0) }
-            let model = fit(features, targets: targets, weights: weights, rows: train, settings: settings, options: options)
+            let model = fit(features, targets: targets, weights: weights, rows: train, settings: settings, options: options,
+                            choiceHeads: choiceHeads)
             let s = scores(model, features, rows: valid)
             for r in BenchmarkReport.bySource(valid.map { examples[$0] }, scores: s, policy: policy) {
                 sums[r.source, default: 0] += r.router.apgr / Double(k)

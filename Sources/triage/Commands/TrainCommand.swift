@@ -37,6 +37,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "No word bigrams.") var noBigrams = false
     @Flag(help: "Repeat the dense block for open-form (not multiple-choice) queries.") var shape = false
     @Flag(inversion: .prefixedNo, help: "Weigh training rows so that every source (benchmark) has the same total weight.") var balanceSources = TrainingDefaults.balanceSources
+    @Flag(inversion: .prefixedNo, help: "Also fit two heads for multiple-choice queries (the strongest and the cheapest model's quality; score = (1 + P(strong) - P(weak)) / 2).") var choiceHeads = TrainingDefaults.choiceHeads
     @Option(help: ArgumentHelp("Leave these categories out of training (comma-separated; held-out rows are unaffected).", valueName: "a,b")) var excludeCategories: String = ""
     @Flag(help: "Keep training categories where the strongest model scores more than 0.1 below the cheapest (dropped by default as grading artefacts).") var keepInverted = !TrainingDefaults.excludeInverted
     @Flag(help: "After reporting held-out figures, refit on every row (held-out ones too) for the saved model.") var refitAll = false
@@ -100,6 +101,7 @@ struct TrainCommand: ParsableCommand {
         featureBar.finish(examples.count)
         let targets = TrainingRun.targets(examples, policy: policy, mode: labelMode)
         let weights = balanceSources ? TrainingRun.balancedWeights(examples, rows: split.train) : nil
+        let heads = choiceHeads ? TrainingRun.qualities(examples, policy: policy) : nil
 
         guard let optimiserKind = Optimiser(rawValue: optimiser) else { throw ValidationError("--optimiser must be adam or lbfgs") }
         var options = TrainingOptions(epochs: epochs, batchSize: batch, learningRate: lr, l2: grid[0], seed: seed, optimiser: optimiserKind)
@@ -110,7 +112,7 @@ struct TrainCommand: ParsableCommand {
                 options.l2 = v
                 let t = Date()
                 let cvScores = TrainingRun.crossValidate(examples, features: features, targets: targets, weights: weights, rows: split.train,
-                                                         folds: cv, policy: policy, settings: settings, options: options)
+                                                         folds: cv, policy: policy, settings: settings, options: options, choiceHeads: heads)
                 let mean = cvScores.values.reduce(0, +) / Double(max(cvScores.count, 1))
                 let parts = cvScores.keys.sorted().map { "\($0) \(fixed3(cvScores[$0]!))" }.joined(separator: ", ")
                 print("cv l2=\(v): mean APGR \(fixed3(mean)) (\(parts)) in \(String(format: "%.1f", Date().timeIntervalSince(t))) s")
@@ -120,7 +122,7 @@ struct TrainCommand: ParsableCommand {
             if grid.count > 1 { print("cv chose l2=\(best.l2)") }
         }
 
-        let model = fitWithProgress(features, targets, weights, split.train, settings, options)
+        let model = fitWithProgress(features, targets, weights, split.train, settings, options, heads)
         let heldScores = TrainingRun.scores(model, features, rows: split.heldOut)
         let reports = BenchmarkReport.bySource(split.heldOut.map { examples[$0] }, scores: heldScores, policy: policy)
         print("held-out figures (RouteLLM protocol: 11 decile thresholds, APGR by trapezoid, CPT by interpolation):")
@@ -128,13 +130,13 @@ struct TrainCommand: ParsableCommand {
 
         let finalRows = refitAll ? examples.indices.filter { !excluded.contains(examples[$0].category) } : split.train
         let finalWeights = balanceSources ? TrainingRun.balancedWeights(examples, rows: finalRows) : nil
-        let finalModel = refitAll ? fitWithProgress(features, targets, finalWeights, finalRows, settings, options) : model
+        let finalModel = refitAll ? fitWithProgress(features, targets, finalWeights, finalRows, settings, options, heads) : model
         let (thresholds, how) = TrainingRun.defaultThresholds(trainingScores: TrainingRun.scores(finalModel, features, rows: finalRows))
         let summary = TrainingSummary(
             data: data.split(separator: ",").map(String.init), rows: finalRows.count,
             positives: finalRows.filter { targets[$0] > 0.5 }.count,
             rowsBySource: Dictionary(uniqueKeysWithValues: countBySource(examples, finalRows)),
-            models: policy.models, label: labelMode.rawValue, margin: margin,
+            models: policy.models, label: labelMode.rawValue + (heads == nil ? "" : "; multiple-choice queries: choice heads on each model's quality"), margin: margin,
             split: split.summary + (refitAll ? "; the saved model was refit on all rows after measuring" : ""),
             holdoutBy: mode.rawValue, holdoutFraction: holdoutFraction, seed: seed,
             heldOutCategories: split.heldOutCategories, heldOutRows: split.heldOut.count,
@@ -168,12 +170,14 @@ struct TrainCommand: ParsableCommand {
 
     private func fitWithProgress(_ features: [FeatureVector], _ targets: [Double], _ weights: [Double]?, _ rows: [Int],
                                  _ settings: FeatureSettings,
-                                 _ options: TrainingOptions) -> LearnedModel {
+                                 _ options: TrainingOptions, _ heads: TrainingRun.ChoiceTargets?) -> LearnedModel {
         let lbfgs = options.optimiser == .lbfgs
-        let total = lbfgs ? options.epochs * 10 : options.epochs
-        let bar = ProgressBar("train (\(rows.count) rows, l2 \(options.l2))", total: total, unit: lbfgs ? "iterations" : "epochs")
+        let total = (lbfgs ? options.epochs * 10 : options.epochs) * (heads == nil ? 1 : 3)
+        let what = heads == nil ? "" : ", 3 heads"
+        let bar = ProgressBar("train (\(rows.count) rows, l2 \(options.l2)\(what))", total: total, unit: lbfgs ? "iterations" : "epochs")
         var done = 0
-        let model = TrainingRun.fit(features, targets: targets, weights: weights, rows: rows, settings: settings, options: options) { e in
+        let model = TrainingRun.fit(features, targets: targets, weights: weights, rows: rows, settings: settings, options: options,
+                                    choiceHeads: heads) { e in
             done = e.epoch
             bar.advance(to: e.epoch, detail: "\(lbfgs ? "objective" : "loss") \(String(format: "%.4f", e.loss))")
         }
