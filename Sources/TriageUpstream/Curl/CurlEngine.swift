@@ -18,13 +18,16 @@ import Darwin
 ///  ────────                         ───────────
 ///  submit/cancel ──▶ Mutex<State>.commands ──▶ drain ─▶ add/remove easy handles
 ///       │                                       │
-///       └── curl_multi_wakeup ─────────────▶ curl_multi_poll ◀─ curl_multi_perform
+///       └── write(wake pipe) ──────────────▶ curl_multi_poll ◀─ curl_multi_perform
 ///                                                           ─▶ callbacks yield to streams
 /// ```
 ///
 /// The multi handle, the easy handles and every ``CurlTransfer`` are touched only on the
-/// curl thread. Other threads only append commands under the mutex and call
-/// `curl_multi_wakeup`, which libcurl documents as callable from any thread.
+/// curl thread. Other threads only append commands under the mutex and, after releasing it,
+/// write a byte to the engine's wake pipe, whose read end `curl_multi_poll` watches beside the
+/// transfers' sockets. Waking the curl thread while still holding the mutex made it block on
+/// the mutex at once (two more context switches per request on 2 cores); and a wake-up already
+/// pending is not written again, so a burst of submissions costs one.
 final class CurlEngine: Sendable {
     /// Connection-pool settings of the multi handle.
     struct Configuration: Sendable {
@@ -39,16 +42,6 @@ final class CurlEngine: Sendable {
         case cancel(UInt64)
     }
 
-    /// The multi handle as seen from other threads.
-    ///
-    /// `@unchecked Sendable` because a raw pointer is not `Sendable`. Safe: other threads
-    /// only pass it to `curl_multi_wakeup` (thread-safe per libcurl's docs), and only while
-    /// holding ``state``'s lock; the curl thread sets ``State/multi`` to `nil` under the same
-    /// lock before it calls `curl_multi_cleanup`, so no wakeup can reach a freed handle.
-    private struct MultiHandle: @unchecked Sendable {
-        let raw: UnsafeMutableRawPointer
-    }
-
     /// The curl thread's `pthread_t`.
     ///
     /// `@unchecked Sendable` because `pthread_t` is a pointer on Darwin. Safe: it is only
@@ -60,7 +53,8 @@ final class CurlEngine: Sendable {
 
     private struct State: Sendable {
         var commands: [Command] = []
-        var multi: MultiHandle?
+        /// A byte is in the wake pipe that the curl thread has not taken yet.
+        var wakePending = false
         var thread: ThreadHandle?
         var threadsCreated = 0
         var stopping = false
@@ -70,10 +64,40 @@ final class CurlEngine: Sendable {
     private let configuration: Configuration
     private let logger: Logger
     private let state = Mutex(State())
+    /// The wake pipe: read end polled by the curl thread, write end written by ``wake()``. Both
+    /// are open for the engine's whole life (closed in `deinit`, when no method can run), so a
+    /// write can never reach a closed or reused descriptor.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
 
     init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for fd in fds {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+        }
+        (wakeRead, wakeWrite) = (fds[0], fds[1])
+    }
+
+    deinit {
+        if wakeRead >= 0 { close(wakeRead) }
+        if wakeWrite >= 0 { close(wakeWrite) }
+    }
+
+    /// Wakes the curl thread from `curl_multi_poll`. Called without the lock held.
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)  // a full pipe already wakes it
+    }
+
+    /// Empties the wake pipe (curl thread).
+    private func drainWakePipe() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(wakeRead, &buffer, buffer.count) > 0 {}
     }
 
     /// The number of OS threads this engine created: 0 before the first request, then 1.
@@ -92,29 +116,37 @@ final class CurlEngine: Sendable {
     /// Queues a transfer for the curl thread, starting the thread on first use. After
     /// ``shutdown()`` the transfer fails at once with a `.cancelled` error.
     func submit(_ submission: CurlTransferSubmission) {
-        let failure: UpstreamHTTPError? = state.withLock { state in
+        let (failure, wake): (UpstreamHTTPError?, Bool) = state.withLock { state in
             if state.stopping {
-                return UpstreamHTTPError(kind: .cancelled, message: "HTTP client is shut down")
+                return (UpstreamHTTPError(kind: .cancelled, message: "HTTP client is shut down"), false)
             }
             if state.threadsCreated == 0 {
                 if let message = startThread(&state) {
-                    return UpstreamHTTPError(kind: .other, message: message)
+                    return (UpstreamHTTPError(kind: .other, message: message), false)
                 }
             }
             state.commands.append(.add(submission))
-            if let multi = state.multi { curl_multi_wakeup(multi.raw) }
-            return nil
+            return (nil, Self.takeWake(&state))
         }
+        if wake { self.wake() }
         if let failure { submission.sink.fail(failure) }
+    }
+
+    /// Whether the caller must write to the wake pipe: not when a wake-up is already pending.
+    private static func takeWake(_ state: inout State) -> Bool {
+        if state.wakePending { return false }
+        state.wakePending = true
+        return true
     }
 
     /// Asks the curl thread to abort a transfer; a no-op for a finished or unknown one.
     func cancel(_ id: UInt64) {
-        state.withLock { state in
-            guard !state.stopping, state.threadsCreated > 0 else { return }
+        let wake = state.withLock { state -> Bool in
+            guard !state.stopping, state.threadsCreated > 0 else { return false }
             state.commands.append(.cancel(id))
-            if let multi = state.multi { curl_multi_wakeup(multi.raw) }
+            return Self.takeWake(&state)
         }
+        if wake { self.wake() }
     }
 
     /// Stops the curl thread and waits for it: transfers in flight fail with `.cancelled`,
@@ -122,11 +154,11 @@ final class CurlEngine: Sendable {
     func shutdown() {
         let thread: ThreadHandle? = state.withLock { state in
             state.stopping = true
-            if let multi = state.multi { curl_multi_wakeup(multi.raw) }
             defer { state.thread = nil }
             return state.thread
         }
         guard let thread else { return }
+        wake()
         if pthread_equal(pthread_self(), thread.raw) != 0 {
             pthread_detach(thread.raw)  // called from a callback: the loop ends on its own
         } else {
@@ -140,6 +172,7 @@ final class CurlEngine: Sendable {
         guard curlGlobalInitialization == CURLE_OK else {
             return "curl_global_init failed: \(curlGlobalInitialization.rawValue)"
         }
+        guard wakeRead >= 0, wakeWrite >= 0 else { return "could not open the curl thread's wake pipe" }
         let context = Unmanaged.passRetained(self).toOpaque()
         #if canImport(Darwin)
         var thread: pthread_t?
@@ -177,13 +210,17 @@ final class CurlEngine: Sendable {
         }
         _ = triage_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxConnectionsPerHost)
         _ = triage_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, configuration.maxCachedConnections)
-        state.withLock { $0.multi = MultiHandle(raw: multi) }
+        var wakeFD = curl_waitfd(fd: wakeRead, events: Int16(CURL_WAIT_POLLIN), revents: 0)
 
         var transfers: [UInt64: CurlTransfer] = [:]
         let pool = CurlHandlePool(capacity: configuration.maxCachedConnections)
         while true {
+            drainWakePipe()
             let (commands, stopping) = state.withLock { state in
-                defer { state.commands.removeAll() }
+                defer {
+                    state.commands.removeAll()
+                    state.wakePending = false
+                }
                 return (state.commands, state.stopping)
             }
             if stopping {
@@ -215,10 +252,9 @@ final class CurlEngine: Sendable {
                 let id = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue().id
                 transfers.removeValue(forKey: id)?.complete(code: code, multi: multi)
             }
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            _ = curl_multi_poll(multi, &wakeFD, 1, 1000, nil)
         }
 
-        state.withLock { $0.multi = nil }
         for transfer in transfers.values {
             transfer.abort(multi: multi, message: "HTTP client is shut down")
         }
