@@ -9,32 +9,20 @@ import TriageWire
 /// Replies of a request go out in the order sent, also from a cancelled task. One too large to
 /// send is answered with an error instead.
 ///
-/// `@unchecked Sendable`: `flushScheduled` is read and written only on the channel's event loop.
-final class ReplyWriter: @unchecked Sendable {
-    let channel: any Channel
-    private var flushScheduled = false
+/// One flush per tick comes from ``TickFlusher``.
+final class ReplyWriter: Sendable {
+    private let flusher: TickFlusher
+
+    var channel: any Channel { flusher.channel }
 
     init(channel: any Channel) {
-        self.channel = channel
+        flusher = TickFlusher(channel: channel)
     }
 
     /// Writes `reply` of request `id` without waiting.
     func send(_ reply: WireMessage, for id: String) {
         let channel = self.channel
-        let written: EventLoopFuture<Void>
-        if channel.eventLoop.inEventLoop {
-            written = channel.write(reply)
-            if !flushScheduled {
-                flushScheduled = true
-                // Runs once the task that wrote yields the loop: after the rest of its burst.
-                channel.eventLoop.execute {
-                    self.flushScheduled = false
-                    channel.flush()
-                }
-            }
-        } else {
-            written = channel.writeAndFlush(reply)
-        }
+        let written = flusher.write(reply)
         written.whenFailure { error in
             guard case WireCodecError.frameTooLarge(let length, let limit) = error else { return }
             let body = OpenAIErrorBody(message: "The answer (\(length) bytes) exceeds max_frame_bytes (\(limit)).",

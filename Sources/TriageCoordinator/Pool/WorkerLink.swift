@@ -21,6 +21,8 @@ final class WorkerLink: Sendable {
     let socketPath: String
     let capacity: Int
     private let channel: any Channel
+    /// Requests written in one loop tick share a flush (and wake the worker once).
+    private let requests: TickFlusher
     private let state: Mutex<State>
 
     private struct Pending {
@@ -46,6 +48,7 @@ final class WorkerLink: Sendable {
         self.socketPath = socketPath
         self.capacity = hello.capacity
         self.channel = channel
+        self.requests = TickFlusher(channel: channel)
         self.state = Mutex(State(lastPong: .now))
     }
 
@@ -74,7 +77,7 @@ final class WorkerLink: Sendable {
             return stream
         }
         let id = request.id
-        channel.writeAndFlush(WireMessage.request(request)).whenFailure { [self] error in
+        requests.write(WireMessage.request(request)).whenFailure { [self] error in
             fail(id: id, reason: "could not write to worker \(workerID): \(error)")
         }
         return stream
