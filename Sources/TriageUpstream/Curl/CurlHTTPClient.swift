@@ -50,17 +50,19 @@ public final class CurlHTTPClient: Sendable {
         return stream
     }
 
-    /// Sends a request and collects the whole response. Cancelling the calling task aborts
-    /// the transfer and throws a `.cancelled` error.
-    /// - Parameter request: The request to send.
+    /// Sends a request and collects the whole response: the caller resumes once, when it is
+    /// complete. Cancelling the calling task aborts the transfer and throws a `.cancelled` error.
+    /// - Parameters:
+    ///   - request: The request to send.
+    ///   - progress: Told, on the client's thread, when the head and body bytes arrive.
     /// - Returns: The response, whatever its status.
     /// - Throws: ``UpstreamHTTPError`` when the transfer fails.
-    public func execute(_ request: UpstreamHTTPRequest) async throws(UpstreamHTTPError) -> UpstreamHTTPResponse {
+    public func execute(_ request: UpstreamHTTPRequest, progress: (any AttemptProgress)? = nil) async throws(UpstreamHTTPError) -> UpstreamHTTPResponse {
         let engine = self.engine
         let id = engine.makeID()
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<UpstreamHTTPResponse, UpstreamHTTPError>, Never>) in
-                engine.submit(CurlTransferSubmission(id: id, request: request, sink: .collect(continuation)))
+                engine.submit(CurlTransferSubmission(id: id, request: request, sink: .collect(continuation, progress: progress)))
                 // The handler may have run before the submission reached the queue.
                 if Task.isCancelled { engine.cancel(id) }
             }

@@ -6,14 +6,15 @@ import Synchronization
 enum CurlTransferSink: Sendable {
     /// Stream the head and body chunks as they arrive (``CurlHTTPClient/stream(_:)``).
     case stream(AsyncThrowingStream<UpstreamHTTPPart, any Error>.Continuation)
-    /// Collect the whole response and resume once (``CurlHTTPClient/execute(_:)``).
-    case collect(CheckedContinuation<Result<UpstreamHTTPResponse, UpstreamHTTPError>, Never>)
+    /// Collect the whole response and resume once (``CurlHTTPClient/execute(_:progress:)``),
+    /// telling `progress` on the curl thread when the head and body bytes arrive.
+    case collect(CheckedContinuation<Result<UpstreamHTTPResponse, UpstreamHTTPError>, Never>, progress: (any AttemptProgress)?)
 
     /// Fails a transfer that never reached libcurl.
     func fail(_ error: UpstreamHTTPError) {
         switch self {
         case .stream(let continuation): continuation.finish(throwing: error)
-        case .collect(let continuation): continuation.resume(returning: .failure(error))
+        case .collect(let continuation, _): continuation.resume(returning: .failure(error))
         }
     }
 }
@@ -114,7 +115,7 @@ final class CurlTransfer {
             switch sink {
             case .stream(let continuation):
                 continuation.finish()
-            case .collect(let continuation):
+            case .collect(let continuation, _):
                 continuation.resume(returning: .success(
                     UpstreamHTTPResponse(status: status, headers: headers, body: collected)))
             }
@@ -312,8 +313,9 @@ final class CurlTransfer {
                 consumerGone = true
                 return 0  // aborts the transfer with CURLE_WRITE_ERROR
             }
-        case .collect:
+        case .collect(_, let progress):
             collected.append(contentsOf: bytes)
+            progress?.bytesReceived()
         }
         return bytes.count
     }
@@ -321,9 +323,11 @@ final class CurlTransfer {
     private func deliverHead(status: Int) {
         headDelivered = true
         self.status = status
-        if case .stream(let continuation) = sink,
-           case .terminated = continuation.yield(.head(status: status, headers: headers)) {
-            consumerGone = true
+        switch sink {
+        case .stream(let continuation):
+            if case .terminated = continuation.yield(.head(status: status, headers: headers)) { consumerGone = true }
+        case .collect(_, let progress):
+            progress?.responseStarted()
         }
     }
 

@@ -40,7 +40,7 @@ public struct AnthropicProvider: ChatProvider {
     public func complete(_ call: UpstreamCall) async throws(AttemptFailure) -> Completion {
         let response: UpstreamHTTPResponse
         do {
-            response = try await http.collect(request(for: call), progress: call.progress)
+            response = try await http.execute(request(for: call), progress: call.progress)
         } catch {
             throw AttemptFailure(transport: error)
         }

@@ -24,7 +24,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
     public func complete(_ call: UpstreamCall) async throws(AttemptFailure) -> Completion {
         let response: UpstreamHTTPResponse
         do {
-            response = try await http.collect(request(for: call, stream: false), progress: call.progress)
+            response = try await http.execute(request(for: call, stream: false), progress: call.progress)
         } catch {
             throw AttemptFailure(transport: error)
         }
