@@ -29,14 +29,18 @@ public enum TrainingRun {
         ChoiceTargets(strong: examples.map { policy.weakStrong($0).strong }, weak: examples.map { policy.weakStrong($0).weak })
     }
 
-    /// Targets of the two ``LearnedModel/ChoiceHeads``, per example.
+    /// Targets of the two ``LearnedModel/ChoiceHeads``, per example, and how the heads weigh rows.
     public struct ChoiceTargets: Sendable {
         public var strong: [Double]
         public var weak: [Double]
+        /// Per-example weights of the heads' fits, or nil for every row alike (the main weights use
+        /// the `weights` given to ``TrainingRun/fit(_:targets:weights:rows:settings:options:choiceHeads:progress:)``).
+        public var weights: [Double]?
 
-        public init(strong: [Double], weak: [Double]) {
+        public init(strong: [Double], weak: [Double], weights: [Double]? = nil) {
             self.strong = strong
             self.weak = weak
+            self.weights = weights
         }
     }
 
@@ -47,8 +51,9 @@ public enum TrainingRun {
     public static func fit(_ features: [FeatureVector], targets: [Double], weights: [Double]? = nil, rows: [Int],
                            settings: FeatureSettings, options: TrainingOptions, choiceHeads: ChoiceTargets? = nil,
                            progress: ((LogisticTrainer.Epoch) -> Void)? = nil) -> LearnedModel {
-        let x = rows.map { features[$0] }, w = weights.map { w in rows.map { w[$0] } }
-        func one(_ targets: [Double], _ part: Int) -> LearnedModel {
+        let x = rows.map { features[$0] }
+        func one(_ targets: [Double], _ weights: [Double]?, _ part: Int) -> LearnedModel {
+            let w = weights.map { w in rows.map { w[$0] } }
             let y = rows.map { targets[$0] }
             let report: ((LogisticTrainer.Epoch) -> Void)? = progress.map { p in
                 { e in
@@ -66,10 +71,11 @@ public enum TrainingRun {
                 return LBFGSTrainer.train(x, targets: y, sampleWeights: w, settings: settings, options: options, progress: report)
             }
         }
-        var model = one(targets, 0)
+        var model = one(targets, weights, 0)
         if let c = choiceHeads {
             // Same rows, so the same standardisation as the main weights.
-            model.choiceHeads = LearnedModel.ChoiceHeads(strong: one(c.strong, 1).mainHead, weak: one(c.weak, 2).mainHead)
+            model.choiceHeads = LearnedModel.ChoiceHeads(strong: one(c.strong, c.weights, 1).mainHead,
+                                                         weak: one(c.weak, c.weights, 2).mainHead)
         }
         return model
     }

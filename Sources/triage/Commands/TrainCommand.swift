@@ -38,6 +38,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Repeat the dense block for open-form (not multiple-choice) queries.") var shape = false
     @Flag(inversion: .prefixedNo, help: "Weigh training rows so that every source (benchmark) has the same total weight.") var balanceSources = TrainingDefaults.balanceSources
     @Flag(inversion: .prefixedNo, help: "Also fit two heads for multiple-choice queries (the strongest and the cheapest model's quality; score = (1 + P(strong) - P(weak)) / 2).") var choiceHeads = TrainingDefaults.choiceHeads
+    @Flag(inversion: .prefixedNo, help: "Weigh the choice heads' rows like the main weights' (--balance-sources) rather than every row alike.") var balanceHeads = TrainingDefaults.balanceChoiceHeads
     @Option(help: ArgumentHelp("Leave these categories out of training (comma-separated; held-out rows are unaffected).", valueName: "a,b")) var excludeCategories: String = ""
     @Flag(help: "Keep training categories where the strongest model scores more than 0.1 below the cheapest (dropped by default as grading artefacts).") var keepInverted = !TrainingDefaults.excludeInverted
     @Flag(help: "After reporting held-out figures, refit on every row (held-out ones too) for the saved model.") var refitAll = false
@@ -101,7 +102,8 @@ struct TrainCommand: ParsableCommand {
         featureBar.finish(examples.count)
         let targets = TrainingRun.targets(examples, policy: policy, mode: labelMode)
         let weights = balanceSources ? TrainingRun.balancedWeights(examples, rows: split.train) : nil
-        let heads = choiceHeads ? TrainingRun.qualities(examples, policy: policy) : nil
+        var heads = choiceHeads ? TrainingRun.qualities(examples, policy: policy) : nil
+        if balanceHeads { heads?.weights = weights }
 
         guard let optimiserKind = Optimiser(rawValue: optimiser) else { throw ValidationError("--optimiser must be adam or lbfgs") }
         var options = TrainingOptions(epochs: epochs, batchSize: batch, learningRate: lr, l2: grid[0], seed: seed, optimiser: optimiserKind)
@@ -130,6 +132,7 @@ struct TrainCommand: ParsableCommand {
 
         let finalRows = refitAll ? examples.indices.filter { !excluded.contains(examples[$0].category) } : split.train
         let finalWeights = balanceSources ? TrainingRun.balancedWeights(examples, rows: finalRows) : nil
+        if balanceHeads { heads?.weights = finalWeights }
         let finalModel = refitAll ? fitWithProgress(features, targets, finalWeights, finalRows, settings, options, heads) : model
         let (thresholds, how) = TrainingRun.defaultThresholds(trainingScores: TrainingRun.scores(finalModel, features, rows: finalRows))
         let summary = TrainingSummary(
