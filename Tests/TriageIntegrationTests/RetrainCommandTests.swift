@@ -58,6 +58,8 @@ extension Integration {
             #expect(second.contains("its own thresholds send"), "\(second)")
             #expect(second.contains("candidate at v1's shares"), "\(second)")
             #expect(try store.activeClassifierVersion() == 2)
+            let installed = try ModelFile.decode(try #require(try store.classifierModel(version: 2)))
+            #expect(installed.model.choiceHeads != nil, "retrain fits the multiple-choice heads as triage train does")
             // The weak one again: worse on the held-out slice, kept out, saying what to do.
             let third = try retrain(["--max-train-rows", "5"])
             #expect(third.contains("kept v2: candidate APGR"), "\(third)")

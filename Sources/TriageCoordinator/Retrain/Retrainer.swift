@@ -29,6 +29,10 @@ public struct Retrainer: Sendable {
         public var balanceSources = TrainingDefaults.balanceSources
         /// Leave base-data categories with inverted labels out of training.
         public var excludeInverted = TrainingDefaults.excludeInverted
+        /// Also fit the two heads that score multiple-choice queries (as `triage train` does).
+        public var choiceHeads = TrainingDefaults.choiceHeads
+        /// Weigh the heads' base rows like the main weights' (sources balanced) instead of alike.
+        public var balanceChoiceHeads = TrainingDefaults.balanceChoiceHeads
         /// The command line or schedule that asked, stored in the model file.
         public var command = "triage retrain"
 
@@ -39,6 +43,7 @@ public struct Retrainer: Sendable {
         public var settings: String {
             "\(holdoutBy.rawValue) \(holdoutFraction) seed \(seed); label \(label.rawValue) \(policy.models.joined(separator: ",")) margin \(policy.margin); "
                 + "log weight \(logWeight); epochs \(epochs) l2 \(l2) hash bits \(hashBits); balance \(balanceSources) exclude inverted \(excludeInverted); "
+                + "choice heads \(choiceHeads) balanced \(balanceChoiceHeads); "
                 + "since \(since.map { "\($0.timeIntervalSince1970)" } ?? "-") max rows \(maxTrainRows.map(String.init) ?? "-"); "
                 + "tolerances \(guardrail.apgrTolerance) \(guardrail.accuracyTolerance)"
         }
@@ -140,7 +145,15 @@ public struct Retrainer: Sendable {
         let targets = TrainingRun.targets(all, policy: policy, mode: o.label)
         let training = TrainingOptions(epochs: o.epochs, batchSize: TrainingDefaults.batchSize, learningRate: TrainingDefaults.learningRate,
                                        l2: o.l2, seed: o.seed)
-        let model = TrainingRun.fit(features, targets: targets, weights: weights, rows: rows, settings: settings, options: training) { e in
+        // The choice heads, as `triage train` fits them; logged labels keep their weight here too.
+        var heads = o.choiceHeads ? TrainingRun.qualities(all, policy: policy) : nil
+        if heads != nil {
+            var headWeights = o.balanceChoiceHeads ? weights : [Double](repeating: 1, count: all.count)
+            for i in base.count..<all.count { headWeights[i] = o.logWeight }
+            heads?.weights = headWeights
+        }
+        let model = TrainingRun.fit(features, targets: targets, weights: weights, rows: rows, settings: settings, options: training,
+                                    choiceHeads: heads) { e in
             progress.epoch(e.epoch, e.epochs, e.loss)
         }
         let (thresholds, how) = TrainingRun.defaultThresholds(trainingScores: TrainingRun.scores(model, features, rows: rows))

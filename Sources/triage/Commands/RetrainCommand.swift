@@ -45,6 +45,8 @@ struct RetrainCommand: ParsableCommand {
     @Option(help: "Hashed feature buckets: 2^bits.") var hashBits: Int = TrainingDefaults.hashBits
     @Flag(inversion: .prefixedNo, help: "Weigh base training rows so that every source (benchmark) has the same total weight.") var balanceSources = TrainingDefaults.balanceSources
     @Flag(help: "Keep base-data categories where the strongest model scores more than 0.1 below the cheapest (dropped by default as grading artefacts).") var keepInverted = !TrainingDefaults.excludeInverted
+    @Flag(inversion: .prefixedNo, help: "Also fit two heads for multiple-choice queries, as triage train does.") var choiceHeads = TrainingDefaults.choiceHeads
+    @Flag(inversion: .prefixedNo, help: "Weigh the choice heads' base rows like the main weights' (--balance-sources) rather than every row alike.") var balanceHeads = TrainingDefaults.balanceChoiceHeads
     @Option(help: ArgumentHelp("Also write the candidate model file here.", valueName: "model.json")) var out: String?
 
     func validate() throws {
@@ -76,6 +78,7 @@ struct RetrainCommand: ParsableCommand {
         (o.holdoutBy, o.holdoutFraction, o.seed, o.label) = (mode, holdoutFraction, seed, labelMode)
         (o.logWeight, o.maxTrainRows, o.epochs, o.l2, o.hashBits) = (logWeight, maxTrainRows, epochs, l2, hashBits)
         (o.balanceSources, o.excludeInverted) = (balanceSources, !keepInverted)
+        (o.choiceHeads, o.balanceChoiceHeads) = (choiceHeads, balanceHeads)
         o.command = "triage " + CommandLine.arguments.dropFirst().joined(separator: " ")
 
         var featureBar: ProgressBar?
