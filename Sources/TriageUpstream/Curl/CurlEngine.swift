@@ -96,8 +96,9 @@ final class CurlEngine: Sendable {
 
     /// Empties the wake pipe (curl thread).
     private func drainWakePipe() {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while read(wakeRead, &buffer, buffer.count) > 0 {}
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            while read(wakeRead, buffer.baseAddress, buffer.count) > 0 {}
+        }
     }
 
     /// The number of OS threads this engine created: 0 before the first request, then 1.
