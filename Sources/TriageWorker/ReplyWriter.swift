@@ -13,15 +13,13 @@ import TriageWire
 final class ReplyWriter: Sendable {
     private let flusher: TickFlusher
 
-    var channel: any Channel { flusher.channel }
-
     init(channel: any Channel) {
         flusher = TickFlusher(channel: channel)
     }
 
     /// Writes `reply` of request `id` without waiting.
     func send(_ reply: WireMessage, for id: String) {
-        let channel = self.channel
+        let channel = flusher.channel
         let written = flusher.write(reply)
         written.whenFailure { error in
             guard case WireCodecError.frameTooLarge(let length, let limit) = error else { return }

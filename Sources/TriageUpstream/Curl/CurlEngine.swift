@@ -216,7 +216,9 @@ final class CurlEngine: Sendable {
         var transfers: [UInt64: CurlTransfer] = [:]
         let pool = CurlHandlePool(capacity: configuration.maxCachedConnections)
         while true {
-            drainWakePipe()
+            // Only when the last poll saw the pipe readable: no read system call on the turns that
+            // sockets woke. A byte written after that poll stays, and wakes the next one at once.
+            if wakeFD.revents != 0 { drainWakePipe() }
             let (commands, stopping) = state.withLock { state in
                 defer {
                     state.commands.removeAll()
@@ -253,6 +255,7 @@ final class CurlEngine: Sendable {
                 let id = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue().id
                 transfers.removeValue(forKey: id)?.complete(code: code, multi: multi)
             }
+            wakeFD.revents = 0
             _ = curl_multi_poll(multi, &wakeFD, 1, 1000, nil)
         }
 
