@@ -49,6 +49,20 @@ struct JudgeBudget: Sendable {
         }
     }
 
+    /// Ends the reservation of a judge call that failed: charged when the provider answered all
+    /// the same (``JudgeError/billed``: no text, or no rating in it), released when there was no
+    /// answer (timeout, HTTP error, reset).
+    /// - Returns: The billed reply when the call was charged.
+    @discardableResult
+    func close(_ reservation: BudgetGuard.Reservation, failure: JudgeError, model: String, tier: String, outcome: String) async -> JudgeReply? {
+        guard let billed = failure.billed else {
+            await release(reservation)
+            return nil
+        }
+        await settle(reservation, billed, model: model, tier: tier, outcome: outcome)
+        return billed
+    }
+
     /// Drops the reservation of a judge call that gave no answer (nothing is charged for it).
     func release(_ reservation: BudgetGuard.Reservation) async {
         do {

@@ -89,11 +89,7 @@ struct JudgeStep: Sendable {
         case .success(let (_, reply)): await budget.settle(reservation, reply, model: client.config.model, tier: "judge", outcome: "routing_judge")
         case .failure(let error):
             // An answer without a rating was billed all the same; only no answer costs nothing.
-            if let billed = error.billed {
-                await budget.settle(reservation, billed, model: client.config.model, tier: "judge", outcome: "routing_judge")
-            } else {
-                await budget.release(reservation)
-            }
+            await budget.close(reservation, failure: error, model: client.config.model, tier: "judge", outcome: "routing_judge")
         }
         let (s, reply) = try result.get()
         let (store, logger, model) = (self.store, self.logger, client.config.model)

@@ -55,15 +55,12 @@ final class QualityJudge: Sendable {
             guard let grade, grade < threshold else { return nil }
             return QualityIssue(.judgeLowGrade, "judge graded \(Self.format(grade))/10, below \(Self.format(threshold))")
         } catch {
-            if let billed = error.billed {
-                // The judge answered, uselessly: billed all the same, so charged like a grade.
-                await budget.settle(reservation, billed, model: client.config.model, tier: tier, outcome: "judge")
+            // The judge answered, uselessly: billed all the same, so charged like a grade.
+            if let billed = await budget.close(reservation, failure: error, model: client.config.model, tier: tier, outcome: "judge") {
                 state.withLock { s in
                     s.usage = billed.usage
                     s.cost += billed.cost
                 }
-            } else {
-                await budget.release(reservation)
             }
             state.withLock { $0.note = "unavailable: \(error)" }
             return nil
