@@ -12,7 +12,8 @@ extension SQLiteConnection {
     /// - Returns: What `body` returned.
     @discardableResult
     public func transaction<T>(immediate: Bool, _ body: () throws -> T) throws -> T {
-        try exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
+        // BEGIN and COMMIT go through the statement cache (`run`), not `exec`, which parses them on every call.
+        try run(immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
         let result: T
         do {
             result = try body()
@@ -22,7 +23,7 @@ extension SQLiteConnection {
             throw error
         }
         do {
-            try exec("COMMIT")
+            try run("COMMIT")
         } catch {
             if !isAutocommit { try? exec("ROLLBACK") }
             throw error

@@ -88,7 +88,7 @@ extension Store {
     /// gives the start of the team's period (which depends on the team).
     /// - Returns: nil when there is no such team.
     public func budgetStatus(teamID: Int64, now: Date, periodStart: (TeamRecord) -> Date) throws(StoreError) -> (status: BudgetStatus, periodStart: Date)? {
-        try locked("budgetStatus") { db throws(StoreError) in
+        try locked(reading: "budgetStatus") { db throws(StoreError) in
             guard let team = try Self.team(db, id: teamID) else { return nil }
             let start = periodStart(team)
             return (try Self.status(db, team: team, periodStart: start, now: now), start)
@@ -97,7 +97,7 @@ extension Store {
 
     /// The team's spend and reservations in the period starting at `periodStart`.
     public func budgetStatus(teamID: Int64, periodStart: Date, now: Date) throws(StoreError) -> BudgetStatus {
-        try locked("budgetStatus") { db throws(StoreError) in
+        try locked(reading: "budgetStatus") { db throws(StoreError) in
             try Self.status(db, teamID: teamID, periodStart: periodStart, now: now)
         }
     }

@@ -98,6 +98,15 @@ public final class Store: Sendable {
         return result!
     }
 
+    /// Runs `body` alone on the connection inside one deferred read transaction: its queries see one
+    /// snapshot, and take the WAL read lock once instead of once per statement.
+    func locked<T>(reading operation: String,
+                   _ body: (SQLiteConnection) throws(StoreError) -> T) throws(StoreError) -> T {
+        try locked(operation) { db throws(StoreError) in
+            try db.typedTransaction(immediate: false) { () throws(StoreError) in try body(db) }
+        }
+    }
+
     /// Runs `body` alone on the connection inside `BEGIN IMMEDIATE ... COMMIT`.
     func locked<T>(writing operation: String,
                    _ body: (SQLiteConnection) throws(StoreError) -> T) throws(StoreError) -> T {
