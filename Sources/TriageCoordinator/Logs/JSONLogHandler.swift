@@ -31,9 +31,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var all = metadata
-        if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
-        if let extra = event.metadata { all.merge(extra) { _, new in new } }
+        let all = LogEventParts.metadata(base: metadata, provider: metadataProvider, event: event)
         var line = "{\"ts\":"
         Self.appendString(Self.timestamp(Date()), to: &line)
         line += ",\"level\":"
@@ -50,10 +48,8 @@ public struct JSONLogHandler: LogHandler {
         write(line)
     }
 
-    /// Writes a line to standard error in one `write(2)`, so lines of concurrent loggers do not interleave.
-    public static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data(line.utf8))
-    }
+    /// Standard error, one `write(2)` per line, so lines of concurrent loggers do not interleave.
+    public static let standardError: @Sendable (String) -> Void = LogEventParts.standardError
 
     private static func append(_ value: Logger.Metadata.Value, to out: inout String) {
         switch value {
@@ -99,16 +95,5 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// RFC 3339 UTC with milliseconds.
-    static func timestamp(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        let ms = Int((date.timeIntervalSince1970 - Double(t)) * 1000)
-        func pad(_ v: Int32, _ n: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, n - s.count)) + s
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(min(ms, 999)), 3))Z"
-    }
+    static func timestamp(_ date: Date) -> String { LogEventParts.timestamp(date) }
 }

@@ -38,7 +38,7 @@ enum LoggingBootstrap {
         LoggingSystem.bootstrap { label in
             switch format {
             case .text:
-                var h = StreamLogHandler.standardError(label: label)
+                var h = TextLogHandler(label: label)
                 h.logLevel = level
                 return h
             case .json:
