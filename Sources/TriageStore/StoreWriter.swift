@@ -24,14 +24,18 @@ import Synchronization
 /// writer is busy or the lock is held it is queued like any other. Callers ask for it only when
 /// they have no company: under load, queued writes share transactions, inline ones do not.
 ///
-/// The writer's connection does not checkpoint on commit: a commit that leaves the log past
-/// 1,000 pages marks a checkpoint due, and the writer's thread runs it between batches.
+/// The writer's connection does not checkpoint on commit (see ``CheckpointDue``): every 1,000 new
+/// log pages a thread and connection of their own run a checkpoint while writes go on (its
+/// `fdatasync` calls take milliseconds, which a request whose settlement queued behind it used to
+/// wait); once the log reaches 4,000 pages the writer's thread waits for a short catch-up
+/// checkpoint right after a passive one, so that the log starts again from its beginning.
 public final class StoreWriter: Sendable {
     private let store: Store
     private let queue = DispatchQueue(label: "triage.store-writer")
     private let laterDelay: Duration
     private let busyTimeoutMilliseconds: Int
-    private let checkpointDue = CheckpointDue()
+    private let checkpointDue: CheckpointDue
+    private let checkpointer: Checkpointer
     private let state = Mutex(State())
 
     private struct Job: Sendable {
@@ -54,10 +58,14 @@ public final class StoreWriter: Sendable {
     /// - Parameters:
     ///   - path: the store's file (already created and migrated).
     ///   - laterDelay: the longest a ``writeLater(_:_:onError:)`` write waits for a transaction to ride along with.
-    public init(path: String, busyTimeoutMilliseconds: Int = 5000, laterDelay: Duration = .milliseconds(50)) throws(StoreError) {
+    ///   - checkpoints: when checkpoints are due (the defaults suit a server; tests make them small).
+    public init(path: String, busyTimeoutMilliseconds: Int = 5000, laterDelay: Duration = .milliseconds(50),
+                checkpoints: CheckpointDue = CheckpointDue()) throws(StoreError) {
+        self.checkpointDue = checkpoints
         self.store = try Store(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         self.laterDelay = laterDelay
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.checkpointer = Checkpointer(store: try Store(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds), due: checkpoints)
         try store.locked("deferCheckpoints") { [checkpointDue] db throws(StoreError) in db.deferCheckpoints(to: checkpointDue) }
     }
 
@@ -89,8 +97,11 @@ public final class StoreWriter: Sendable {
         _ = try? await write("flush") { _ throws(StoreError) in () }
     }
 
-    /// Closes the writer's connection (after ``flush()``).
-    public func close() { store.close() }
+    /// Closes the writer's connections (after ``flush()``), once a running checkpoint has ended.
+    public func close() {
+        store.close()
+        checkpointer.close()
+    }
 
     private func enqueue(_ job: Job, later: Bool) {
         enum Next { case nothing, drain, timer }
@@ -163,15 +174,16 @@ public final class StoreWriter: Sendable {
             return nil
         }
         riders.forEach { $0.done(nil) }
+        checkpointIfDue()
         handBack(requeueing: [])
         return .success(value!)
     }
 
-    /// Ends an inline write: writes queued meanwhile (or a due checkpoint) go to the writer's thread.
+    /// Ends an inline write: writes queued meanwhile (or a due catch-up checkpoint) go to the writer's thread.
     private func handBack(requeueing riders: [Job]) {
         let drainNow = state.withLock { s -> Bool in
             if !riders.isEmpty { s.later = riders + s.later }
-            if s.jobs.isEmpty && !checkpointDue.isDue {
+            if s.jobs.isEmpty && !checkpointDue.isCatchUpDue {
                 s.draining = false
                 return false
             }
@@ -182,8 +194,9 @@ public final class StoreWriter: Sendable {
         else if !riders.isEmpty { enqueueTimer() }
     }
 
-    /// Commits batches until nothing is queued, and runs a due checkpoint after the batch that
-    /// made it due (no write waits for it unless it arrives meanwhile). Runs on `queue` only.
+    /// Commits batches until nothing is queued, starts a due passive checkpoint after the batch
+    /// that made it due, and runs a due catch-up checkpoint (writes queued meanwhile wait for
+    /// it). Runs on `queue` only.
     private func drain() {
         while true {
             let batch = state.withLock { s -> [Job] in
@@ -191,9 +204,10 @@ public final class StoreWriter: Sendable {
                 return s.later + s.jobs
             }
             if !batch.isEmpty { run(batch) }
-            if checkpointDue.take() { checkpoint() }
+            checkpointIfDue()
+            if checkpointDue.takeCatchUp() { checkpointer.runNow() }
             let done = state.withLock { s -> Bool in
-                guard s.jobs.isEmpty && s.later.isEmpty && !checkpointDue.isDue else { return false }
+                guard s.jobs.isEmpty && s.later.isEmpty && !checkpointDue.isCatchUpDue else { return false }
                 s.draining = false
                 return true
             }
@@ -201,9 +215,18 @@ public final class StoreWriter: Sendable {
         }
     }
 
-    /// A passive checkpoint on the writer's connection (it never waits for readers).
-    private func checkpoint() {
-        try? store.locked("checkpoint") { db throws(StoreError) in try db.checkpoint() }
+    /// Starts a passive checkpoint on the checkpointer's thread when a commit made one due; when
+    /// it leaves a catch-up one due, the writer's thread runs that next.
+    private func checkpointIfDue() {
+        guard checkpointDue.takePassive() else { return }
+        checkpointer.start { [self] in
+            let drainNow = state.withLock { s -> Bool in
+                if s.draining { return false }  // the running drain or inline write sees the flag
+                s.draining = true
+                return true
+            }
+            if drainNow { queue.async { self.drain() } }
+        }
     }
 
     private func run(_ batch: [Job]) {
@@ -229,6 +252,41 @@ public final class StoreWriter: Sendable {
                 }
             }
         }
+    }
+}
+
+/// Runs a writer's checkpoints on a thread and connection of their own.
+private final class Checkpointer: Sendable {
+    private let store: Store
+    private let due: CheckpointDue
+    private let queue = DispatchQueue(label: "triage.store-checkpoint")
+
+    init(store: Store, due: CheckpointDue) {
+        self.store = store
+        self.due = due
+    }
+
+    /// Starts a passive checkpoint (it never waits for readers or writers), after any still
+    /// running; calls `catchUpDue` after it when it left a catch-up checkpoint due.
+    func start(catchUpDue: @escaping @Sendable () -> Void) {
+        queue.async { [due] in
+            due.passiveEnded(logPages: self.checkpoint())
+            if due.isCatchUpDue { catchUpDue() }
+        }
+    }
+
+    /// Runs one, after any still running, and returns when it has ended.
+    func runNow() {
+        queue.sync { _ = checkpoint() }
+    }
+
+    private func checkpoint() -> Int32 {
+        (try? store.locked("checkpoint") { db throws(StoreError) in try db.checkpoint() }) ?? 0
+    }
+
+    /// Closes the connection once a running checkpoint has ended.
+    func close() {
+        queue.sync { store.close() }
     }
 }
 
