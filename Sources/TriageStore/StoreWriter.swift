@@ -14,8 +14,9 @@ import Synchronization
 /// after its transaction committed.
 ///
 /// ``writeLater(_:_:onError:)`` queues a write that need not be on disk before the caller goes
-/// on (the request log): it rides along with the next transaction, or is committed within
-/// `laterDelay` when none comes, and so costs no transaction of its own. If the process dies
+/// on (the request log): it rides along with the writer thread's next transaction, or is
+/// committed within `laterDelay` when none comes (with the others waiting, so a quiet process
+/// spends one transaction per `laterDelay` on them, not one per row). If the process dies
 /// first, at most that much of it is lost; ``flush()`` commits everything queued.
 ///
 /// A write made with `inline: true` runs at once on the caller's thread when the writer is idle
@@ -147,51 +148,46 @@ public final class StoreWriter: Sendable {
         }
     }
 
-    /// Runs one write, and the request-log rows waiting to ride along, on the calling thread.
+    /// Runs one write on the calling thread. Request-log rows waiting to ride along stay queued for
+    /// the writer's thread (its next batch or their timer): an inline write is on a request's path,
+    /// and they would add their pages to it.
     /// - Returns: nil when it could not run here (the writer is busy, the lock is held, or the
     ///   transaction failed): the caller queues it, and nothing of it was committed.
     private func runInline<T: Sendable>(_ operation: String,
                                         _ body: @escaping @Sendable (SQLiteConnection) throws(StoreError) -> T) -> Result<T, StoreError>? {
-        let riders = state.withLock { s -> [Job]? in
-            guard !s.draining, s.jobs.isEmpty else { return nil }
+        let mine = state.withLock { s -> Bool in
+            guard !s.draining, s.jobs.isEmpty else { return false }
             s.draining = true  // this thread is the writer until it hands back below
-            defer { s.later.removeAll(keepingCapacity: true) }
-            return s.later
+            return true
         }
-        guard let riders else { return nil }
+        guard mine else { return nil }
         var value: T?
         do throws(StoreError) {
             try store.locked(operation) { [busyTimeoutMilliseconds] db throws(StoreError) in
                 try db.setBusyTimeout(milliseconds: 0)  // another process writing: queue, do not wait here
                 defer { try? db.setBusyTimeout(milliseconds: busyTimeoutMilliseconds) }
-                try db.typedTransaction(immediate: true) { () throws(StoreError) in
-                    for job in riders { try job.body(db) }
-                    value = try body(db)
-                }
+                try db.typedTransaction(immediate: true) { () throws(StoreError) in value = try body(db) }
             }
         } catch {
-            handBack(requeueing: riders)
+            handBack()
             return nil
         }
-        riders.forEach { $0.done(nil) }
         checkpointIfDue()
-        handBack(requeueing: [])
+        handBack()
         return .success(value!)
     }
 
-    /// Ends an inline write: writes queued meanwhile (or a due catch-up checkpoint) go to the writer's thread.
-    private func handBack(requeueing riders: [Job]) {
-        let drainNow = state.withLock { s -> Bool in
-            if !riders.isEmpty { s.later = riders + s.later }
+    /// Ends an inline write: writes queued meanwhile (or a due catch-up checkpoint) go to the
+    /// writer's thread; waiting `later` writes get their timer.
+    private func handBack() {
+        let (drainNow, laterWaiting) = state.withLock { s -> (Bool, Bool) in
             if s.jobs.isEmpty && !checkpointDue.isCatchUpDue {
                 s.draining = false
-                return false
+                return (false, !s.later.isEmpty)
             }
-            return true
+            return (true, false)
         }
-        if drainNow { queue.async { self.drain() } }
-        // Riders put back with nothing else queued wait for the next write or their timer.
-        else if !riders.isEmpty { enqueueTimer() }
+        if drainNow { queue.async { self.drain() } } else if laterWaiting { enqueueTimer() }
     }
 
     /// Commits batches until nothing is queued, starts a due passive checkpoint after the batch

@@ -80,6 +80,12 @@ import Testing
             writer.logRequestLater(RequestLogEntry(id: "rider", createdAt: t0, status: 201)) { e in failures.withLock { $0.append("\(e)") } }
             try await writer.settle(reservationID: nil, Self.entry(team.id, "x", cost: 5), periodStart: period)
             #expect(try store.request(id: "rider")?.status == 201)
+            // Not with an inline write (it is on a request's path): the timer commits it.
+            writer.logRequestLater(RequestLogEntry(id: "waits", createdAt: t0, status: 203)) { e in failures.withLock { $0.append("\(e)") } }
+            try await writer.settle(reservationID: nil, Self.entry(team.id, "y", cost: 5), periodStart: period, inline: true)
+            #expect(try store.request(id: "waits") == nil)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try store.request(id: "waits")?.status == 203)
             // flush() commits whatever is queued.
             writer.logRequestLater(RequestLogEntry(id: "flushed", createdAt: t0, status: 202)) { e in failures.withLock { $0.append("\(e)") } }
             await writer.flush()
