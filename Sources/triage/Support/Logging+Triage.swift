@@ -18,34 +18,23 @@ struct LogOptions: ParsableArguments {
     func makeLogger(_ label: String) -> Logger {
         let env = ProcessInfo.processInfo.environment
         let level = Logger.Level(rawValue: logLevel ?? env["TRIAGE_LOG_LEVEL"] ?? "info") ?? .info
-        let format = LogFormat(rawValue: (logFormat ?? env["TRIAGE_LOG_FORMAT"] ?? "text").lowercased()) ?? .text
+        let format = LineLogHandler.Format(rawValue: (logFormat ?? env["TRIAGE_LOG_FORMAT"] ?? "text").lowercased()) ?? .text
         setenv("TRIAGE_LOG_FORMAT", format.rawValue, 1)
         LoggingBootstrap.once(level: level, format: format)
         return Logger(label: label)
     }
 }
 
-enum LogFormat: String {
-    case text, json
-}
-
 enum LoggingBootstrap {
     nonisolated(unsafe) private static var done = false  // set once on the main task before any other thread logs
 
-    static func once(level: Logger.Level, format: LogFormat = .text) {
+    static func once(level: Logger.Level, format: LineLogHandler.Format = .text) {
         guard !done else { return }
         done = true
         LoggingSystem.bootstrap { label in
-            switch format {
-            case .text:
-                var h = TextLogHandler(label: label)
-                h.logLevel = level
-                return h
-            case .json:
-                var h = JSONLogHandler(label: label)
-                h.logLevel = level
-                return h
-            }
+            var h = LineLogHandler(label: label, format: format)
+            h.logLevel = level
+            return h
         }
     }
 }

@@ -1,29 +1,18 @@
 import Foundation
 import Logging
-import Synchronization
 import Testing
 import TriageCore
 @testable import TriageCoordinator
 
-struct JSONLogHandlerTests {
-    final class Lines: Sendable {
-        let lines = Mutex<[String]>([])
-    }
-
-    func logger(_ sink: Lines) -> Logger {
-        Logger(label: "triage.test") { label in
-            JSONLogHandler(label: label) { line in sink.lines.withLock { $0.append(line) } }
-        }
-    }
-
+struct JSONLogLineTests {
     @Test func oneJSONObjectPerLine() throws {
-        let sink = Lines()
-        var log = logger(sink)
+        let sink = LogSink()
+        var log = sink.logger(.json)
         log[metadataKey: "triage.worker"] = "w1"
         log.info("request", metadata: ["triage.tier": "simple", "n": .stringConvertible(3), "list": ["a", "b"],
                                        "quote": "say \"hi\"\nbye"])
         log.debug("not at info")
-        let lines = sink.lines.withLock { $0 }
+        let lines = sink.all
         #expect(lines.count == 1)
         let line = try #require(lines.first)
         #expect(line.hasSuffix("}\n"))
@@ -41,15 +30,15 @@ struct JSONLogHandlerTests {
     }
 
     @Test func keysAreScrubbedOnTheWayOut() throws {
-        let sink = Lines()
-        let log = logger(sink)
+        let sink = LogSink()
+        let log = sink.logger(.json)
         log.warning("rejected \(RedactionTests.key)", metadata: ["error": "Authorization: Bearer \(RedactionTests.key)"])
-        let line = try #require(sink.lines.withLock { $0.first })
+        let line = try #require(sink.all.first)
         #expect(!line.contains(RedactionTests.key))
         #expect(line.contains(Redaction.mask))
     }
 
     @Test func timestampsAreRFC3339UTC() {
-        #expect(JSONLogHandler.timestamp(Date(timeIntervalSince1970: 1_790_000_000.25)) == "2026-09-21T14:13:20.250Z")
+        #expect(LineLogHandler.timestamp(Date(timeIntervalSince1970: 1_790_000_000.25)) == "2026-09-21T14:13:20.250Z")
     }
 }
