@@ -1,64 +1,50 @@
 import Logging
+import TriageCore
 
 extension LineLogHandler {
-    /// `{"ts":...,"level":...,"label":...,"message":...,"metadata":{...}}\n`, keys sorted.
+    /// `{"ts":...,"level":...,"label":...,"message":...,"metadata":{...}}\n`, keys sorted; strings
+    /// escaped by ``JSONWriter/writeString(_:into:)``.
     static func jsonLine(ts: String, label: String, event: LogEvent, metadata: Logger.Metadata) -> String {
-        var line = "{\"ts\":"
-        appendString(ts, to: &line)
-        line += ",\"level\":"
-        appendString(event.level.rawValue, to: &line)
-        line += ",\"label\":"
-        appendString(label, to: &line)
-        line += ",\"message\":"
-        appendString(Redaction.scrub(event.message.description), to: &line)
+        var out = [UInt8]()
+        out.reserveCapacity(256 + metadata.count * 48)
+        out.append(contentsOf: #"{"ts":"#.utf8)
+        JSONWriter.writeString(ts, into: &out)
+        out.append(contentsOf: #","level":"#.utf8)
+        JSONWriter.writeString(event.level.rawValue, into: &out)
+        out.append(contentsOf: #","label":"#.utf8)
+        JSONWriter.writeString(label, into: &out)
+        out.append(contentsOf: #","message":"#.utf8)
+        JSONWriter.writeString(Redaction.scrub(event.message.description), into: &out)
         if !metadata.isEmpty {
-            line += ",\"metadata\":"
-            appendJSON(.dictionary(metadata), to: &line)
+            out.append(contentsOf: #","metadata":"#.utf8)
+            appendJSON(.dictionary(metadata), to: &out)
         }
-        line += "}\n"
-        return line
+        out.append(contentsOf: "}\n".utf8)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func appendJSON(_ value: Logger.Metadata.Value, to out: inout String) {
+    private static func appendJSON(_ value: Logger.Metadata.Value, to out: inout [UInt8]) {
         switch value {
         case .string(let s):
-            appendString(Redaction.scrub(s), to: &out)
+            JSONWriter.writeString(Redaction.scrub(s), into: &out)
         case .stringConvertible(let c):
-            appendString(Redaction.scrub(c.description), to: &out)
+            JSONWriter.writeString(Redaction.scrub(c.description), into: &out)
         case .array(let values):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, v) in values.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 appendJSON(v, to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .dictionary(let dict):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, key) in dict.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
-                appendString(key, to: &out)
-                out += ":"
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
                 appendJSON(dict[key]!, to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
-    }
-
-    /// Appends `s` as a JSON string literal.
-    static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }
