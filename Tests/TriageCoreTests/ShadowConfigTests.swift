@@ -42,7 +42,10 @@ import TriageCore
         let c = try ConfigLoader.load(yaml: ConfigLoaderTests.minimal + "\nretrain: {every_h: 24, data: [data/gsm8k.jsonl, /abs/mmlu.jsonl]}",
                                       baseDirectory: "/etc/triage")
         #expect(c.retrain == RetrainSchedule(everyHours: 24, data: ["/etc/triage/data/gsm8k.jsonl", "/abs/mmlu.jsonl"]))
+        #expect(c.retrain?.thresholds == .keepShares, "a retrain keeps the active version's split of traffic unless told otherwise")
         #expect(try ConfigLoader.load(yaml: ConfigLoaderTests.minimal).retrain == nil)
+        let own = try ConfigLoader.load(yaml: ConfigLoaderTests.minimal + "\nretrain: {every_h: 24, data: [a.jsonl], thresholds: own}")
+        #expect(own.retrain?.thresholds == .own)
     }
 
     @Test func errorsNameTheField() {
@@ -53,5 +56,6 @@ import TriageCore
         t.expectError(ConfigLoaderTests.minimal + "\nretrain: {every_h: 100000000000000000000.0, data: [a.jsonl]}", field: "retrain.every_h", problem: "at most 8760")
         t.expectError(ConfigLoaderTests.minimal + "\nretrain: {every_h: 1}", field: "retrain.data", problem: "is required")
         t.expectError(ConfigLoaderTests.minimal + "\nretrain: {every_h: 1, data: [a], install: true}", field: "retrain.install", problem: "unknown key")
+        t.expectError(ConfigLoaderTests.minimal + "\nretrain: {every_h: 1, data: [a], thresholds: same}", field: "retrain.thresholds", problem: "must be keep-shares")
     }
 }

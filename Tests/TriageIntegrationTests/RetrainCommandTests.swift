@@ -43,32 +43,52 @@ extension Integration {
                 return r.output
             }
 
-            // A weak first version (5 training rows, which sends most queries to the top tier): nothing to
+            // A weak first version (5 training rows): nothing to
             // compare with, so it is installed.
             let first = try retrain(["--max-train-rows", "5"])
             #expect(first.contains("logged labels: 2 (misroutes 2, shadow verdicts 0, feedback 0); 2 queries used, 2 needing a stronger tier"), "\(first)")
             #expect(first.contains("installed v1: no active version to compare with"), "\(first)")
             #expect(first.contains("features 100% "), "progress lines like triage train")
-            // All 800 training rows: better at the same cost, installed, although at its own thresholds it
-            // sends fewer queries to the top tier and so answers fewer of them well (what the guardrail
-            // compared before, and refused).
+            // All 800 training rows: better at the same cost, installed, and at v1's shares of traffic per
+            // tier (the default, --thresholds keep-shares): a retrain changes which queries go up, not how many.
             let second = try retrain([])
             #expect(second.contains("installed v2: not worse: APGR"), "\(second)")
             #expect(second.contains("at the same cost ("), "\(second)")
-            #expect(second.contains("its own thresholds send"), "\(second)")
+            #expect(second.contains("thresholds: v1's shares of the \(split.heldOut.count) held-out rows kept (simple "), "\(second)")
+            #expect(!second.contains("its own thresholds send"), "\(second)")
             #expect(second.contains("candidate at v1's shares"), "\(second)")
             #expect(try store.activeClassifierVersion() == 2)
             let installed = try ModelFile.decode(try #require(try store.classifierModel(version: 2)))
             #expect(installed.model.choiceHeads != nil, "retrain fits the multiple-choice heads as triage train does")
+            let heldPrompts = split.heldOut.map { prompts[$0] }
+            func heldShares(_ version: Int64) throws -> ThresholdCalibration.Shares {
+                let file = try ModelFile.decode(try #require(try store.classifierModel(version: version)))
+                return ThresholdCalibration.shares(heldPrompts.map { file.model.score(FeatureInput(prompt: $0)) }, file.thresholds)
+            }
+            let (v1, v2) = (try heldShares(1), try heldShares(2))
+            // v1's thresholds (quantiles of 5 training rows' scores) split the held-out rows far from the
+            // 50/30/20 that a version's own quantiles aim at (64/7/29 when written).
+            #expect(v1.medium < 0.15, "\(v1)")
+            for (a, b) in [(v1.simple, v2.simple), (v1.medium, v2.medium), (v1.complex, v2.complex)] {
+                #expect(abs(a - b) <= 0.01, "v2 keeps v1's split of the held-out rows: \(v1) against \(v2)")
+            }
+            // --thresholds own: the candidate's own quantiles (half the traffic to the cheapest tier), and the
+            // verdict says how far that moves the split.
+            let own = try retrain(["--thresholds", "own"])
+            #expect(own.contains("installed v3: not worse: APGR"), "\(own)")
+            #expect(own.contains("thresholds: quantiles 0.5 and 0.8 of the training rows' scores"), "\(own)")
+            #expect(own.contains("its own thresholds send"), "\(own)")
+            let v3 = try heldShares(3)
+            #expect(v3.medium > v1.medium + 0.1, "its own quantiles move the split: \(v1) against \(v3)")
             // The weak one again: worse on the held-out slice, kept out, saying what to do.
             let third = try retrain(["--max-train-rows", "5"])
-            #expect(third.contains("kept v2: candidate APGR"), "\(third)")
+            #expect(third.contains("kept v3: candidate APGR"), "\(third)")
             #expect(third.contains("Nothing installed: retrain once more labels are logged or the data grows, or install it anyway with `triage retrain --install --force`"), "\(third)")
-            #expect(try store.activeClassifierVersion() == 2 && store.classifierVersions().count == 2)
+            #expect(try store.activeClassifierVersion() == 3 && store.classifierVersions().count == 3)
             // --force overrides the guardrail.
             let forced = try retrain(["--max-train-rows", "5", "--force"])
-            #expect(forced.contains("installed v3: forced although candidate APGR"), "\(forced)")
-            #expect(try store.activeClassifierVersion() == 3)
+            #expect(forced.contains("installed v4: forced although candidate APGR"), "\(forced)")
+            #expect(try store.activeClassifierVersion() == 4)
         }
 
         @Test(.enabled(if: FileManager.default.fileExists(atPath: RetrainCommandTests.gsm8k), "needs shared/data/routellm/gsm8k.jsonl"))

@@ -33,6 +33,8 @@ public struct Retrainer: Sendable {
         public var choiceHeads = TrainingDefaults.choiceHeads
         /// Weigh the heads' base rows like the main weights' (sources balanced) instead of alike.
         public var balanceChoiceHeads = TrainingDefaults.balanceChoiceHeads
+        /// Keep the active version's shares of traffic per tier (the default) or use the candidate's own thresholds.
+        public var thresholds = RetrainThresholds.keepShares
         /// The command line or schedule that asked, stored in the model file.
         public var command = "triage retrain"
 
@@ -43,7 +45,7 @@ public struct Retrainer: Sendable {
         public var settings: String {
             "\(holdoutBy.rawValue) \(holdoutFraction) seed \(seed); label \(label.rawValue) \(policy.models.joined(separator: ",")) margin \(policy.margin); "
                 + "log weight \(logWeight); epochs \(epochs) l2 \(l2) hash bits \(hashBits); balance \(balanceSources) exclude inverted \(excludeInverted); "
-                + "choice heads \(choiceHeads) balanced \(balanceChoiceHeads); "
+                + "choice heads \(choiceHeads) balanced \(balanceChoiceHeads); thresholds \(thresholds.rawValue); "
                 + "since \(since.map { "\($0.timeIntervalSince1970)" } ?? "-") max rows \(maxTrainRows.map(String.init) ?? "-"); "
                 + "tolerances \(guardrail.apgrTolerance) \(guardrail.accuracyTolerance)"
         }
@@ -62,7 +64,7 @@ public struct Retrainer: Sendable {
         /// The candidate's model file.
         public var model: [UInt8]
 
-        /// The candidate at its own thresholds.
+        /// The candidate at the thresholds it is installed with (see ``RetrainThresholds``).
         public var candidate: RetrainFigures { comparison.candidate }
         /// The active version at its thresholds, nil when none.
         public var active: RetrainFigures? { comparison.active }
@@ -156,16 +158,18 @@ public struct Retrainer: Sendable {
                                     choiceHeads: heads) { e in
             progress.epoch(e.epoch, e.epochs, e.loss)
         }
-        let (thresholds, how) = TrainingRun.defaultThresholds(trainingScores: TrainingRun.scores(model, features, rows: rows))
-
         let held = split.heldOut.map { base[$0] }
         let heldScores = TrainingRun.scores(model, features, rows: split.heldOut)
         let activeVersion = try store.activeClassifierVersion()
-        var active: (scores: [Double], thresholds: ScoreThresholds)?
+        var active: (version: Int64, scores: [Double], thresholds: ScoreThresholds)?
         if let v = activeVersion, let bytes = try store.classifierModel(version: v), let file = try? ModelFile.decode(bytes) {
-            active = (held.map { file.model.score(FeatureInput(prompt: $0.prompt)) }, file.thresholds)
+            active = (v, held.map { file.model.score(FeatureInput(prompt: $0.prompt)) }, file.thresholds)
         }
-        let comparison = RetrainComparison.measure(held, candidate: (heldScores, thresholds), active: active, policy: policy)
+        let own = TrainingRun.defaultThresholds(trainingScores: TrainingRun.scores(model, features, rows: rows))
+        let (thresholds, how) = o.thresholds.thresholds(candidateScores: heldScores, own: own, active: active)
+        lines.append("thresholds: \(how)")
+        let comparison = RetrainComparison.measure(held, candidate: (heldScores, thresholds),
+                                                   active: active.map { ($0.scores, $0.thresholds) }, policy: policy)
         lines.append("held-out slice: \(held.count) rows (RouteLLM protocol; accuracy = recorded quality of the model each row is routed to; "
                      + "the candidate is judged at the active version's shares of traffic per tier)")
 

@@ -36,13 +36,20 @@ extension ConfigLoader {
     /// Reads the optional `retrain` section (see ``RetrainSchedule``).
     static func readRetrain(_ node: NodeReader?, resolve: (String) -> String) throws(ConfigError) -> RetrainSchedule? {
         guard let n = node else { return nil }
-        try n.allowOnly(["every_h", "data"])
+        try n.allowOnly(["every_h", "data", "thresholds"])
         guard let every = try n.double("every_h", min: 0.0001, max: 8760) else {
             throw ConfigError(field: "retrain.every_h", problem: "is required (hours between runs)")
         }
         guard let data = try n.stringList("data"), !data.isEmpty else {
             throw ConfigError(field: "retrain.data", problem: "is required: a list of RouteLLM-format JSONL files")
         }
-        return RetrainSchedule(everyHours: every, data: data.map(resolve))
+        var thresholds = RetrainThresholds.keepShares
+        if let t = try n.string("thresholds") {
+            guard let choice = RetrainThresholds(rawValue: t) else {
+                throw ConfigError(field: "retrain.thresholds", problem: "must be keep-shares (the active version's shares of traffic per tier) or own, not '\(t)'")
+            }
+            thresholds = choice
+        }
+        return RetrainSchedule(everyHours: every, data: data.map(resolve), thresholds: thresholds)
     }
 }

@@ -46,9 +46,13 @@ public struct RetrainSchedule: Sendable, Equatable {
     public var everyHours: Double
     /// The base training data (RouteLLM-format JSONL), relative paths resolved against the config file.
     public var data: [String]
+    /// Where a retrained version's thresholds come from (`thresholds: keep-shares|own`): by default
+    /// it keeps the active version's shares of traffic per tier.
+    public var thresholds: RetrainThresholds
 
-    public init(everyHours: Double, data: [String]) {
+    public init(everyHours: Double, data: [String], thresholds: RetrainThresholds = .keepShares) {
         self.everyHours = everyHours
         self.data = data
+        self.thresholds = thresholds
     }
 }

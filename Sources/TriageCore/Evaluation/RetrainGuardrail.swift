@@ -5,7 +5,8 @@
 /// Comparing accuracy at each version's own thresholds would reward a model for spending more: one
 /// that sends 60% of the queries above the cheapest tier answers better than one that sends 30%,
 /// whatever its ranking. So the candidate is measured twice: at the active version's shares, for
-/// the decision, and at its own thresholds, for what installing it changes.
+/// the decision, and at the thresholds it would be installed with, for what installing it changes
+/// (the same shares, unless `--thresholds own` gives it its own; see ``RetrainThresholds``).
 public struct RetrainGuardrail: Sendable, Equatable {
     /// How much lower the candidate's APGR may be.
     public var apgrTolerance: Double
@@ -69,7 +70,7 @@ public struct RetrainGuardrail: Sendable, Equatable {
 
 /// The candidate and the active version on the same held-out rows (``RetrainGuardrail``'s input).
 public struct RetrainComparison: Sendable, Equatable {
-    /// The candidate at its own thresholds: what installing it would do.
+    /// The candidate at the thresholds it would be installed with: what installing it would do.
     public var candidate: RetrainFigures
     /// The active version at its own thresholds; nil when none is installed (or it cannot be read).
     public var active: RetrainFigures?

@@ -20,7 +20,10 @@ struct RetrainCommand: ParsableCommand {
         the candidate sends the same share of the held-out queries to each tier as the active version does
         at its thresholds (its highest-scoring queries to the top), so a model cannot win by spending more.
         Installed (with --install) only when neither is lower by more than the tolerances; the table also
-        shows the candidate at its own thresholds, i.e. what installing it changes.
+        shows the candidate at the thresholds it is installed with. By default (--thresholds keep-shares)
+        those send the same shares of the held-out queries to each tier as the active version, so a retrain
+        changes which queries go up, not how many, and spend stays where `triage calibrate` put it;
+        --thresholds own installs it at its own (quantiles of its training scores, as `triage train` sets them).
         The candidate is trained with `triage train`'s defaults (\(TrainingDefaults.label.rawValue) labels, --l2 \(TrainingDefaults.l2), sources balanced,
         categories with inverted labels left out); logged labels weigh --log-weight each.
         Example: triage retrain --data ../shared/data/routellm/gsm8k.jsonl --install
@@ -47,6 +50,8 @@ struct RetrainCommand: ParsableCommand {
     @Flag(help: "Keep base-data categories where the strongest model scores more than 0.1 below the cheapest (dropped by default as grading artefacts).") var keepInverted = !TrainingDefaults.excludeInverted
     @Flag(inversion: .prefixedNo, help: "Also fit two heads for multiple-choice queries, as triage train does.") var choiceHeads = TrainingDefaults.choiceHeads
     @Flag(inversion: .prefixedNo, help: "Weigh the choice heads' base rows like the main weights' (--balance-sources) rather than every row alike.") var balanceHeads = TrainingDefaults.balanceChoiceHeads
+    @Option(help: ArgumentHelp("keep-shares: the active version's shares of traffic per tier; own: the candidate's own thresholds.", valueName: "keep-shares|own"))
+    var thresholds: String = RetrainThresholds.keepShares.rawValue
     @Option(help: ArgumentHelp("Also write the candidate model file here.", valueName: "model.json")) var out: String?
 
     func validate() throws {
@@ -67,6 +72,7 @@ struct RetrainCommand: ParsableCommand {
         o.policy = LabelPolicy(models: models)
         guard let mode = HoldoutSplit.Mode(rawValue: holdoutBy) else { throw ValidationError("--holdout-by must be category or random") }
         guard let labelMode = LabelMode(rawValue: label) else { throw ValidationError("--label must be binary or gain") }
+        guard let thresholdChoice = RetrainThresholds(rawValue: thresholds) else { throw ValidationError("--thresholds must be keep-shares or own") }
         if force && !install { throw ValidationError("--force needs --install") }
         o.since = try since.map { s -> Date in
             guard let d = TeamAdmin.parseDate(s) else { throw ValidationError("--since expects a date like 2026-11-01") }
@@ -78,7 +84,7 @@ struct RetrainCommand: ParsableCommand {
         (o.holdoutBy, o.holdoutFraction, o.seed, o.label) = (mode, holdoutFraction, seed, labelMode)
         (o.logWeight, o.maxTrainRows, o.epochs, o.l2, o.hashBits) = (logWeight, maxTrainRows, epochs, l2, hashBits)
         (o.balanceSources, o.excludeInverted) = (balanceSources, !keepInverted)
-        (o.choiceHeads, o.balanceChoiceHeads) = (choiceHeads, balanceHeads)
+        (o.choiceHeads, o.balanceChoiceHeads, o.thresholds) = (choiceHeads, balanceHeads, thresholdChoice)
         o.command = "triage " + CommandLine.arguments.dropFirst().joined(separator: " ")
 
         var featureBar: ProgressBar?
@@ -99,7 +105,7 @@ struct RetrainCommand: ParsableCommand {
             throw ValidationError(e.description)
         }
         for line in outcome.lines { print(line) }
-        var table = [figureRow("candidate (own thresholds)", outcome.candidate)]
+        var table = [figureRow("candidate (as installed)", outcome.candidate)]
         if let active = outcome.active, let v = outcome.activeVersion {
             if let same = outcome.comparison.candidateAtActiveShares { table.append(figureRow("candidate at v\(v)'s shares", same)) }
             table.append(figureRow("active v\(v)", active))
