@@ -56,6 +56,18 @@ import TriageCore
         #expect(abs(r.cpt(0.8)! - 0.8) < 1e-12)
     }
 
+    @Test func categoryOracleKnowsCategoriesNotQueries() throws {
+        // Category a: the strong model gains on both queries (mean gain 1); category b: it gains on one
+        // and loses on the other (mean 0), so the by-category router never spends a call there.
+        let (cats, w, s) = (["a", "b", "a", "b"], [0.0, 0, 0, 1], [1.0, 1, 1, 0])
+        let c = try #require(RouteLLMProtocol.categoryOracle(categories: cats, weak: w, strong: s, bins: 2))
+        #expect(c.points.map(\.quality) == [0.25, 0.75, 0.75])
+        #expect(abs(c.apgr - 0.75) < 1e-12)  // PGR 0, 1, 1 over shares 0, 0.5, 1
+        // The query-level oracle also takes b's gaining query: PGR 0, 1, 1.5.
+        #expect(abs(RouteLLMProtocol.oracle(weak: w, strong: s, bins: 2).apgr - 0.875) < 1e-12)
+        #expect(RouteLLMProtocol.categoryOracle(categories: ["a", "a"], weak: [0, 1], strong: [1, 1]) == nil)
+    }
+
     @Test func reversedRouterAndTies() {
         let reversed = RouteLLMProtocol.evaluate(scores: scores.map { -$0 }, weak: weak, strong: strong)
         #expect(reversed.apgr < 0.5)

@@ -5,6 +5,9 @@ public struct BenchmarkReport: Sendable, Equatable {
     public var router: RouterCurve
     public var random: RouterCurve
     public var oracle: RouterCurve
+    /// The best router by category alone (``RouteLLMProtocol/categoryOracle(categories:weak:strong:bins:)``);
+    /// nil when the source's rows have one category.
+    public var categoryOracle: RouterCurve?
     /// Cost of sending every query to the strong model, when costs were given.
     public var allStrongCost: Double?
 
@@ -27,6 +30,7 @@ public struct BenchmarkReport: Sendable, Equatable {
             return BenchmarkReport(source: source, rows: rows.count, router: curve,
                                    random: RouteLLMProtocol.random(weak: weak, strong: strong),
                                    oracle: RouteLLMProtocol.oracle(weak: weak, strong: strong),
+                                   categoryOracle: RouteLLMProtocol.categoryOracle(categories: rows.map { examples[$0].category }, weak: weak, strong: strong),
                                    allStrongCost: costs.map { $0.reduce(0) { $0 + $1.strong } })
         }
     }

@@ -118,8 +118,27 @@ public enum RouteLLMProtocol {
     /// The best possible router: at each share (0%, 10%, … 100%) of strong calls it spends them on
     /// the queries where the strong model gains most, never on a loss (RouteLLM's optimal curve).
     public static func oracle(weak: [Double], strong: [Double], bins: Int = 10) -> RouterCurve {
+        best(gains: zip(strong, weak).map { $0 - $1 }, weak: weak, strong: strong, bins: bins)
+    }
+
+    /// The best router that tells categories apart (MMLU's subjects) but not the queries within one:
+    /// it knows each category's mean gain on these very rows and spends strong calls on the
+    /// categories that gain most, a category's queries alike, never on a category that loses. What
+    /// routing by category alone can reach: on data held out by whole categories, no router trained
+    /// without them knows even this much. Nil when every row has the same category.
+    public static func categoryOracle(categories: [String], weak: [Double], strong: [Double], bins: Int = 10) -> RouterCurve? {
+        precondition(categories.count == weak.count && weak.count == strong.count)
+        var sums: [String: (gain: Double, rows: Int)] = [:]
+        for (i, c) in categories.enumerated() { sums[c, default: (0, 0)].gain += strong[i] - weak[i]; sums[c, default: (0, 0)].rows += 1 }
+        guard sums.count > 1 else { return nil }
+        return best(gains: categories.map { sums[$0]!.gain / Double(sums[$0]!.rows) }, weak: weak, strong: strong, bins: bins)
+    }
+
+    /// The curve of spending `k/bins` of the queries as strong calls on the highest of `gains` (the
+    /// quality each call adds), never on one that does not add; a fractional call adds its share.
+    private static func best(gains all: [Double], weak: [Double], strong: [Double], bins: Int) -> RouterCurve {
         let n = Double(max(weak.count, 1))
-        let gains = zip(strong, weak).map { $0 - $1 }.filter { $0 > 0 }.sorted(by: >)
+        let gains = all.filter { $0 > 0 }.sorted(by: >)
         var prefix = [0.0]
         for g in gains { prefix.append(prefix[prefix.count - 1] + g) }
         let base = weak.reduce(0, +)

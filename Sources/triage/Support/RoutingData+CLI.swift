@@ -86,12 +86,16 @@ func pct(_ x: Double?) -> String {
 
 func fixed3(_ x: Double) -> String { String(format: "%.3f", x) }
 
-/// Prints one report: the router's figures beside the random and oracle routers.
+/// Prints one report: the router's figures beside the random and oracle routers (and the
+/// by-category oracle when the rows have several categories).
 func printReport(_ r: BenchmarkReport, routerName: String, extra: String = "") {
     print("\(r.source): \(r.rows) rows\(extra); weak quality \(fixed3(r.router.weakQuality)), strong \(fixed3(r.router.strongQuality))")
     let withCost = r.allStrongCost != nil
     var rows: [[String]] = []
-    for (name, curve) in [(routerName, r.router), ("random", r.random), ("oracle", r.oracle)] {
+    // "by category": the best router that knows each category's mean gain on these rows but nothing
+    // within a category; on rows held out by whole categories, a ceiling for routing by subject.
+    let curves = [(routerName, r.router), ("random", r.random), ("oracle", r.oracle)] + (r.categoryOracle.map { [("by category", $0)] } ?? [])
+    for (name, curve) in curves {
         var row = [name, fixed3(curve.apgr), pct(curve.cpt(0.5)), pct(curve.cpt(0.8))]
         if withCost, let all = r.allStrongCost, all > 0 {
             for f in [0.5, 0.8] {
