@@ -55,4 +55,56 @@ struct OpenAICompatibleProviderTests {
         #expect(text == "Paris.")
         #expect(done)
     }
+
+    /// A failed call whose answer still reports usage was billed by the provider: the failure
+    /// carries it, so the worker charges it (an error without usage charges nothing).
+    @Test func failuresCarryTheUsageTheProviderReported() async throws {
+        let usage = #""usage":{"prompt_tokens":11,"completion_tokens":7,"total_tokens":18}"#
+        let server = TestHTTPServer { connection in
+            while let request = connection.readRequest() {
+                let json = [("Content-Type", "application/json")]
+                switch request.path {
+                case "/a/v1/chat/completions":  // an error that reports what it billed
+                    connection.respond(status: 500, headers: json, body: Array(#"{"error":{"message":"generation failed","type":"server_error"},\#(usage)}"#.utf8))
+                case "/b/v1/chat/completions":  // 200, but not a chat completion
+                    connection.respond(headers: json, body: Array(#"{"object":"list",\#(usage)}"#.utf8))
+                default:  // an error without usage
+                    connection.respond(status: 503, headers: json, body: Array(#"{"error":{"message":"overloaded","type":"server_error"}}"#.utf8))
+                }
+            }
+        }
+        let http = CurlHTTPClient(logger: Self.logger)
+        defer {
+            http.shutdown()
+            server.stop()
+        }
+        let provider = OpenAICompatibleProvider(http: http)
+        let tier = TierConfig(name: "t", provider: "up", model: "m", price: Price(inputPerMTok: 1, outputPerMTok: 1), timeoutSeconds: 10)
+        let body = try JSONValue.parse(Array(#"{"model":"m","messages":[{"role":"user","content":"Capital of France?"}]}"#.utf8))
+        func failure(_ prefix: String, stream: Bool) async -> AttemptFailure? {
+            let call = UpstreamCall(body: body, tier: tier, provider: ProviderConfig(name: "up", kind: .openai, baseURL: server.url + prefix + "/v1", apiKeyEnv: nil), apiKey: nil)
+            do {
+                if stream {
+                    for try await _ in provider.stream(call) {}
+                } else {
+                    _ = try await provider.complete(call)
+                }
+                return nil
+            } catch let f as AttemptFailure {
+                return f
+            } catch {
+                Issue.record("unexpected error \(error)")
+                return nil
+            }
+        }
+        for stream in [false, true] {
+            let billed = await failure("/a", stream: stream)
+            #expect(billed?.status == 500 && billed?.message == "generation failed", "stream \(stream)")
+            #expect(billed?.billedUsage?.promptTokens == 11 && billed?.billedUsage?.completionTokens == 7, "stream \(stream)")
+            let none = await failure("/c", stream: stream)
+            #expect(none?.status == 503 && none?.billedUsage == nil, "stream \(stream)")
+        }
+        let notACompletion = await failure("/b", stream: false)
+        #expect(notACompletion?.kind == .malformed && notACompletion?.billedUsage?.completionTokens == 7)
+    }
 }

@@ -31,8 +31,11 @@ public struct OpenAICompatibleProvider: ChatProvider {
         guard response.status == 200 else {
             throw AttemptFailure(response: response.status, headers: response.headers, body: response.body)
         }
-        guard let body = try? JSONValue.parse(response.body), body["choices"]?.arrayValue != nil else {
-            throw AttemptFailure(kind: .malformed, message: "the provider's answer is not a chat.completion object", status: 200)
+        let parsed = try? JSONValue.parse(response.body)
+        guard let body = parsed, body["choices"]?.arrayValue != nil else {
+            // Usage it reports all the same was billed, and is charged.
+            throw AttemptFailure(kind: .malformed, message: "the provider's answer is not a chat.completion object", status: 200,
+                                 billedUsage: Usage(openAI: parsed?["usage"]))
         }
         return Completion(body: body, usage: Usage(openAI: body["usage"]))
     }
@@ -89,14 +92,17 @@ extension AttemptFailure {
         self.init(kind: kind, message: e.message)
     }
 
-    /// Maps an HTTP error answer, reading the provider's OpenAI-shaped error if there is one.
+    /// Maps an HTTP error answer, reading the provider's OpenAI-shaped error if there is one, and
+    /// the usage it reports (some OpenAI-compatible servers bill a failed generation): charged.
     init(response status: Int, headers: [String: String], body: [UInt8]) {
-        let providerError = (try? JSONValue.parse(body))?["error"].flatMap { e -> OpenAIErrorBody? in
+        let parsed = try? JSONValue.parse(body)
+        let providerError = parsed?["error"].flatMap { e -> OpenAIErrorBody? in
             guard let message = e["message"]?.stringValue else { return nil }
             return OpenAIErrorBody(message: message, type: e["type"]?.stringValue ?? "upstream_error",
                                    code: e["code"]?.stringValue, param: e["param"]?.stringValue)
         }
         let retryAfter = headers["retry-after"].flatMap(Double.init)
         self = .http(status: status, message: providerError?.message ?? "HTTP \(status)", retryAfter: retryAfter, providerError: providerError)
+        billedUsage = Usage(openAI: parsed?["usage"])
     }
 }
