@@ -42,7 +42,7 @@ struct ChatHandler: Sendable {
         let prompt = chat.lastUserText
         var headers: HTTPFields = [:]
         let text: String
-        if let fixed = behaviour.answer {
+        if let fixed = behaviour.fixedAnswer {
             text = fixed
         } else if let rating = SimJudge.answer(system: chat.messages.first(where: { $0.role == "system" })?.text, prompt: prompt, replay: self.replay) {
             text = rating

@@ -38,7 +38,7 @@ struct MessagesHandler: Sendable {
         let prompt = req.lastUserText
         var headers: HTTPFields = [:]
         let text: String
-        if let fixed = behaviour.answer {
+        if let fixed = behaviour.fixedAnswer {
             text = fixed
         } else if let rating = SimJudge.answer(system: req.system?.text, prompt: prompt, replay: self.replay) {
             text = rating

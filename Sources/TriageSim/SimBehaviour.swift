@@ -31,6 +31,8 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     public var retryAfter: Int?
     /// A fixed answer text that replaces replayed and generated text.
     public var answer: String?
+    /// The fixed `answer` this many times over: a long answer without a long behaviours body.
+    public var answerRepeat: Int?
     /// Streams only: drop the connection after this many content tokens (no finish chunk, no `[DONE]`).
     /// Non-stream answers are cut in the middle of the body instead.
     public var cutAfterTokens: Int?
@@ -60,6 +62,11 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     /// `invalid_request_error` messages). With `failFirst`, only the first N requests.
     public var failCode: String?
 
+    /// The fixed answer, repeated `answerRepeat` times; nil when none is set.
+    var fixedAnswer: String? {
+        answer.map { a in answerRepeat.map { String(repeating: a, count: max($0, 1)) } ?? a }
+    }
+
     /// Creates a behaviour; every parameter defaults to "not set".
     /// - Parameters:
     ///   - ttftMs: Delay before the first token, in milliseconds.
@@ -78,6 +85,7 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     ///   - reset: Reset the connection before the response.
     ///   - omitDone: End streams without `[DONE]`.
     ///   - failCode: Fail with a 400 carrying this OpenAI error code.
+    ///   - answerRepeat: Repeat the fixed answer this many times.
     public init(
         ttftMs: Int? = nil,
         tpotMs: Int? = nil,
@@ -94,8 +102,10 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         upForSeconds: Double? = nil,
         reset: Bool? = nil,
         omitDone: Bool? = nil,
-        failCode: String? = nil
+        failCode: String? = nil,
+        answerRepeat: Int? = nil
     ) {
+        self.answerRepeat = answerRepeat
         self.reset = reset
         self.omitDone = omitDone
         self.failCode = failCode
@@ -121,6 +131,7 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         case failFirst = "fail_first"
         case retryAfter = "retry_after"
         case answer
+        case answerRepeat = "answer_repeat"
         case cutAfterTokens = "cut_after_tokens"
         case malformedAfterTokens = "malformed_after_tokens"
         case stallAfterTokens = "stall_after_tokens"

@@ -47,4 +47,12 @@ import TriageCore
         #expect(c.limits.maxMessages == 10 && c.limits.maxTokens == 512)
         #expect(throws: ConfigError.self) { try ConfigLoader.load(yaml: Self.base + "\nlimits: {max_tokens: 99999999}") }
     }
+
+    @Test func theStreamBufferLimitIsReadInKiB() throws {
+        #expect(try ConfigLoader.load(yaml: Self.base).limits.maxStreamBufferBytes == 1 << 20)
+        #expect(try ConfigLoader.load(yaml: Self.base + "\nlimits: {max_stream_buffer_kb: 64}").limits.maxStreamBufferBytes == 65_536)
+        #expect(throws: ConfigError(field: "limits.max_stream_buffer_kb", problem: "must be at least 16, got 1")) {
+            try ConfigLoader.load(yaml: Self.base + "\nlimits: {max_stream_buffer_kb: 1}")
+        }
+    }
 }

@@ -145,13 +145,15 @@ struct ChatCompletionsRoute: Sendable {
                     case .chunks(let chunks):
                         // Chunks read from the worker in one burst leave in one write.
                         var buffer = ByteBuffer()
-                        buffer.reserveCapacity(chunks.reduce(0) { $0 + $1.utf8.count + 8 })
+                        let bytes = chunks.reduce(0) { $0 + $1.utf8.count }
+                        buffer.reserveCapacity(bytes + 8 * chunks.count)
                         for data in chunks {
                             buffer.writeString("data: ")
                             buffer.writeString(data)
                             buffer.writeString("\n\n")
                         }
                         try await writer.write(buffer)
+                        link.consumed(id: id, bytes: bytes)
                         if done.timeToFirstToken == nil { done.timeToFirstToken = received.duration(to: .now) }
                     case .message(.end(let e)):
                         try await writer.write(ByteBuffer(string: ": x-triage-cost-usd=\(e.costUSD) x-triage-attempts=\(e.attempts)\n\ndata: [DONE]\n\n"))
@@ -171,6 +173,16 @@ struct ChatCompletionsRoute: Sendable {
                         try await writer.write(Self.errorEvent(e.error))
                         try await writer.finish(nil)
                         end(status: e.status, error: e.error)
+                        return
+                    case .clientTooSlow(let limit):
+                        // The worker was told to stop; what it generated so far is charged (ledger `cancelled`).
+                        let error = OpenAIErrorBody(message: "the client did not read its stream: more than \(limit >> 10) KiB of it were waiting "
+                                                        + "(limits.max_stream_buffer_kb), so the answer was stopped", type: "server_error",
+                                                    code: "stream_buffer_exceeded")
+                        route.logger.warning("stream stopped: the client is not reading it", metadata: ["triage.request": "\(id)", "limit_bytes": "\(limit)"])
+                        try await writer.write(Self.errorEvent(error))
+                        try await writer.finish(nil)
+                        end(status: 499, error: error)
                         return
                     case .lost(_, let reason):
                         let error = TriageError.workerLost(reason)

@@ -32,7 +32,7 @@ extension WorkerPool {
                 switch event {
                 case .message(.sent):
                     continue
-                case .chunks:
+                case .chunks, .clientTooSlow:
                     // A worker sends a stream's head before its chunks: this one broke the protocol.
                     throw .workerLost("worker \(link.workerID) sent stream chunks before their head")
                 case .message(let message):

@@ -11,6 +11,9 @@ enum LinkEvent: Sendable {
     /// relayed to the client in one write.
     case chunks([String])
     case lost(sentUpstream: Bool, reason: String)
+    /// The client left more than `limit` bytes of its stream unread: the worker was told to stop,
+    /// and nothing more of the stream follows.
+    case clientTooSlow(limit: Int)
 }
 
 /// The coordinator's one connection to one worker. Many requests share it; replies are
@@ -20,6 +23,8 @@ final class WorkerLink: Sendable {
     let workerID: String
     let socketPath: String
     let capacity: Int
+    /// Most bytes of one stream relayed to its client's task and not yet written (`limits.max_stream_buffer_kb`).
+    let maxStreamBuffer: Int
     private let channel: any Channel
     /// Requests written in one loop tick share a flush (and wake the worker once).
     private let requests: TickFlusher
@@ -28,6 +33,8 @@ final class WorkerLink: Sendable {
     private struct Pending {
         var continuation: AsyncStream<LinkEvent>.Continuation
         var sentUpstream = false
+        /// Stream bytes yielded to the request's task and not yet reported written (``consumed(id:bytes:)``).
+        var buffered = 0
     }
 
     private struct State {
@@ -43,10 +50,11 @@ final class WorkerLink: Sendable {
         var chunked: [String] = []
     }
 
-    init(hello: Hello, socketPath: String, channel: any Channel) {
+    init(hello: Hello, socketPath: String, channel: any Channel, maxStreamBuffer: Int = Limits().maxStreamBufferBytes) {
         self.workerID = hello.workerID
         self.socketPath = socketPath
         self.capacity = hello.capacity
+        self.maxStreamBuffer = maxStreamBuffer
         self.channel = channel
         self.requests = TickFlusher(channel: channel)
         self.state = Mutex(State(lastPong: .now))
@@ -148,17 +156,39 @@ final class WorkerLink: Sendable {
         }
     }
 
-    /// The end of a read burst: relays the chunks it held, one event per request.
+    /// The end of a read burst: relays the chunks it held, one event per request. A request whose
+    /// client has left more than ``maxStreamBuffer`` bytes unwritten is stopped instead: its worker is
+    /// told to cancel (as when the client goes away) and the stream ends with ``LinkEvent/clientTooSlow(limit:)``.
     func readComplete() {
-        let ready = state.withLock { s -> [(AsyncStream<LinkEvent>.Continuation, [String])] in
-            guard !s.chunked.isEmpty else { return [] }
+        let (ready, cut) = state.withLock { s -> ([(AsyncStream<LinkEvent>.Continuation, [String])], [(String, AsyncStream<LinkEvent>.Continuation)]) in
+            guard !s.chunked.isEmpty else { return ([], []) }
             defer { s.chunked.removeAll(keepingCapacity: true) }
-            return s.chunked.compactMap { id in
-                guard let held = s.chunks.removeValue(forKey: id), let p = s.pending[id] else { return nil }
-                return (p.continuation, held)
+            var ready: [(AsyncStream<LinkEvent>.Continuation, [String])] = []
+            var cut: [(String, AsyncStream<LinkEvent>.Continuation)] = []
+            for id in s.chunked {
+                guard let held = s.chunks.removeValue(forKey: id), let p = s.pending[id] else { continue }
+                let buffered = p.buffered + held.reduce(0) { $0 + $1.utf8.count }
+                if buffered > maxStreamBuffer {
+                    s.pending.removeValue(forKey: id)
+                    cut.append((id, p.continuation))
+                } else {
+                    s.pending[id]?.buffered = buffered
+                    ready.append((p.continuation, held))
+                }
             }
+            return (ready, cut)
         }
         for (continuation, held) in ready { continuation.yield(.chunks(held)) }
+        for (id, continuation) in cut {
+            channel.writeAndFlush(WireMessage.cancel(id: id), promise: nil)
+            continuation.yield(.clientTooSlow(limit: maxStreamBuffer))
+            continuation.finish()
+        }
+    }
+
+    /// The request's task wrote `bytes` of relayed stream chunks to its client.
+    func consumed(id: String, bytes: Int) {
+        state.withLock { $0.pending[id]?.buffered -= bytes }
     }
 
     /// Fails one pending request as lost.
@@ -196,11 +226,13 @@ final class WorkerLinkHandler: ChannelInboundHandler {
     }
 
     private let socketPath: String
+    private let maxStreamBuffer: Int
     private let greeted: EventLoopPromise<Greeting>
     private var link: WorkerLink?
 
-    init(socketPath: String, greeted: EventLoopPromise<Greeting>) {
+    init(socketPath: String, maxStreamBuffer: Int, greeted: EventLoopPromise<Greeting>) {
         self.socketPath = socketPath
+        self.maxStreamBuffer = maxStreamBuffer
         self.greeted = greeted
     }
 
@@ -215,7 +247,7 @@ final class WorkerLinkHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
-        let link = WorkerLink(hello: hello, socketPath: socketPath, channel: context.channel)
+        let link = WorkerLink(hello: hello, socketPath: socketPath, channel: context.channel, maxStreamBuffer: maxStreamBuffer)
         self.link = link
         greeted.succeed(Greeting(hello: hello, link: link))
     }

@@ -111,6 +111,7 @@ final class WorkerPool: Sendable {
     /// Connects to one worker and serves its connection until it closes.
     private func maintain(_ record: WorkerRecord) async {
         let maxFrame = config.limits.maxFrameBytes
+        let maxStreamBuffer = config.limits.maxStreamBufferBytes
         do {
             let (channel, greeted) = try await ClientBootstrap(group: CoordinatorLoop.group)  // the loop chat requests run on (CoordinatorLoop)
                 .connectTimeout(.seconds(2))
@@ -118,7 +119,7 @@ final class WorkerPool: Sendable {
                     channel.eventLoop.makeCompletedFuture { () throws -> (any Channel, EventLoopFuture<WorkerLinkHandler.Greeting>) in
                         let promise = channel.eventLoop.makePromise(of: WorkerLinkHandler.Greeting.self)
                         try channel.pipeline.syncOperations.addWireHandlers(maxFrameBytes: maxFrame)
-                        try channel.pipeline.syncOperations.addHandler(WorkerLinkHandler(socketPath: record.socketPath, greeted: promise))
+                        try channel.pipeline.syncOperations.addHandler(WorkerLinkHandler(socketPath: record.socketPath, maxStreamBuffer: maxStreamBuffer, greeted: promise))
                         return (channel, promise.futureResult)
                     }
                 }

@@ -170,6 +170,11 @@ public struct Limits: Sendable, Equatable {
     public var maxMessages: Int = 1000
     /// Largest `max_tokens` a request may ask for; more gets 400.
     public var maxTokens: Int = 200_000
+    /// Most bytes of one stream the coordinator holds for a client that does not read them
+    /// (`max_stream_buffer_kb`); past it the answer is stopped upstream and the stream ends with a
+    /// `stream_buffer_exceeded` error, so a stalled client cannot make the coordinator hold a
+    /// whole long answer.
+    public var maxStreamBufferBytes: Int = 1 << 20
 
     public init(maxBodyBytes: Int = 4 << 20, maxFrameBytes: Int = 8 << 20) {
         self.maxBodyBytes = maxBodyBytes

@@ -59,4 +59,52 @@ struct RawHTTP {
                      "Content-Length: \(body.utf8.count)", "Connection: close"] + headers).joined(separator: "\r\n")
         return Array((head + "\r\n\r\n" + body).utf8)
     }
+
+    /// A client that sends a request, reads the start of the answer and then stops reading, with a
+    /// small receive buffer so the server's writes soon block; ``drain(timeout:)`` reads the rest.
+    final class StalledReader: Sendable {
+        private let fd: Int32
+        /// What was read before stalling.
+        let start: String
+
+        init(port: Int, _ request: [UInt8], receiveBuffer: Int32 = 4096) throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            var size = receiveBuffer
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))  // before connect: sets the window
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard rc == 0 else {
+                close(fd)
+                throw HarnessError("connect 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+            }
+            var tv = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            var buffer = [UInt8](repeating: 0, count: 1024)
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            self.fd = fd
+            start = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+        }
+
+        /// Reads until the server closes the connection (or `timeout` passes): the rest of the answer.
+        func drain(timeout: Duration = .seconds(20)) -> (text: String, closed: Bool) {
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n > 0 { received += buffer[0..<n]; continue }
+                return (String(decoding: received, as: UTF8.self), n == 0)
+            }
+            return (String(decoding: received, as: UTF8.self), false)
+        }
+
+        deinit { close(fd) }
+    }
 }
