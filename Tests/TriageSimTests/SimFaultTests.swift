@@ -69,6 +69,16 @@ import TriageSim
         }
     }
 
+    @Test func aFixedAnswerRepeatsForLongAnswers() async throws {
+        let config = SimConfig(port: 0, behaviours: ["*": SimBehaviour(answer: "one two ", answerRepeat: 3)])
+        try await SimTest.app(config).test(.router) { client in
+            let completion = try SimTest.decode(Completion.self, try await SimTest.chat(client, SimTest.chatBody(prompt: "What is the capital of France?")).body)
+            #expect(completion.choices[0].message.content == "one two one two one two ")
+        }
+        let decoded = try JSONDecoder().decode(SimBehaviour.self, from: Data(#"{"answer": "x ", "answer_repeat": 2}"#.utf8))
+        #expect(decoded == SimBehaviour(answer: "x ", answerRepeat: 2))
+    }
+
     @Test func fixedAnswerOverridesGeneration() async throws {
         let config = SimConfig(port: 0, behaviours: ["*": SimBehaviour(answer: "Always this.\nTwo lines.")])
         try await SimTest.app(config).test(.router) { client in
