@@ -48,11 +48,14 @@ import TriageCore
         #expect(throws: ConfigError.self) { try ConfigLoader.load(yaml: Self.base + "\nlimits: {max_tokens: 99999999}") }
     }
 
-    @Test func theStreamBufferLimitIsReadInKiB() throws {
+    @Test func theSlowReaderLimitsAreRead() throws {
         #expect(try ConfigLoader.load(yaml: Self.base).limits.maxStreamBufferBytes == 1 << 20)
         #expect(try ConfigLoader.load(yaml: Self.base + "\nlimits: {max_stream_buffer_kb: 64}").limits.maxStreamBufferBytes == 65_536)
         #expect(throws: ConfigError(field: "limits.max_stream_buffer_kb", problem: "must be at least 16, got 1")) {
             try ConfigLoader.load(yaml: Self.base + "\nlimits: {max_stream_buffer_kb: 1}")
         }
+        #expect(try ConfigLoader.load(yaml: Self.base).limits.slowReaderGraceSeconds == 30)
+        #expect(try ConfigLoader.load(yaml: Self.base + "\nlimits: {slow_reader_grace_s: 2.5}").limits.slowReaderGraceSeconds == 2.5)
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(yaml: Self.base + "\nlimits: {slow_reader_grace_s: 0}") }
     }
 }

@@ -129,8 +129,25 @@ struct ChatCompletionsRoute: Sendable {
         let link = reply.link
         let watcher = self.watcher
         let route = self
+        // A client too far behind (limits.max_stream_buffer_kb) has its answer stopped at once; this
+        // task may be stuck writing to it for good, so the connection is closed unless the client
+        // reads what was held within the grace period (limits.slow_reader_grace_s).
+        let closing = Mutex<(ended: Bool, close: Scheduled<Void>?)>((false, nil))
+        let grace = TimeAmount.milliseconds(Int64(limits.slowReaderGraceSeconds * 1000))
+        link.onCut(id: id) {
+            closing.withLock { c in
+                guard !c.ended else { return }  // the stream already ended: the connection may carry the next request
+                c.close = channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
+            }
+        }
         return Response(status: .init(code: started.status), headers: fields, body: ResponseBody { writer in
-            defer { watcher.unwatch(channel, id: id) }
+            defer {
+                watcher.unwatch(channel, id: id)
+                closing.withLock { c in
+                    c.ended = true
+                    c.close?.cancel()
+                }
+            }
             var done = started
             /// Records the request once, however the stream ended.
             func end(status: Int, error: OpenAIErrorBody? = nil) {

@@ -35,6 +35,8 @@ final class WorkerLink: Sendable {
         var sentUpstream = false
         /// Stream bytes yielded to the request's task and not yet reported written (``consumed(id:bytes:)``).
         var buffered = 0
+        /// Called when the stream is stopped for its slow client (``onCut(id:_:)``).
+        var onCut: (@Sendable () -> Void)?
     }
 
     private struct State {
@@ -160,17 +162,17 @@ final class WorkerLink: Sendable {
     /// client has left more than ``maxStreamBuffer`` bytes unwritten is stopped instead: its worker is
     /// told to cancel (as when the client goes away) and the stream ends with ``LinkEvent/clientTooSlow(limit:)``.
     func readComplete() {
-        let (ready, cut) = state.withLock { s -> ([(AsyncStream<LinkEvent>.Continuation, [String])], [(String, AsyncStream<LinkEvent>.Continuation)]) in
+        let (ready, cut) = state.withLock { s -> ([(AsyncStream<LinkEvent>.Continuation, [String])], [(String, AsyncStream<LinkEvent>.Continuation, (@Sendable () -> Void)?)]) in
             guard !s.chunked.isEmpty else { return ([], []) }
             defer { s.chunked.removeAll(keepingCapacity: true) }
             var ready: [(AsyncStream<LinkEvent>.Continuation, [String])] = []
-            var cut: [(String, AsyncStream<LinkEvent>.Continuation)] = []
+            var cut: [(String, AsyncStream<LinkEvent>.Continuation, (@Sendable () -> Void)?)] = []
             for id in s.chunked {
                 guard let held = s.chunks.removeValue(forKey: id), let p = s.pending[id] else { continue }
                 let buffered = p.buffered + held.reduce(0) { $0 + $1.utf8.count }
                 if buffered > maxStreamBuffer {
                     s.pending.removeValue(forKey: id)
-                    cut.append((id, p.continuation))
+                    cut.append((id, p.continuation, p.onCut))
                 } else {
                     s.pending[id]?.buffered = buffered
                     ready.append((p.continuation, held))
@@ -179,11 +181,18 @@ final class WorkerLink: Sendable {
             return (ready, cut)
         }
         for (continuation, held) in ready { continuation.yield(.chunks(held)) }
-        for (id, continuation) in cut {
+        for (id, continuation, onCut) in cut {
             channel.writeAndFlush(WireMessage.cancel(id: id), promise: nil)
             continuation.yield(.clientTooSlow(limit: maxStreamBuffer))
             continuation.finish()
+            onCut?()
         }
+    }
+
+    /// Runs `action` if the request's stream is stopped because its client fell too far behind
+    /// (the request's task may be stuck writing to that client and learn it only much later).
+    func onCut(id: String, _ action: @escaping @Sendable () -> Void) {
+        state.withLock { $0.pending[id]?.onCut = action }
     }
 
     /// The request's task wrote `bytes` of relayed stream chunks to its client.

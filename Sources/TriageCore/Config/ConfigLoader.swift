@@ -44,12 +44,13 @@ public enum ConfigLoader {
         let classifier = try readClassifier(r.child("classifier"))
         var limits = Limits()
         if let l = try r.child("limits") {
-            try l.allowOnly(["max_body_bytes", "max_frame_bytes", "max_messages", "max_tokens", "max_stream_buffer_kb"])
+            try l.allowOnly(["max_body_bytes", "max_frame_bytes", "max_messages", "max_tokens", "max_stream_buffer_kb", "slow_reader_grace_s"])
             limits.maxBodyBytes = try l.int("max_body_bytes", min: 1024) ?? limits.maxBodyBytes
             limits.maxMessages = try l.int("max_messages", min: 1) ?? limits.maxMessages
             limits.maxTokens = try l.int("max_tokens", min: 1, max: ChatRequest.maxTokensLimit) ?? limits.maxTokens
             limits.maxFrameBytes = try l.int("max_frame_bytes", min: 1024) ?? limits.maxFrameBytes
             limits.maxStreamBufferBytes = try l.int("max_stream_buffer_kb", min: 16, max: 1 << 20).map { $0 << 10 } ?? limits.maxStreamBufferBytes
+            limits.slowReaderGraceSeconds = try l.double("slow_reader_grace_s", min: 0.1, max: 3600) ?? limits.slowReaderGraceSeconds
         }
         guard limits.maxFrameBytes >= limits.maxBodyBytes + 65_536 else {
             throw ConfigError(field: "limits.max_frame_bytes", problem: "must exceed max_body_bytes by at least 64 KiB, so every accepted request fits in a frame")

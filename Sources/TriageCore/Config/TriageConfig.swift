@@ -175,6 +175,9 @@ public struct Limits: Sendable, Equatable {
     /// `stream_buffer_exceeded` error, so a stalled client cannot make the coordinator hold a
     /// whole long answer.
     public var maxStreamBufferBytes: Int = 1 << 20
+    /// Seconds a client whose stream was stopped that way gets to read what was held (and the
+    /// reason) before its connection is closed (`slow_reader_grace_s`).
+    public var slowReaderGraceSeconds: Double = 30
 
     public init(maxBodyBytes: Int = 4 << 20, maxFrameBytes: Int = 8 << 20) {
         self.maxBodyBytes = maxBodyBytes

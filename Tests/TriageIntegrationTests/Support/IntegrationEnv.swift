@@ -112,6 +112,8 @@ struct ClusterSpec: Sendable {
     var maxFrameBytes = 131_072
     /// `limits.max_stream_buffer_kb`; nil keeps the default.
     var maxStreamBufferKB: Int?
+    /// `limits.slow_reader_grace_s`; nil keeps the default.
+    var slowReaderGraceSeconds: Double?
     var graceSeconds = 5.0
     var extraArguments: [String] = []
     /// A `failover:` mapping in flow style, e.g. `{server_error_retries: 0}`; nil keeps the defaults.
@@ -165,7 +167,7 @@ struct ClusterSpec: Sendable {
           - {name: medium,  \(tier("medium")), model: claude-sonnet-4-5, input_per_mtok: 3.00,  output_per_mtok: 15.00, timeout_s: 20}
           - {name: complex, \(tier("complex")), model: claude-opus-4-1,   input_per_mtok: 15.00, output_per_mtok: 75.00, timeout_s: 20}
         classifier: {kind: \(classifierKind), simple_max_words: 20, complex_min_words: 100\(classifierJudge.map { ", judge: \($0)" } ?? "")}
-        limits: {max_body_bytes: \(maxBodyBytes), max_frame_bytes: \(maxFrameBytes)\(maxStreamBufferKB.map { ", max_stream_buffer_kb: \($0)" } ?? "")}
+        limits: {max_body_bytes: \(maxBodyBytes), max_frame_bytes: \(maxFrameBytes)\(maxStreamBufferKB.map { ", max_stream_buffer_kb: \($0)" } ?? "")\(slowReaderGraceSeconds.map { ", slow_reader_grace_s: \($0)" } ?? "")}
         workers: {count: \(workers), capacity: 64, heartbeat_s: 0.2, stale_s: 2}
         shutdown_grace_s: \(graceSeconds)
         auth: {required: \(authRequired), cache_s: 0}
