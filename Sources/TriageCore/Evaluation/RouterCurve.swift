@@ -131,7 +131,8 @@ public enum RouteLLMProtocol {
         var sums: [String: (gain: Double, rows: Int)] = [:]
         for (i, c) in categories.enumerated() { sums[c, default: (0, 0)].gain += strong[i] - weak[i]; sums[c, default: (0, 0)].rows += 1 }
         guard sums.count > 1 else { return nil }
-        return best(gains: categories.map { sums[$0]!.gain / Double(sums[$0]!.rows) }, weak: weak, strong: strong, bins: bins)
+        let meanGain = sums.mapValues { $0.gain / Double($0.rows) }
+        return best(gains: categories.map { meanGain[$0]! }, weak: weak, strong: strong, bins: bins)
     }
 
     /// The curve of spending `k/bins` of the queries as strong calls on the highest of `gains` (the
