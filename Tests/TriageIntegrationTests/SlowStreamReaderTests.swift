@@ -50,6 +50,11 @@ extension Integration {
                 return rows == ["cancelled"] ? true : nil
             }
             #expect(cut == true)
+            // The operator hears of it when it happens, not when (or if) the client reads on.
+            let warned = await poll(timeout: .seconds(2), interval: .milliseconds(100)) { () -> Bool? in
+                cluster.up.logTail(400).split(separator: "\n").contains { $0.contains("stream stopped") && $0.contains("triage.request=\(id)") } ? true : nil
+            }
+            #expect(warned == true, "\(cluster.up.logTail(20))")
             let ended = await poll(timeout: .seconds(15), interval: .milliseconds(200)) { () -> Bool? in
                 cluster.up.logTail(400).split(separator: "\n").contains { $0.contains("triage.request=\(id)") && $0.contains("triage.status=499") } ? true : nil
             }

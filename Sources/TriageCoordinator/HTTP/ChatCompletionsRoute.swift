@@ -135,6 +135,7 @@ struct ChatCompletionsRoute: Sendable {
         let closing = Mutex<(ended: Bool, close: Scheduled<Void>?)>((false, nil))
         let grace = TimeAmount.milliseconds(Int64(limits.slowReaderGraceSeconds * 1000))
         link.onCut(id: id) {
+            route.logger.warning("stream stopped: the client is not reading it", metadata: ["triage.request": "\(id)", "limit_bytes": "\(link.maxStreamBuffer)"])
             closing.withLock { c in
                 guard !c.ended else { return }  // the stream already ended: the connection may carry the next request
                 c.close = channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
@@ -196,7 +197,6 @@ struct ChatCompletionsRoute: Sendable {
                         let error = OpenAIErrorBody(message: "the client did not read its stream: more than \(limit >> 10) KiB of it were waiting "
                                                         + "(limits.max_stream_buffer_kb), so the answer was stopped", type: "server_error",
                                                     code: "stream_buffer_exceeded")
-                        route.logger.warning("stream stopped: the client is not reading it", metadata: ["triage.request": "\(id)", "limit_bytes": "\(limit)"])
                         try await writer.write(Self.errorEvent(error))
                         try await writer.finish(nil)
                         end(status: 499, error: error)
