@@ -36,6 +36,12 @@ enum Migrations {
         Migration(version: 9, sql: SchemaV9.sql),
         Migration(version: 10, sql: SchemaV10.sql),
         Migration(version: 11, sql: SchemaV11.sql),
+        Migration(version: 12, sql: SchemaV12.sql),
+    ]
+
+    /// The request log file's migrations (``StoreSchema/requestLog``), numbered on their own.
+    static let requestLog: [Migration] = [
+        Migration(version: 1, sql: RequestLogSchemaV1.sql),
     ]
 
     /// The version the code expects.

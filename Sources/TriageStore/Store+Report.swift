@@ -13,25 +13,49 @@ public struct TierTraffic: Sendable, Equatable {
 
 extension Store {
     /// Requests per team and answering tier since a date (optionally of one team).
+    ///
+    /// The counts come from the request log's file and the team names from the main one (SQLite
+    /// joins no tables across the two here): a request whose team is unknown there counts as
+    /// `(no team)`.
     public func tierTraffic(since: Date, team: String? = nil) throws(StoreError) -> [TierTraffic] {
+        let names = try locked(reading: "tierTraffic") { db throws(StoreError) in
+            Dictionary(try db.query("SELECT id, name FROM teams") { ($0.int64(0), $0.text(1)) }, uniquingKeysWith: { a, _ in a })
+        }
         var sql = """
-            SELECT coalesce(t.name, '(no team)'), coalesce(r.tier, '-'), count(*), sum(r.status >= 400),
-                   coalesce(sum(r.prompt_tokens), 0), coalesce(sum(r.completion_tokens), 0), sum(r.cost_nano)
-            FROM requests r LEFT JOIN teams t ON t.id = r.team_id
-            WHERE r.created_at >= ?
+            SELECT team_id, coalesce(tier, '-'), count(*), sum(status >= 400),
+                   coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), sum(cost_nano)
+            FROM requests WHERE created_at >= ?
             """
         var values: [SQLiteValue] = [SQLiteValue(since)]
         if let team {
-            sql += " AND t.name = ?"
-            values.append(.text(team))
+            let ids = names.filter { $0.value == team }.map(\.key)
+            guard !ids.isEmpty else { return [] }
+            sql += " AND team_id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))"
+            values += ids.map { .integer($0) }
         }
-        sql += " GROUP BY 1, 2 ORDER BY 1, 2"
-        return try locked("tierTraffic") { db throws(StoreError) in
+        sql += " GROUP BY 1, 2"
+        let rows = try requestLog().locked("tierTraffic") { db throws(StoreError) in
             try db.query(sql, values) { r in
-                TierTraffic(team: r.text(0), tier: r.text(1), requests: r.int(2), errors: r.int(3), promptTokens: r.int(4),
-                            completionTokens: r.int(5), costNano: r.int64(6))
+                TierTraffic(team: r.int64OrNil(0).flatMap { names[$0] } ?? "(no team)", tier: r.text(1), requests: r.int(2),
+                            errors: r.int(3), promptTokens: r.int(4), completionTokens: r.int(5), costNano: r.int64(6))
             }
         }
+        // Requests of teams no longer known share one "(no team)" row per tier.
+        var merged: [String: TierTraffic] = [:]
+        for row in rows {
+            let key = row.team + "\u{0}" + row.tier
+            if var seen = merged[key] {
+                seen.requests += row.requests
+                seen.errors += row.errors
+                seen.promptTokens += row.promptTokens
+                seen.completionTokens += row.completionTokens
+                seen.costNano += row.costNano
+                merged[key] = seen
+            } else {
+                merged[key] = row
+            }
+        }
+        return merged.values.sorted { ($0.team, $0.tier) < ($1.team, $1.tier) }
     }
 
     /// Misroutes per reason kind (the part before the first ':') since a date.

@@ -1,7 +1,9 @@
 import Foundation
 
+/// The request log, in a file of its own (see ``StoreSchema``): a main-file `Store` runs these on its
+/// request log connection.
 extension Store {
-    private static let requestColumns = """
+    static let requestColumns = """
         id, created_at, team_id, worker_id, tier, model, provider, reason, stream, attempts, \
         attempt_log, status, error_type, latency_ms, upstream_ms, prompt_tokens, completion_tokens, \
         usage_estimated, cost_nano
@@ -10,7 +12,7 @@ extension Store {
     /// Writes a request log entry, replacing any entry with the same id.
     /// - Parameter e: The entry.
     public func logRequest(_ e: RequestLogEntry) throws(StoreError) {
-        try locked(writing: "logRequest") { db throws(StoreError) in try Self.insertRequest(db, e) }
+        try requestLog().locked(writing: "logRequest") { db throws(StoreError) in try Self.insertRequest(db, e) }
     }
 
     /// Writes a request log entry inside a transaction the caller holds.
@@ -32,7 +34,7 @@ extension Store {
     /// - Parameter id: The request id.
     /// - Returns: The entry, or `nil` when none was logged.
     public func request(id: String) throws(StoreError) -> RequestLogEntry? {
-        try locked("request") { db throws(StoreError) in
+        try requestLog().locked("request") { db throws(StoreError) in
             try db.queryFirst("SELECT \(Self.requestColumns) FROM requests WHERE id = ?", [.text(id)],
                               Self.decodeRequest)
         }
@@ -41,7 +43,7 @@ extension Store {
     /// The most recent entries, newest first.
     /// - Parameter limit: The maximum number of entries.
     public func recentRequests(limit: Int) throws(StoreError) -> [RequestLogEntry] {
-        try locked("recentRequests") { db throws(StoreError) in
+        try requestLog().locked("recentRequests") { db throws(StoreError) in
             try db.query("""
                 SELECT \(Self.requestColumns) FROM requests ORDER BY created_at DESC, id DESC LIMIT ?
                 """, [SQLiteValue(max(limit, 0))], Self.decodeRequest)
@@ -50,7 +52,7 @@ extension Store {
 
     /// The number of logged requests.
     public func requestCount() throws(StoreError) -> Int {
-        try locked("requestCount") { db throws(StoreError) in
+        try requestLog().locked("requestCount") { db throws(StoreError) in
             try db.queryFirst("SELECT count(*) FROM requests") { $0.int(0) } ?? 0
         }
     }

@@ -80,7 +80,7 @@ extension Store {
                              attemptLogLimit: Int = 5_000) throws(StoreError) -> TrafficStats {
         let start = SQLiteValue(since)
         let width = Double(max(bucketSeconds, 1))
-        return try locked("trafficStats") { db throws(StoreError) in
+        return try requestLog().locked("trafficStats") { db throws(StoreError) in
             try db.typedTransaction(immediate: false) { () throws(StoreError) in
                 let buckets = try db.query("""
                     SELECT CAST((created_at - ?) / ? AS INTEGER), coalesce(tier, 'none'), count(*), sum(status >= 400)

@@ -4,22 +4,33 @@ import Synchronization
 
 /// The SQLite store shared by every process of the host.
 ///
-/// One file, opened at once by the coordinator and every worker. Each `Store` owns one
-/// connection in WAL mode; processes wait for each other's write locks up to the busy timeout.
-/// Within a process a `Store` is thread-safe: a `Mutex` serializes all use of its connection,
-/// so each call (and each ``write(_:)`` or ``read(_:)`` body) runs alone on it.
+/// One file, opened at once by the coordinator and every worker, and the request log's file beside
+/// it (``StoreSchema``). Each `Store` owns one connection in WAL mode; processes wait for each
+/// other's write locks up to the busy timeout. Within a process a `Store` is thread-safe: a `Mutex`
+/// serializes all use of its connection, so each call (and each ``write(_:)`` or ``read(_:)`` body)
+/// runs alone on it. A main-file `Store` opens a connection to the request log's file the first
+/// time one of the request log's methods is called.
 public final class Store: Sendable {
     /// The database file path.
     public let path: String
+    /// Which file this is.
+    public let schema: StoreSchema
+    private let busyTimeoutMilliseconds: Int
     private let connection: Mutex<SQLiteConnection?>
+    /// The request log's file, opened on first use (main-file stores only).
+    private let requestLogFile = Mutex<Store?>(nil)
 
     /// Opens the store, creating the file and its parent directory if missing,
     /// sets the pragmas and applies pending migrations.
     /// - Parameters:
     ///   - path: The database file path.
     ///   - busyTimeoutMilliseconds: How long to wait for another process's lock before failing.
-    public init(path: String, busyTimeoutMilliseconds: Int = 5000) throws(StoreError) {
+    ///   - schema: which of the two files `path` is (the request log's is at
+    ///     ``requestLogPath(forStore:)`` of the main one's).
+    public init(path: String, busyTimeoutMilliseconds: Int = 5000, schema: StoreSchema = .main) throws(StoreError) {
         self.path = path
+        self.schema = schema
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -30,8 +41,16 @@ public final class Store: Sendable {
         let db = try SQLiteConnection(path: path)
         try db.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
         try Self.configure(db, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        try Migrations.apply(db)
+        if schema == .main {
+            try Self.moveRequestLog(db, storePath: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        }
+        try Migrations.apply(db, migrations: schema.migrations)
         connection = Mutex(db)
+    }
+
+    /// The request log's file for the main file at `path`: `triage.sqlite` → `triage-requests.sqlite`.
+    public static func requestLogPath(forStore path: String) -> String {
+        path.hasSuffix(".sqlite") ? String(path.dropLast(".sqlite".count)) + "-requests.sqlite" : path + "-requests"
     }
 
     /// The conventional store path inside a data directory.
@@ -59,6 +78,24 @@ public final class Store: Sendable {
         connection.withLock { db in
             db?.close()
             db = nil
+        }
+        requestLogFile.withLock { log in
+            log?.close()
+            log = nil
+        }
+    }
+
+    /// The store of the request log's file: this one for that file, else its connection, opened on
+    /// first use.
+    func requestLog() throws(StoreError) -> Store {
+        if schema == .requestLog { return self }
+        guard connection.withLock({ $0 != nil }) else { throw StoreError.closed("requestLog") }
+        return try requestLogFile.withLock { (log: inout Store?) throws(StoreError) -> Store in
+            if let log { return log }
+            let opened = try Store(path: Self.requestLogPath(forStore: path), busyTimeoutMilliseconds: busyTimeoutMilliseconds,
+                                   schema: .requestLog)
+            log = opened
+            return opened
         }
     }
 

@@ -2,10 +2,10 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Runs a process's hot-path writes (reservations, settlements, the request log) on one
-/// dedicated thread with a connection of its own, off Swift's cooperative pool: SQLite's busy
-/// waits and the WAL checkpoints some commits run block that thread only, never the tasks that
-/// serve requests.
+/// Runs a process's hot-path writes to one of the store's files (reservations and settlements to
+/// the main one, rows to the request log's) on one dedicated thread with a connection of its own,
+/// off Swift's cooperative pool: SQLite's busy waits and the WAL checkpoints some commits run block
+/// that thread only, never the tasks that serve requests.
 ///
 /// Writes that arrive while a transaction runs are committed together in the next one (group
 /// commit), each still all-or-nothing: if one of them fails, the batch is rolled back and every
@@ -60,13 +60,15 @@ public final class StoreWriter: Sendable {
     ///   - path: the store's file (already created and migrated).
     ///   - laterDelay: the longest a ``writeLater(_:_:onError:)`` write waits for a transaction to ride along with.
     ///   - checkpoints: when checkpoints are due (the defaults suit a server; tests make them small).
+    ///   - schema: which of the store's files `path` is (a worker has one writer for each).
     public init(path: String, busyTimeoutMilliseconds: Int = 5000, laterDelay: Duration = .milliseconds(50),
-                checkpoints: CheckpointDue = CheckpointDue()) throws(StoreError) {
+                checkpoints: CheckpointDue = CheckpointDue(), schema: StoreSchema = .main) throws(StoreError) {
         self.checkpointDue = checkpoints
-        self.store = try Store(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        self.store = try Store(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, schema: schema)
         self.laterDelay = laterDelay
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
-        self.checkpointer = Checkpointer(store: try Store(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds), due: checkpoints)
+        self.checkpointer = Checkpointer(store: try Store(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, schema: schema),
+                                         due: checkpoints)
         try store.locked("deferCheckpoints") { [checkpointDue] db throws(StoreError) in db.deferCheckpoints(to: checkpointDue) }
     }
 
@@ -312,6 +314,7 @@ extension StoreWriter {
     }
 
     /// ``Store/logRequest(_:)``, committed with the next transaction (see ``writeLater(_:_:onError:)``).
+    /// Only for a writer of the request log's file (``StoreSchema/requestLog``).
     public func logRequestLater(_ entry: RequestLogEntry, onError: @escaping @Sendable (StoreError) -> Void) {
         writeLater("logRequest", { db throws(StoreError) in try Store.insertRequest(db, entry) }, onError: onError)
     }

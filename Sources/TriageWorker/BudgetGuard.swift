@@ -14,6 +14,9 @@ import TriageWire
 struct BudgetGuard: Sendable {
     let store: Store
     let writer: StoreWriter
+    /// The request log's rows: a writer of the log's own file, so they never hold the main file's
+    /// write lock that reservations and settlements take.
+    let requestLog: StoreWriter
     let config: BudgetConfig
     let now: @Sendable () -> Date
     let pid: Int32
@@ -93,9 +96,9 @@ struct BudgetGuard: Sendable {
         try await writer.release(reservationID: id)
     }
 
-    /// Writes a request log entry with the writer's next transaction (it costs none of its own).
+    /// Queues a request log entry; the log's writer commits it with the others queued within 50 ms.
     func logRequest(_ entry: RequestLogEntry, logger: Logger) {
-        writer.logRequestLater(entry) { error in
+        requestLog.logRequestLater(entry) { error in
             logger.error("request log write failed", metadata: ["triage.request": "\(entry.id)", "error": "\(error)"])
         }
     }

@@ -35,13 +35,16 @@ public final class WorkerService: Service, Sendable {
     ///   - options: id, socket path and parent pid.
     ///   - config: the cluster configuration.
     ///   - store: the shared store.
-    ///   - writer: the hot path's writes (reservations, ledger, request log): a second connection on its own thread.
+    ///   - writer: the hot path's writes (reservations, ledger): a second connection on its own thread.
+    ///   - requestLog: the request log's rows: a writer of the log's own file
+    ///     (``Store/requestLogPath(forStore:)``).
     ///   - reads: the hot path's reads (team, budget position, policies, circuits, judge decisions): a
     ///     connection no write uses, so they never wait behind a write blocked by another process's
     ///     lock (requests are served on event loops); `store` when nil.
     ///   - environment: where provider API keys are read from.
     ///   - logger: the worker's logger.
-    public init(options: WorkerOptions, config: TriageConfig, store: Store, writer: StoreWriter, reads: Store? = nil,
+    public init(options: WorkerOptions, config: TriageConfig, store: Store, writer: StoreWriter, requestLog: StoreWriter,
+                reads: Store? = nil,
                 environment: [String: String], logger: Logger) {
         self.options = options
         self.config = config
@@ -52,7 +55,7 @@ public final class WorkerService: Service, Sendable {
         let reads = reads ?? store
         let inFlight = InFlightRequests()
         self.inFlight = inFlight
-        var budget = BudgetGuard(store: store, writer: writer, config: config.budgets, now: { Date() }, pid: getpid(),
+        var budget = BudgetGuard(store: store, writer: writer, requestLog: requestLog, config: config.budgets, now: { Date() }, pid: getpid(),
                                  host: ProcessInfo.processInfo.hostName, reads: reads)
         // A request with at most one other in flight commits its budget writes on its event loop;
         // with more company, writes are batched on the writer thread (see StoreWriter).
@@ -111,6 +114,7 @@ public final class WorkerService: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(5))
         }
         await budget.writer.flush()
+        await budget.requestLog.flush()
         await shadow?.shutdown()  // cancels running comparisons (verdict `unknown`) before the HTTP client goes
         _ = try? store.removeWorker(id: options.id)
         http.shutdown()

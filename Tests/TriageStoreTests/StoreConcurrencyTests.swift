@@ -24,7 +24,7 @@ import Testing
         try withStore { store, _ throws in
             let errors = onThreads(8) { t in
                 for i in 0..<50 {
-                    try store.write { db in
+                    try store.requestLog().write { db in
                         try db.run("""
                             INSERT INTO requests(id, created_at, stream, attempts, status) VALUES (?, ?, 0, 1, 200)
                             """, [.text("s\(t)-\(i)"), SQLiteValue(t0)])

@@ -71,7 +71,7 @@ import Testing
                 try store.logRequest(RequestLogEntry(id: "c\(i)", createdAt: t0, teamID: 1, status: 200,
                                                      costNano: 100_000_001))
             }
-            let total = try store.read { db in
+            let total = try store.requestLog().read { db in
                 try db.queryFirst("SELECT sum(cost_nano) FROM requests WHERE team_id = ?", [.integer(1)]) { $0.int64(0) }
             }
             #expect(total == 1_000_000_010)

@@ -45,7 +45,7 @@ import Testing
 
     @Test func writeCommitsAndReturnsTheBodyResult() throws {
         try withStore { store, _ throws in
-            let changed = try store.write { db in
+            let changed = try store.requestLog().write { db in
                 try db.run("INSERT INTO requests(id, created_at, stream, attempts, status) VALUES (?, ?, 0, 1, 200)",
                            [.text("w1"), SQLiteValue(t0)])
             }
@@ -57,7 +57,7 @@ import Testing
     @Test func writeRollsBackWhenTheBodyThrows() throws {
         try withStore { store, _ throws in
             #expect(throws: TestFailure.self) {
-                try store.write { db in
+                try store.requestLog().write { db in
                     try db.run("INSERT INTO requests(id, created_at, stream, attempts, status) VALUES (?, ?, 0, 1, 200)",
                                [.text("gone"), SQLiteValue(t0)])
                     throw TestFailure()

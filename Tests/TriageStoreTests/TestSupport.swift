@@ -11,6 +11,14 @@ func withTempDir<T>(_ body: (String) throws -> T) throws -> T {
     return try body(dir)
 }
 
+/// ``withTempDir(_:)`` for an async body.
+func withTempDirAsync<T>(_ body: (String) async throws -> T) async throws -> T {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-store-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    return try await body(dir)
+}
+
 /// Runs `body` with a store opened on a fresh file in a temporary directory.
 func withStore<T>(_ body: (Store, String) throws -> T) throws -> T {
     try withTempDir { dir throws in

@@ -48,13 +48,15 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         let store = try cluster.openStore(config)
         let writer = try StoreWriter(path: store.path)
+        let requestLog = try StoreWriter(path: Store.requestLogPath(forStore: store.path), schema: .requestLog)
         let reads = try Store(path: store.path)  // the request path's reads: a connection no write holds
         let worker = WorkerService(options: WorkerOptions(id: id, socketPath: socketPath, parentPID: parentPid),
-                                   config: config, store: store, writer: writer, reads: reads, environment: ProcessInfo.processInfo.environment, logger: logger)
+                                   config: config, store: store, writer: writer, requestLog: requestLog, reads: reads, environment: ProcessInfo.processInfo.environment, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: worker)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         writer.close()
+        requestLog.close()
         reads.close()
         store.close()
     }
