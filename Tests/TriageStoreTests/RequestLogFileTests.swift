@@ -68,8 +68,13 @@ import Testing
             try Self.makeVersion11Store(at: path, rows: rows)
             // A copy cut short before the main file's table was dropped: one row is already there.
             let log = try Store(path: Store.requestLogPath(forStore: path), schema: .requestLog)
+            defer { log.close() }
             try log.logRequest(rows[2])
-            log.close()
+            // The copy, two rows per transaction (three of them here), before the migration drops the table.
+            let old = try SQLiteConnection(path: path)
+            try Store.moveRequestLog(old, storePath: path, busyTimeoutMilliseconds: 1000, rowsPerTransaction: 2)
+            old.close()
+            #expect(try log.recentRequests(limit: 10).reversed() == rows)
 
             let store = try Store(path: path)
             defer { store.close() }
