@@ -41,10 +41,17 @@ extension Store {
     }
 
     /// The most recent entries, newest first.
-    /// - Parameter limit: The maximum number of entries.
-    public func recentRequests(limit: Int) throws(StoreError) -> [RequestLogEntry] {
+    /// - Parameters:
+    ///   - limit: The maximum number of entries.
+    ///   - teamID: Only this team's entries, when given.
+    public func recentRequests(limit: Int, teamID: Int64? = nil) throws(StoreError) -> [RequestLogEntry] {
         try requestLog().locked("recentRequests") { db throws(StoreError) in
-            try db.query("""
+            if let teamID {
+                return try db.query("""
+                    SELECT \(Self.requestColumns) FROM requests WHERE team_id = ? ORDER BY created_at DESC, id DESC LIMIT ?
+                    """, [.integer(teamID), SQLiteValue(max(limit, 0))], Self.decodeRequest)
+            }
+            return try db.query("""
                 SELECT \(Self.requestColumns) FROM requests ORDER BY created_at DESC, id DESC LIMIT ?
                 """, [SQLiteValue(max(limit, 0))], Self.decodeRequest)
         }

@@ -15,6 +15,6 @@ struct Triage: AsyncParsableCommand {
         """,
         version: TriageVersion.string,
         subcommands: [Up.self, CoordinatorCommand.self, WorkerCommand.self, SimCommand.self, RouteCommand.self,
-                      TeamCommand.self, KeyCommand.self, SpendCommand.self, ClassifierCommand.self, ReportCommand.self, VersionCommand.self,
+                      TeamCommand.self, KeyCommand.self, SpendCommand.self, ClassifierCommand.self, ReportCommand.self, RequestsCommand.self, VersionCommand.self,
                       TrainCommand.self, EvalCommand.self, CalibrateCommand.self, RetrainCommand.self])
 }

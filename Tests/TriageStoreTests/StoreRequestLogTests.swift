@@ -65,6 +65,18 @@ import Testing
         }
     }
 
+    @Test func recentRequestsOfOneTeam() throws {
+        try withStore { store, _ throws in
+            for i in 0..<6 {
+                try store.logRequest(RequestLogEntry(id: "r\(i)", createdAt: t0.addingTimeInterval(Double(i)), teamID: Int64(i % 2),
+                                                     status: 200))
+            }
+            #expect(try store.recentRequests(limit: 2, teamID: 1).map(\.id) == ["r5", "r3"])
+            #expect(try store.recentRequests(limit: 10, teamID: 0).map(\.id) == ["r4", "r2", "r0"])
+            #expect(try store.recentRequests(limit: 10, teamID: 9).isEmpty)
+        }
+    }
+
     @Test func moneySumsStayExact() throws {
         try withStore { store, _ throws in
             for i in 0..<10 {

@@ -58,6 +58,18 @@ struct AdminRoutes: Sendable {
                 return .object(["revoked": .bool(true)])
             }
         }
+        group.get("requests") { r, _ in
+            await run(r) { () throws(TriageError) in
+                let q = r.uri.queryParameters
+                var limit: Int?
+                if let l = q.get("limit") {
+                    guard let n = Int(l) else { throw .invalidField("limit", "expected 1 to 1000") }
+                    limit = n
+                }
+                return try encode(admin.requests(team: q.get("team"), limit: limit))
+            }
+        }
+        group.get("requests/:id") { r, c in await run(r) { () throws(TriageError) in try encode(admin.request(c.parameters.get("id") ?? "")) } }
         group.get("spend") { r, _ in
             await run(r) { () throws(TriageError) in
                 let q = r.uri.queryParameters
