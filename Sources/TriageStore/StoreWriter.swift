@@ -14,10 +14,11 @@ import Synchronization
 /// after its transaction committed.
 ///
 /// ``writeLater(_:_:onError:)`` queues a write that need not be on disk before the caller goes
-/// on (the request log): it rides along with the writer thread's next transaction, or is
-/// committed within `laterDelay` when none comes (with the others waiting, so a quiet process
-/// spends one transaction per `laterDelay` on them, not one per row). If the process dies
-/// first, at most that much of it is lost; ``flush()`` commits everything queued.
+/// on (a worker's request log, through a writer of that file): it rides along with the writer
+/// thread's next transaction, or is committed within `laterDelay` when none comes (with the others
+/// waiting, so a quiet process spends one transaction per `laterDelay` on them, not one per row).
+/// If the process dies first, at most that much of it is lost; ``flush()`` commits everything
+/// queued.
 ///
 /// A write made with `inline: true` runs at once on the caller's thread when the writer is idle
 /// and no other process holds the store's write lock (it never waits for it): one transaction
@@ -150,9 +151,9 @@ public final class StoreWriter: Sendable {
         }
     }
 
-    /// Runs one write on the calling thread. Request-log rows waiting to ride along stay queued for
-    /// the writer's thread (its next batch or their timer): an inline write is on a request's path,
-    /// and they would add their pages to it.
+    /// Runs one write on the calling thread. Later writes waiting to ride along stay queued for the
+    /// writer's thread (its next batch or their timer): an inline write is on a request's path, and
+    /// they would add their pages to it.
     /// - Returns: nil when it could not run here (the writer is busy, the lock is held, or the
     ///   transaction failed): the caller queues it, and nothing of it was committed.
     private func runInline<T: Sendable>(_ operation: String,
