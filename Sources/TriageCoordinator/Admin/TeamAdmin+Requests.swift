@@ -57,7 +57,8 @@ extension TeamAdmin {
     public func request(_ id: String) throws(TriageError) -> RequestView {
         do {
             guard let entry = try store.request(id: id) else {
-                throw TriageError.notFound("No request '\(id)' in the request log (rows are written within a second of the answer).")
+                throw TriageError.notFound("No request '\(id)' in the request log. Its row is written within a second of the "
+                                           + "answer; requests refused before reaching a worker (malformed, unauthenticated, too large, unknown model) have none.")
             }
             return view(entry, names: try teamNames())
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
