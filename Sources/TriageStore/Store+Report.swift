@@ -18,9 +18,7 @@ extension Store {
     /// joins no tables across the two here): a request whose team is unknown there counts as
     /// `(no team)`.
     public func tierTraffic(since: Date, team: String? = nil) throws(StoreError) -> [TierTraffic] {
-        let names = try locked(reading: "tierTraffic") { db throws(StoreError) in
-            Dictionary(try db.query("SELECT id, name FROM teams") { ($0.int64(0), $0.text(1)) }, uniquingKeysWith: { a, _ in a })
-        }
+        let names = try teamNames()
         var sql = """
             SELECT team_id, coalesce(tier, '-'), count(*), sum(status >= 400),
                    coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), sum(cost_nano)
@@ -28,10 +26,9 @@ extension Store {
             """
         var values: [SQLiteValue] = [SQLiteValue(since)]
         if let team {
-            let ids = names.filter { $0.value == team }.map(\.key)
-            guard !ids.isEmpty else { return [] }
-            sql += " AND team_id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))"
-            values += ids.map { .integer($0) }
+            guard let id = names.first(where: { $0.value == team })?.key else { return [] }  // names are unique
+            sql += " AND team_id = ?"
+            values.append(.integer(id))
         }
         sql += " GROUP BY 1, 2"
         let rows = try requestLog().locked("tierTraffic") { db throws(StoreError) in

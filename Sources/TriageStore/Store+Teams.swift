@@ -26,6 +26,13 @@ extension Store {
         }
     }
 
+    /// Every team's name by its id (for rows of the request log, which holds ids only).
+    public func teamNames() throws(StoreError) -> [Int64: String] {
+        try locked("teamNames") { db throws(StoreError) in
+            Dictionary(uniqueKeysWithValues: try db.query("SELECT id, name FROM teams") { ($0.int64(0), $0.text(1)) })
+        }
+    }
+
     public func team(named name: String) throws(StoreError) -> TeamRecord? {
         try locked("team") { db throws(StoreError) in
             try db.queryFirst("SELECT \(Self.teamColumns) FROM teams WHERE name = ?", [.text(name)], Self.team)

@@ -48,8 +48,9 @@ extension TeamAdmin {
                 guard let t = try store.team(named: team) else { throw TriageError.notFound("No team '\(team)'.") }
                 teamID = t.id
             }
-            let names = try teamNames()
-            return try store.recentRequests(limit: n, teamID: teamID).map { view($0, names: names) }
+            let names = try store.teamNames()
+            let time = ISO8601DateFormatter()
+            return try store.recentRequests(limit: n, teamID: teamID).map { view($0, names: names, time: time) }
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
 
@@ -60,16 +61,12 @@ extension TeamAdmin {
                 throw TriageError.notFound("No request '\(id)' in the request log. Its row is written within a second of the "
                                            + "answer; requests refused before reaching a worker (malformed, unauthenticated, too large, unknown model) have none.")
             }
-            return view(entry, names: try teamNames())
+            return view(entry, names: try store.teamNames(), time: ISO8601DateFormatter())
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
 
-    private func teamNames() throws -> [Int64: String] {
-        Dictionary(try store.teams().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-    }
-
-    private func view(_ e: RequestLogEntry, names: [Int64: String]) -> RequestView {
-        RequestView(id: e.id, createdAt: ISO8601DateFormatter().string(from: e.createdAt),
+    private func view(_ e: RequestLogEntry, names: [Int64: String], time: ISO8601DateFormatter) -> RequestView {
+        RequestView(id: e.id, createdAt: time.string(from: e.createdAt),
                     team: e.teamID.flatMap { names[$0] } ?? "(no team)", worker: e.workerID, tier: e.tier, model: e.model,
                     provider: e.provider, reason: e.reason, stream: e.stream,
                     attempts: e.attemptLog.flatMap { try? JSONValue.parse(Array($0.utf8)) }, status: e.status,
