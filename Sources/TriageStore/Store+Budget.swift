@@ -32,16 +32,19 @@ extension Store {
     /// Settles an attempt: drops its reservation (if any), writes its ledger row and adds its
     /// cost to the team's spend for the period starting at `periodStart`, all in one transaction.
     public func settle(reservationID: Int64?, _ entry: LedgerEntry, periodStart: Date) throws(StoreError) {
+        try settle(reservationID.map(ReservationHold.row) ?? .none, entry, periodStart: periodStart)
+    }
+
+    /// Settles an attempt whose reservation is `hold` (its own row, or a draw on a lease).
+    public func settle(_ hold: ReservationHold, _ entry: LedgerEntry, periodStart: Date) throws(StoreError) {
         try locked(writing: "settle") { db throws(StoreError) in
-            try Self.settle(db, reservationID: reservationID, entry, periodStart: periodStart)
+            try Self.settle(db, hold, entry, periodStart: periodStart)
         }
     }
 
-    /// ``settle(reservationID:_:periodStart:)``'s work, inside a write transaction the caller holds.
-    static func settle(_ db: SQLiteConnection, reservationID: Int64?, _ entry: LedgerEntry, periodStart: Date) throws(StoreError) {
-        if let reservationID {
-            _ = try db.run("DELETE FROM reservations WHERE id = ?", [.integer(reservationID)])
-        }
+    /// ``settle(_:_:periodStart:)``'s work, inside a write transaction the caller holds.
+    static func settle(_ db: SQLiteConnection, _ hold: ReservationHold, _ entry: LedgerEntry, periodStart: Date) throws(StoreError) {
+        try drop(db, hold)
         _ = try db.run("""
             INSERT INTO ledger(team_id, request_id, created_at, period_start, tier, model, prompt_tokens,
                                completion_tokens, usage_estimated, cost_nano, outcome)
@@ -126,7 +129,7 @@ extension Store {
         })
     }
 
-    private static func status(_ db: SQLiteConnection, teamID: Int64, periodStart: Date, now: Date) throws(StoreError) -> BudgetStatus {
+    static func status(_ db: SQLiteConnection, teamID: Int64, periodStart: Date, now: Date) throws(StoreError) -> BudgetStatus {
         guard let team = try team(db, id: teamID) else {
             throw StoreError(code: 12 /* SQLITE_NOTFOUND */, message: "no team with id \(teamID)", operation: "budgetStatus")
         }

@@ -310,7 +310,7 @@ extension StoreWriter {
     /// ``Store/settle(reservationID:_:periodStart:)`` on the writer.
     public func settle(reservationID: Int64?, _ entry: LedgerEntry, periodStart: Date, inline: Bool = false) async throws(StoreError) {
         try await write("settle", inline: inline) { db throws(StoreError) in
-            try Store.settle(db, reservationID: reservationID, entry, periodStart: periodStart)
+            try Store.settle(db, reservationID.map(ReservationHold.row) ?? .none, entry, periodStart: periodStart)
         }
     }
 

@@ -31,9 +31,12 @@ struct BudgetGuard: Sendable {
 
     /// A reservation to settle after the attempt.
     struct Reservation: Sendable {
-        var id: Int64?
+        var hold: ReservationHold
         var periodStart: Date
     }
+
+    /// The worker's leases on team budgets (`budgets.lease_attempts`; none when 0).
+    var leases: Leases?
 
     /// The team's position before routing, or nil for a caller without a team.
     func status(of caller: Caller) throws(TriageError) -> BudgetStatus? {
@@ -56,27 +59,33 @@ struct BudgetGuard: Sendable {
     }
 
     /// Reserves `amount` for one attempt; throws `budgetExceeded` when it does not fit.
+    ///
+    /// The attempt draws on the worker's lease on the team's budget when it can (no store
+    /// transaction); otherwise one transaction tops the lease up, or reserves the attempt alone.
     /// - Parameter known: the caller's team as read for this request by ``status(of:)`` (saves a
     ///   store read per attempt); read here when not given.
     func reserve(_ caller: Caller, team known: TeamRecord? = nil, requestID: String, amount: Money) async throws(TriageError) -> Reservation {
         let t = now()
-        guard let teamID = caller.teamID else { return Reservation(id: nil, periodStart: t) }
-        let result: ReservationResult
+        guard let teamID = caller.teamID else { return Reservation(hold: .none, periodStart: t) }
         do {
             guard let team = try known ?? reads.team(id: teamID) else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
             let start = periodStart(team, at: t)
             // A team without a budget has nothing to reserve against: no transaction.
-            if team.budgetNano == nil { return Reservation(id: nil, periodStart: start) }
-            result = try await writer.reserve(teamID: teamID, requestID: requestID, amountNano: amount.nanoUSD, periodStart: start, now: t,
-                                              ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host, inline: inlineWrites())
-            switch result {
-            case .reserved(let id, _): return Reservation(id: id, periodStart: start)
-            case .unlimited: return Reservation(id: nil, periodStart: start)
-            case .refused(let status):
-                let p = period(status.team)
-                throw TriageError.budgetExceeded(BudgetExceeded(
-                    team: status.team.name, limit: Money(nanoUSD: status.team.budgetNano ?? 0), spent: Money(nanoUSD: status.spentNano),
-                    reserved: Money(nanoUSD: status.reservedNano), needed: amount, period: p, resetsAt: p.end(containing: t)))
+            guard let budget = team.budgetNano else { return Reservation(hold: .none, periodStart: start) }
+            let need = amount.nanoUSD
+            switch leases?.draw(team: teamID, amount: need, budgetNano: budget, now: t) ?? .single {
+            case .leased(let row):
+                return Reservation(hold: .lease(rowID: row.id, key: row.key, amountNano: need), periodStart: start)
+            case .topUp(let key, let returns):
+                return try await topUp(leases!, teamID: teamID, key: key, returns: returns, need: need, budget: budget, periodStart: start, now: t)
+            case .single:
+                let result = try await writer.reserve(teamID: teamID, requestID: requestID, amountNano: need, periodStart: start, now: t,
+                                                      ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host, inline: inlineWrites())
+                switch result {
+                case .reserved(let id, _): return Reservation(hold: .row(id), periodStart: start)
+                case .unlimited: return Reservation(hold: .none, periodStart: start)
+                case .refused(let status): throw refusal(status, needed: amount, at: t)
+                }
             }
         } catch let e as TriageError {
             throw e
@@ -85,15 +94,79 @@ struct BudgetGuard: Sendable {
         }
     }
 
-    /// Writes the call's ledger row and releases its reservation, in one transaction.
-    func settle(_ reservation: Reservation, _ entry: LedgerEntry) async throws(StoreError) {
-        try await writer.settle(reservationID: reservation.id, entry, periodStart: reservation.periodStart, inline: inlineWrites())
+    /// Tops the team's lease up by up to `budgets.lease_attempts` worst cases and draws `need` from it.
+    private func topUp(_ leases: Leases, teamID: Int64, key: String, returns: [LeaseBook.Return], need: Int64, budget: Int64, periodStart start: Date,
+                       now t: Date) async throws -> Reservation {
+        let attempts = leases.attempts
+        let result: LeaseTopUp
+        do {
+            result = try await writer.topUpLease(teamID: teamID, key: key, needNano: need, returns: returns.map(Self.storeReturn), periodStart: start, now: t,
+                                                 ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host, inline: inlineWrites()) {
+                LeaseBook.grant(need: $0, attempts: attempts, headroom: $1)
+            }
+        } catch {
+            leases.topUpEnded(team: teamID, returns: returns)
+            throw error
+        }
+        switch result {
+        case .granted(let rowID, let granted, let inserted, let status):
+            // The budget as this transaction read it: a change since voids the lease at its next draw.
+            leases.toppedUp(team: teamID, key: key, rowID: rowID, granted: granted, inserted: inserted, drawn: need,
+                            budgetNano: status.team.budgetNano ?? budget, now: t)
+            return Reservation(hold: .lease(rowID: rowID, key: key, amountNano: need), periodStart: start)
+        case .unlimited:
+            leases.topUpEnded(team: teamID)  // the transaction took the returns off
+            return Reservation(hold: .none, periodStart: start)
+        case .refused(let status):
+            leases.topUpEnded(team: teamID)  // the transaction took the returns off
+            throw refusal(status, needed: Money(nanoUSD: need), at: t)
+        }
     }
 
-    /// Releases a reservation without charging anything (a call that was not billed).
+    private func refusal(_ status: BudgetStatus, needed: Money, at t: Date) -> TriageError {
+        let p = period(status.team)
+        return TriageError.budgetExceeded(BudgetExceeded(
+            team: status.team.name, limit: Money(nanoUSD: status.team.budgetNano ?? 0), spent: Money(nanoUSD: status.spentNano),
+            reserved: Money(nanoUSD: status.reservedNano), needed: needed, period: p, resetsAt: p.end(containing: t)))
+    }
+
+    /// Writes the call's ledger row and takes its own reservation off, in one transaction; a draw
+    /// on a lease is owed back to the lease once the ledger row is in.
+    func settle(_ reservation: Reservation, _ entry: LedgerEntry) async throws(StoreError) {
+        try await writer.settle(reservation.hold, entry, periodStart: reservation.periodStart, inline: inlineWrites())
+        owedBack(reservation)
+    }
+
+    /// Takes a reservation off without charging anything (a call that was not billed).
     func release(_ reservation: Reservation) async throws(StoreError) {
-        guard let id = reservation.id else { return }
-        try await writer.release(reservationID: id)
+        switch reservation.hold {
+        case .none: return
+        case .row: try await writer.release(reservation.hold)
+        case .lease: owedBack(reservation)
+        }
+    }
+
+    private func owedBack(_ reservation: Reservation) {
+        guard case .lease(let rowID, let key, let amount) = reservation.hold else { return }
+        leases?.settled(LeaseBook.Row(id: rowID, key: key), amount: amount)
+    }
+
+    /// Gives back to the store what idle leases hold and no attempt drew (all of it when `all`,
+    /// as the worker stops).
+    /// - Returns: how many leases were returned.
+    @discardableResult
+    func returnLeases(all: Bool = false) async -> Int {
+        guard let leases, case let returns = leases.returns(now: now(), all: all), !returns.isEmpty else { return 0 }
+        do {
+            try await writer.returnLeases(returns.map(Self.storeReturn))
+        } catch {
+            leases.stillOwed(returns)  // still owed: the next return or top-up takes them off
+        }
+        return returns.count
+    }
+
+    private static func storeReturn(_ r: LeaseBook.Return) -> LeaseReturn {
+        LeaseReturn(rowID: r.row.id, key: r.row.key, amountNano: r.amountNano)
     }
 
     /// Queues a request log entry; the log's writer commits it with the others queued within 50 ms.
@@ -112,6 +185,43 @@ struct BudgetGuard: Sendable {
         let reservations = (try? store.reclaimReservations(now: now(), host: host, isAlive: isAlive)) ?? 0
         let comparisons = (try? store.reclaimShadowComparisons(now: now(), host: host, isAlive: isAlive)) ?? 0
         return reservations + comparisons
+    }
+
+    /// The worker's ``LeaseBook`` behind a lock: draws happen on the request path, top-ups and
+    /// returns after their store transactions.
+    final class Leases: Sendable {
+        private let book: Mutex<LeaseBook>
+        let attempts: Int
+
+        init(_ book: LeaseBook) {
+            self.book = Mutex(book)
+            self.attempts = book.attempts
+        }
+
+        func draw(team: Int64, amount: Int64, budgetNano: Int64, now: Date) -> LeaseBook.Draw {
+            book.withLock { $0.draw(team: team, amount: amount, budgetNano: budgetNano, now: now) }
+        }
+
+        func toppedUp(team: Int64, key: String, rowID: Int64, granted: Int64, inserted: Bool, drawn: Int64, budgetNano: Int64, now: Date) {
+            book.withLock { $0.toppedUp(team: team, key: key, rowID: rowID, granted: granted, inserted: inserted, drawn: drawn, budgetNano: budgetNano, now: now) }
+        }
+
+        /// A top-up of `team` ended without a grant; `returns` it took are owed again.
+        func topUpEnded(team: Int64, returns: [LeaseBook.Return] = []) {
+            book.withLock { $0.topUpEnded(team: team, returns: returns) }
+        }
+
+        func stillOwed(_ returns: [LeaseBook.Return]) {
+            book.withLock { $0.stillOwed(returns) }
+        }
+
+        func settled(_ row: LeaseBook.Row, amount: Int64) {
+            book.withLock { $0.settled(row, amount: amount) }
+        }
+
+        func returns(now: Date, all: Bool) -> [LeaseBook.Return] {
+            book.withLock { $0.returns(now: now, all: all) }
+        }
     }
 
     private func period(_ team: TeamRecord) -> BudgetPeriod {

@@ -60,6 +60,13 @@ public final class WorkerService: Service, Sendable {
         // A request with at most one other in flight commits its budget writes on its event loop;
         // with more company, writes are batched on the writer thread (see StoreWriter).
         budget.inlineWrites = { inFlight.count <= 2 }
+        if config.budgets.leaseAttempts > 0 {
+            // Lease rows are told apart by their key: this process's, and fresh for every lease.
+            let prefix = "lease:\(budget.host):\(budget.pid):"
+            budget.leases = BudgetGuard.Leases(LeaseBook(attempts: config.budgets.leaseAttempts, window: config.budgets.reservationTTLSeconds / 2) {
+                prefix + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            })
+        }
         self.budget = budget
         let classifiers = ClassifierSource(store: store, reads: reads, config: config, http: http, environment: environment, logger: logger)
         self.classifiers = classifiers
@@ -113,6 +120,7 @@ public final class WorkerService: Service, Sendable {
         while inFlight.count > 0, ContinuousClock.now < settleBy, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(5))
         }
+        await budget.returnLeases(all: true)
         await budget.writer.flush()
         await budget.requestLog.flush()
         await shadow?.shutdown()  // cancels running comparisons (verdict `unknown`) before the HTTP client goes
@@ -155,6 +163,7 @@ public final class WorkerService: Service, Sendable {
                 }
                 continue
             }
+            await budget.returnLeases()  // those idle for a second
             guard lastBeat.duration(to: .now) >= interval else { continue }
             lastBeat = .now
             beats += 1

@@ -40,12 +40,14 @@ extension Integration {
             #expect(revoked.text.contains("revoked"))
         }
 
-        @Test func concurrentClientsNeverOverspendAndTheLedgerMatchesWhatClientsWereCharged() async throws {
+        /// With leases (the default: workers reserve several attempts at once) and without (each
+        /// attempt its own reservation).
+        @Test(arguments: ["{reservation_ttl_s: 4}", "{reservation_ttl_s: 4, lease_attempts: 0}"])
+        func concurrentClientsNeverOverspendAndTheLedgerMatchesWhatClientsWereCharged(budgets: String) async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             // A short reservation TTL so the killed worker's reservations lapse within the test.
-            let cluster = try await env.startCluster(ClusterSpec(workers: 4, ttftMs: 40, authRequired: true,
-                                                                 budgets: "{reservation_ttl_s: 4}"))
+            let cluster = try await env.startCluster(ClusterSpec(workers: 4, ttftMs: 40, authRequired: true, budgets: budgets))
             let simple = ClusterSpec.prices["simple"]!
             // The simulated provider reports exact usage; learn one request's cost, then allow about 100.
             _ = try cluster.cli(["team", "create", "probe"])
@@ -111,9 +113,7 @@ extension Integration {
             let upstreamCalls = ((try after.json())["gpt-4o-mini"]?.intValue ?? 0) - attemptsBefore
             #expect(upstreamCalls <= ok.count + lost.count && upstreamCalls >= ok.count, "upstream \(upstreamCalls) ok \(ok.count)")
             // Nothing stays reserved: the dead worker's reservations are reclaimed.
-            let drained = await eventually(timeout: .seconds(8), interval: .milliseconds(200)) {
-                ((try? store.activeReservationCount(now: Date())) ?? 1) == 0
-            }
+            let drained = await reservationsDrain(store, timeout: .seconds(8))
             #expect(drained, "reservations left: \((try? store.activeReservationCount(now: Date())) ?? -1)")
             #expect(try store.integrityCheck() == "ok")
             // Once the budget is spent, refusals say who, how much and when it resets.

@@ -34,7 +34,7 @@ extension Integration {
             #expect(judgeRow.team != nil && rows.allSatisfy { $0.team == judgeRow.team }, "charged to the caller's team: \(rows)")
             let charged = try #require(Money(decimalString: r.headers["x-triage-cost-usd"] ?? ""))
             #expect(charged.nanoUSD == rows.map(\.cost).reduce(0, +), "the client is told the judge's share too: \(rows)")
-            #expect(try store.activeReservationCount(now: Date()) == 0, "the judge's reservation was settled")
+            #expect(await reservationsDrain(store), "the judge's reservation was settled")
             let teamID = try #require(judgeRow.team)
             let status = try store.budgetStatus(teamID: teamID, periodStart: BudgetPeriod.monthly.start(containing: Date()), now: Date())
             #expect(status.spentNano == charged.nanoUSD, "the team's spend (what its budget counts) includes the judge call")
@@ -77,7 +77,7 @@ extension Integration {
             let judgeRows = try store.read { db in try db.query("SELECT count(*) FROM ledger WHERE outcome = 'routing_judge' AND cost_nano > 0") { $0.int(0) } }
             #expect(judgeRows == [1], "the shared call is charged once")
             #expect(try store.ledgerTotalNano() == charged.compactMap(\.1).reduce(0, +), "the ledger equals what the clients were charged")
-            #expect(try store.activeReservationCount(now: Date()) == 0)
+            #expect(await reservationsDrain(store))
         }
 
         @Test func aQualityJudgeThatAnswersNoTextIsCharged() async throws {
@@ -95,7 +95,7 @@ extension Integration {
             #expect(rows.first?.cost ?? 0 > 0, "\(rows)")
             let charged = try #require(Money(decimalString: r.headers["x-triage-cost-usd"] ?? ""))
             #expect(charged.nanoUSD == rows.map(\.cost).reduce(0, +), "\(rows)")
-            #expect(try store.activeReservationCount(now: Date()) == 0)
+            #expect(await reservationsDrain(store))
         }
     }
 }

@@ -166,7 +166,7 @@ extension Integration {
                 try db.query("SELECT count(*) FROM ledger l JOIN teams t ON t.id = l.team_id WHERE t.name = 'near' AND l.outcome = 'routing_judge' AND l.cost_nano > 0") { $0.int(0) }
             }
             #expect(judged == [calls], "each judge call is charged to the team")
-            #expect(try store.activeReservationCount(now: Date()) == 0, "every judge reservation was settled or released")
+            #expect(await reservationsDrain(store), "every judge reservation was settled or released")
         }
 
         @Test func concurrentRequestsForOneQueryShareOneJudgeCall() async throws {

@@ -159,7 +159,7 @@ import Testing
             // Idle, nothing locked: the body runs before `write` returns, on this very thread.
             let caller = pthread_self()
             let ranOn = try await writer.write("probe", inline: true) { db throws(StoreError) in
-                try Store.settle(db, reservationID: nil, Self.entry(team.id, "a", cost: 5), periodStart: period)
+                try Store.settle(db, .none, Self.entry(team.id, "a", cost: 5), periodStart: period)
                 return pthread_self()
             }
             #expect(pthread_equal(caller, ranOn) != 0, "an idle inline write runs on the caller's thread")
@@ -172,7 +172,7 @@ import Testing
             try holder.exec("BEGIN IMMEDIATE")
             let pending = Task {
                 try await writer.write("queued", inline: true) { db throws(StoreError) in
-                    try Store.settle(db, reservationID: nil, Self.entry(team.id, "b", cost: 7), periodStart: period)
+                    try Store.settle(db, .none, Self.entry(team.id, "b", cost: 7), periodStart: period)
                     return pthread_self()
                 }
             }

@@ -80,10 +80,11 @@ public enum ConfigLoader {
         }
         var budgets = BudgetConfig()
         if let b = try r.child("budgets") {
-            try b.allowOnly(["default_max_tokens", "reservation_ttl_s", "capped_tier"])
+            try b.allowOnly(["default_max_tokens", "reservation_ttl_s", "capped_tier", "lease_attempts"])
             budgets.defaultMaxTokens = try b.int("default_max_tokens", min: 1) ?? budgets.defaultMaxTokens
             budgets.reservationTTLSeconds = try b.double("reservation_ttl_s", min: 1) ?? budgets.reservationTTLSeconds
             budgets.cappedTier = try b.string("capped_tier")
+            budgets.leaseAttempts = try b.int("lease_attempts", min: 0, max: 10_000) ?? budgets.leaseAttempts
             if let capped = budgets.cappedTier, !tiers.contains(where: { $0.name == capped }) {
                 throw ConfigError(field: "budgets.capped_tier", problem: "names tier '\(capped)', which is not under tiers")
             }

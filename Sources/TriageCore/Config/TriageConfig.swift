@@ -228,11 +228,15 @@ public struct BudgetConfig: Sendable, Equatable {
     public var reservationTTLSeconds: Double
     /// The tier requests are capped at once a team passes its soft limit (default: the cheapest).
     public var cappedTier: String?
+    /// How many worst-case attempts a worker reserves at once for a team (a lease it draws on
+    /// without a store transaction; see ``LeaseBook``); 0 reserves each attempt on its own.
+    public var leaseAttempts: Int
 
-    public init(defaultMaxTokens: Int = 4096, reservationTTLSeconds: Double = 600, cappedTier: String? = nil) {
+    public init(defaultMaxTokens: Int = 4096, reservationTTLSeconds: Double = 600, cappedTier: String? = nil, leaseAttempts: Int = 32) {
         self.defaultMaxTokens = defaultMaxTokens
         self.reservationTTLSeconds = reservationTTLSeconds
         self.cappedTier = cappedTier
+        self.leaseAttempts = leaseAttempts
     }
 }
 
