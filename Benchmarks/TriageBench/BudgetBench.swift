@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TriageCore
 import TriageStore
 
 /// Budget reserve-and-settle pairs per second with 1 and 4 processes on one store, and the
@@ -9,8 +10,13 @@ enum BudgetBench {
     enum Mode: String {
         /// `Store.reserve` + `Store.settle`.
         case pair
+        /// What a worker does with a budget lease (`lease_attempts: 32`): the attempt draws on the
+        /// lease, one `Store.topUpLease` per 32 attempts, and `Store.settle` writes only the ledger
+        /// row and the spend.
+        case leased
         /// What a worker does per non-stream request: one `budgetStatus` read (BudgetGuard.status), then
-        /// `reserve` and `settle` through its ``StoreWriter`` and the request log riding along, with
+        /// `reserve` and `settle` (each attempt its own reservation, as with `lease_attempts: 0`) through its
+        /// ``StoreWriter`` and a request log row through the log file's, with
         /// `writerConcurrency` requests in flight per process (writes of concurrent requests share transactions).
         case request
         /// `reserve` + `settle` through a ``StoreWriter`` with `writerConcurrency` pairs in flight per process.
@@ -30,13 +36,14 @@ enum BudgetBench {
         store.close()
 
         var results: [BenchResult] = []
-        for mode in [Mode.pair, .writer, .request] {
+        for mode in [Mode.pair, .leased, .writer, .request] {
             var single: Double?
             for processes in [1, 4] {
                 let (ops, errors) = try launch(processes: processes, path: path, teamID: team.id, seconds: options.budgetSeconds, mode: mode)
                 let rate = Double(ops) / options.budgetSeconds
                 let name = switch mode {
                 case .pair: "reserve+settle pairs (Store, 1 at a time)"
+                case .leased: "draw+settle pairs on a lease of 32 (Store, 1 at a time)"
                 case .writer: "reserve+settle pairs (StoreWriter, \(writerConcurrency) in flight)"
                 case .request: "worker store work per request (\(writerConcurrency) in flight)"
                 }
@@ -84,13 +91,17 @@ enum BudgetBench {
     static func child(_ args: [String]) throws {
         guard args.count == 5, let teamID = Int64(args[1]), let start = UInt64(args[2]), let seconds = Double(args[3]),
               let mode = Mode(rawValue: args[4]) else {
-            throw BenchError("usage: budget-child PATH TEAM_ID START_NS SECONDS pair|request")
+            throw BenchError("usage: budget-child PATH TEAM_ID START_NS SECONDS pair|leased|writer|request")
         }
         let store = try Store(path: args[0])
-        if mode != .pair {
+        if mode == .writer || mode == .request {
             let writer = try StoreWriter(path: args[0])
-            let (ops, errors) = concurrently(store: store, writer: writer, teamID: teamID, start: start, seconds: seconds, mode: mode)
+            // The request log has a file of its own, as in a worker.
+            let requestLog = try StoreWriter(path: Store.requestLogPath(forStore: args[0]), schema: .requestLog)
+            let (ops, errors) = concurrently(store: store, writer: writer, requestLog: requestLog, teamID: teamID, start: start,
+                                             seconds: seconds, mode: mode)
             writer.close()
+            requestLog.close()
             store.close()
             print(ops, errors)
             return
@@ -102,17 +113,20 @@ enum BudgetBench {
         let deadline = start + UInt64(seconds * 1e9)
         var ops = 0
         var errors = 0
+        var book = LeaseBook(attempts: 32, window: 300) { "lease:\(host):\(pid):\(UInt64.random(in: 0...UInt64.max))" }
+        let budgetNano = try store.team(id: teamID)?.budgetNano ?? 0
         while nowNanos() < deadline {
             let requestID = "req_\(pid)_\(ops)"
             let now = Date()
             do {
-                let result = try store.reserve(teamID: teamID, requestID: requestID, amountNano: 2_500_000, periodStart: periodStart,
-                                               now: now, ttl: 600, ownerPID: pid, ownerHost: host)
-                guard case .reserved(let id, _) = result else { throw BenchError("reservation refused: \(result)") }
-                try store.settle(reservationID: id, LedgerEntry(teamID: teamID, requestID: requestID, createdAt: now, tier: "simple",
-                                                                model: "gpt-4o-mini", promptTokens: 12, completionTokens: 6,
-                                                                usageEstimated: false, costNano: 5_400, outcome: "ok"),
+                let hold = try mode == .pair
+                    ? reserve(store, teamID: teamID, requestID: requestID, periodStart: periodStart, now: now, pid: pid, host: host)
+                    : draw(&book, store, teamID: teamID, budgetNano: budgetNano, periodStart: periodStart, now: now, pid: pid, host: host)
+                try store.settle(hold, LedgerEntry(teamID: teamID, requestID: requestID, createdAt: now, tier: "simple",
+                                                   model: "gpt-4o-mini", promptTokens: 12, completionTokens: 6,
+                                                   usageEstimated: false, costNano: 5_400, outcome: "ok"),
                                  periodStart: periodStart)
+                if case .lease(let rowID, let key, let amount) = hold { book.settled(LeaseBook.Row(id: rowID, key: key), amount: amount) }
                 ops += 1
             } catch {
                 errors += 1
@@ -125,8 +139,40 @@ enum BudgetBench {
 }
 
 extension BudgetBench {
+    static let worstCase: Int64 = 2_500_000
+
+    /// One attempt's own reservation.
+    static func reserve(_ store: Store, teamID: Int64, requestID: String, periodStart: Date, now: Date, pid: Int32,
+                        host: String) throws -> ReservationHold {
+        let result = try store.reserve(teamID: teamID, requestID: requestID, amountNano: worstCase, periodStart: periodStart,
+                                       now: now, ttl: 600, ownerPID: pid, ownerHost: host)
+        guard case .reserved(let id, _) = result else { throw BenchError("reservation refused: \(result)") }
+        return .row(id)
+    }
+
+    /// One attempt's draw on the process's lease, topped up in the store when it runs out.
+    static func draw(_ book: inout LeaseBook, _ store: Store, teamID: Int64, budgetNano: Int64, periodStart: Date, now: Date,
+                     pid: Int32, host: String) throws -> ReservationHold {
+        switch book.draw(team: teamID, amount: worstCase, budgetNano: budgetNano, now: now) {
+        case .leased(let row):
+            return .lease(rowID: row.id, key: row.key, amountNano: worstCase)
+        case .topUp(let key, let returns):
+            let result = try store.topUpLease(teamID: teamID, key: key, needNano: worstCase,
+                                              returns: returns.map { LeaseReturn(rowID: $0.row.id, key: $0.row.key, amountNano: $0.amountNano) },
+                                              periodStart: periodStart, now: now, ttl: 600, ownerPID: pid, ownerHost: host) {
+                LeaseBook.grant(need: $0, attempts: 32, headroom: $1)
+            }
+            guard case .granted(let rowID, let granted, let inserted, _) = result else { throw BenchError("lease refused: \(result)") }
+            book.toppedUp(team: teamID, key: key, rowID: rowID, granted: granted, inserted: inserted, drawn: worstCase,
+                          budgetNano: budgetNano, now: now)
+            return .lease(rowID: rowID, key: key, amountNano: worstCase)
+        case .single:
+            throw BenchError("a single process has no concurrent top-up")
+        }
+    }
+
     /// `writerConcurrency` tasks doing `mode` through `writer` until the deadline; returns operations and errors.
-    static func concurrently(store: Store, writer: StoreWriter, teamID: Int64, start: UInt64, seconds: Double, mode: Mode) -> (Int, Int) {
+    static func concurrently(store: Store, writer: StoreWriter, requestLog: StoreWriter, teamID: Int64, start: UInt64, seconds: Double, mode: Mode) -> (Int, Int) {
         let pid = getpid()
         let host = ProcessInfo.processInfo.hostName
         let periodStart = Date(timeIntervalSince1970: 1_764_547_200)
@@ -154,7 +200,7 @@ extension BudgetBench {
                                     teamID: teamID, requestID: requestID, createdAt: now, tier: "simple", model: "gpt-4o-mini", promptTokens: 12,
                                     completionTokens: 6, usageEstimated: false, costNano: 5_400, outcome: "ok"), periodStart: periodStart)
                                 if mode == .request {
-                                    writer.logRequestLater(RequestLogEntry(
+                                    requestLog.logRequestLater(RequestLogEntry(
                                         id: requestID, createdAt: now, teamID: teamID, workerID: "w1", tier: "simple", model: "gpt-4o-mini",
                                         provider: "sim", reason: "rules: short query (6 words < 20), no keyword, no context", stream: false,
                                         attempts: 1, attemptLog: #"[{"tier":"simple","model":"gpt-4o-mini","outcome":"ok","status":200,"ms":0.4}]"#,
@@ -175,6 +221,7 @@ extension BudgetBench {
                 for await (ops, errors) in group { totals.value.withLock { $0.ops += ops; $0.errors += errors } }
             }
             await writer.flush()
+            await requestLog.flush()
             done.signal()
         }
         done.wait()
