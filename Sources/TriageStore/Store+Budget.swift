@@ -61,18 +61,6 @@ extension Store {
         }
     }
 
-    /// Drops a reservation without charging anything.
-    public func release(reservationID: Int64) throws(StoreError) {
-        try locked(writing: "release") { db throws(StoreError) in
-            try Self.release(db, reservationID: reservationID)
-        }
-    }
-
-    /// ``release(reservationID:)``'s work, inside a write transaction the caller holds.
-    static func release(_ db: SQLiteConnection, reservationID: Int64) throws(StoreError) {
-        _ = try db.run("DELETE FROM reservations WHERE id = ?", [.integer(reservationID)])
-    }
-
     /// Deletes reservations that expired, and those of processes on `host` that `isAlive` says are gone.
     /// - Returns: how many were reclaimed.
     @discardableResult
