@@ -38,9 +38,10 @@ public enum LeaseTopUp: Sendable, Equatable {
 extension Store {
     /// Tops up a worker's lease on a team's budget (see `LeaseBook` in TriageCore), in the write
     /// transaction the caller holds: first takes `returns` (what settled attempts drew, what the
-    /// worker gives back) off their rows, then reserves what `grant` says for the attempt's `needNano` and the team's headroom, or
-    /// refuses when it says nil. The lease is the team's row with `request_id = key`; a missing or
-    /// lapsed one is made anew. Every top-up renews the row's expiry to `now + ttl`.
+    /// worker gives back) off their rows, then reserves what `grant` says for the attempt's
+    /// `needNano` and the team's headroom, or refuses when it says nil. The lease is the team's row
+    /// with `request_id = key`; a missing or lapsed one is made anew. Every top-up renews the row's
+    /// expiry to `now + ttl`.
     static func topUpLease(_ db: SQLiteConnection, teamID: Int64, key: String, needNano: Int64, returns: [LeaseReturn], periodStart: Date,
                            now: Date, ttl: TimeInterval, ownerPID: Int32, ownerHost: String,
                            grant: (_ need: Int64, _ headroom: Int64) -> Int64?) throws(StoreError) -> LeaseTopUp {
