@@ -48,7 +48,10 @@ public struct LineLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var all = metadata
         if let provided = metadataProvider?.get(), !provided.isEmpty { all.merge(provided) { _, new in new } }
-        if let extra = event.metadata, !extra.isEmpty { all.merge(extra) { _, new in new } }
+        if let extra = event.metadata, !extra.isEmpty {
+            // The usual case (the request line): only the event's own metadata; no copy to merge into.
+            if all.isEmpty { all = extra } else { all.merge(extra) { _, new in new } }
+        }
         if let error = event.error {
             all["error.message"] = .string("\(error)")
             all["error.type"] = .string(String(reflecting: type(of: error)))

@@ -8,18 +8,19 @@ import TriageCore
 /// No header is ever logged, and every value goes through ``Redaction/scrub(_:)``.
 enum RequestLogLine {
     static func metadata(_ r: FinishedRequest) -> Logger.Metadata {
-        var m: Logger.Metadata = [
-            "triage.request": .string(r.id),
-            "triage.team": .string(r.team ?? "-"),
-            "triage.tier": .string(r.tier ?? "-"),
-            "triage.model": .string(r.model ?? "-"),
-            "triage.attempts": .stringConvertible(r.attempts),
-            "triage.status": .stringConvertible(r.status),
-            "triage.stream": .stringConvertible(r.stream),
-            "triage.latency_ms": .string(ms(r.duration)),
-            "triage.cost_usd": .string(r.cost?.description ?? "0"),
-        ]
-        if let w = r.worker { m["triage.worker"] = .string(w) }
+        // Built once, at its final size, with the strings that can hold client text scrubbed as
+        // they go in (this runs for every request the coordinator serves).
+        var m = Logger.Metadata(minimumCapacity: 16)
+        m["triage.request"] = .string(r.id)
+        m["triage.team"] = .string(scrub(r.team))
+        m["triage.tier"] = .string(scrub(r.tier))
+        m["triage.model"] = .string(scrub(r.model))
+        m["triage.attempts"] = .stringConvertible(r.attempts)
+        m["triage.status"] = .stringConvertible(r.status)
+        m["triage.stream"] = .stringConvertible(r.stream)
+        m["triage.latency_ms"] = .string(ms(r.duration))
+        m["triage.cost_usd"] = .string(r.cost?.description ?? "0")
+        if let w = r.worker { m["triage.worker"] = .string(Redaction.scrub(w)) }
         if let u = r.upstream { m["triage.upstream_ms"] = .string(ms(u)) }
         if let o = r.overhead { m["triage.overhead_ms"] = .string(ms(o)) }
         if let t = r.timeToFirstToken { m["triage.ttft_ms"] = .string(ms(t)) }
@@ -28,14 +29,15 @@ enum RequestLogLine {
             m["triage.tokens_out"] = .stringConvertible(u.completionTokens)
         }
         if !r.fallbacks.isEmpty {
-            m["triage.fallbacks"] = .string(r.fallbacks.map { "\($0.tier)/\($0.model)=\($0.reason)" + ($0.status.map { "(\($0))" } ?? "") }
-                .joined(separator: ", "))
+            m["triage.fallbacks"] = .string(Redaction.scrub(r.fallbacks.map { "\($0.tier)/\($0.model)=\($0.reason)" + ($0.status.map { "(\($0))" } ?? "") }
+                .joined(separator: ", ")))
         }
-        if let e = r.errorCode { m["triage.error"] = .string(e) }
-        return m.mapValues { v in
-            if case .string(let s) = v { return .string(Redaction.scrub(s)) }
-            return v
-        }
+        if let e = r.errorCode { m["triage.error"] = .string(Redaction.scrub(e)) }
+        return m
+    }
+
+    private static func scrub(_ s: String?) -> String {
+        s.map(Redaction.scrub) ?? "-"
     }
 
     static func ms(_ d: Duration) -> String {
