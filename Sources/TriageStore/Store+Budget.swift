@@ -29,13 +29,9 @@ extension Store {
         return .reserved(id: db.lastInsertRowID, status: status)
     }
 
-    /// Settles an attempt: drops its reservation (if any), writes its ledger row and adds its
-    /// cost to the team's spend for the period starting at `periodStart`, all in one transaction.
-    public func settle(reservationID: Int64?, _ entry: LedgerEntry, periodStart: Date) throws(StoreError) {
-        try settle(reservationID.map(ReservationHold.row) ?? .none, entry, periodStart: periodStart)
-    }
-
-    /// Settles an attempt whose reservation is `hold` (its own row, or a draw on a lease).
+    /// Settles an attempt: takes its reservation `hold` off (its own row is deleted; a draw on a
+    /// lease leaves the row alone), writes its ledger row and adds its cost to the team's spend for
+    /// the period starting at `periodStart`, all in one transaction.
     public func settle(_ hold: ReservationHold, _ entry: LedgerEntry, periodStart: Date) throws(StoreError) {
         try locked(writing: "settle") { db throws(StoreError) in
             try Self.settle(db, hold, entry, periodStart: periodStart)

@@ -307,13 +307,6 @@ extension StoreWriter {
         }
     }
 
-    /// ``Store/settle(reservationID:_:periodStart:)`` on the writer.
-    public func settle(reservationID: Int64?, _ entry: LedgerEntry, periodStart: Date, inline: Bool = false) async throws(StoreError) {
-        try await write("settle", inline: inline) { db throws(StoreError) in
-            try Store.settle(db, reservationID.map(ReservationHold.row) ?? .none, entry, periodStart: periodStart)
-        }
-    }
-
     /// ``Store/logRequest(_:)``, committed with the next transaction (see ``writeLater(_:_:onError:)``).
     /// Only for a writer of the request log's file (``StoreSchema/requestLog``).
     public func logRequestLater(_ entry: RequestLogEntry, onError: @escaping @Sendable (StoreError) -> Void) {

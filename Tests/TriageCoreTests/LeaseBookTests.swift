@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TriageCore
 
@@ -13,10 +14,9 @@ import TriageCore
         return LeaseBook(attempts: attempts, window: window, idleAfter: 1) { "k\(counter.next())" }
     }
 
-    private final class Counter: @unchecked Sendable {
-        private var n = 0
-        private let lock = NSLock()
-        func next() -> Int { lock.withLock { n += 1; return n } }
+    private final class Counter: Sendable {
+        private let n = Mutex(0)
+        func next() -> Int { n.withLock { $0 += 1; return $0 } }
     }
 
     @Test func theGrantIsSeveralAttemptsAtMostASixteenthOfTheHeadroomAndNeverLessThanTheNeed() {

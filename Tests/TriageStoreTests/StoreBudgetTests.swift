@@ -24,7 +24,7 @@ import Testing
             guard case .refused(let refused) = second else { Issue.record("not refused: \(second)"); return }
             #expect(refused.reservedNano == 600)
             // Settling at the actual cost frees the rest of the reservation.
-            try store.settle(reservationID: id, entry(team.id, "r1", cost: 250), periodStart: period)
+            try store.settle(.row(id), entry(team.id, "r1", cost: 250), periodStart: period)
             let after = try store.budgetStatus(teamID: team.id, periodStart: period, now: t0)
             #expect(after.spentNano == 250 && after.reservedNano == 0 && after.remainingNano == 750)
             let third = try store.reserve(teamID: team.id, requestID: "r3", amountNano: 600, periodStart: period, now: t0,
@@ -40,7 +40,7 @@ import Testing
             let r = try store.reserve(teamID: team.id, requestID: "r", amountNano: 1 << 40, periodStart: period, now: t0,
                                       ttl: 60, ownerPID: 1, ownerHost: "h")
             guard case .unlimited = r else { Issue.record("expected unlimited: \(r)"); return }
-            try store.settle(reservationID: nil, entry(team.id, "r", cost: 42), periodStart: period)
+            try store.settle(.none, entry(team.id, "r", cost: 42), periodStart: period)
             #expect(try store.ledgerTotalNano() == 42)
             #expect(try store.activeReservationCount(now: t0) == 0)
         }
@@ -49,7 +49,7 @@ import Testing
     @Test func spendOfAnotherPeriodDoesNotCount() throws {
         try withStore { store, _ throws in
             let team = try store.createTeam(name: "p", budgetNano: 100, period: "daily", softLimit: nil)
-            try store.settle(reservationID: nil, entry(team.id, "old", cost: 100), periodStart: period)
+            try store.settle(.none, entry(team.id, "old", cost: 100), periodStart: period)
             let next = period.addingTimeInterval(86_400)
             #expect(try store.budgetStatus(teamID: team.id, periodStart: period, now: t0).spentNano == 100)
             #expect(try store.budgetStatus(teamID: team.id, periodStart: next, now: t0).spentNano == 0)
@@ -90,7 +90,7 @@ import Testing
                                               now: t0, ttl: 600, ownerPID: Int32(index), ownerHost: "h")
                     if case .reserved(let id, _) = r {
                         granted.withLock { $0 += 1 }
-                        try store.settle(reservationID: id, LedgerEntry(teamID: team.id, requestID: "t\(index)-\(i)", createdAt: t0,
+                        try store.settle(.row(id), LedgerEntry(teamID: team.id, requestID: "t\(index)-\(i)", createdAt: t0,
                                                                        tier: nil, model: nil, promptTokens: 1, completionTokens: 1,
                                                                        usageEstimated: false, costNano: 100, outcome: "ok"),
                                          periodStart: period)

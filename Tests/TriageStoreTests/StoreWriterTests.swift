@@ -51,7 +51,7 @@ import Testing
                                 // A write that fails (no such table), in the middle of the others.
                                 try await writer.write("bad") { db throws(StoreError) in _ = try db.run("INSERT INTO no_such_table VALUES (1)") }
                             } else {
-                                try await writer.settle(reservationID: nil, Self.entry(team.id, "ok\(i)", cost: 10), periodStart: period)
+                                try await writer.settle(.none, Self.entry(team.id, "ok\(i)", cost: 10), periodStart: period)
                             }
                             return (i, true)
                         } catch {
@@ -85,14 +85,14 @@ import Testing
             #expect(try committed("alone"))
             // With a write: committed in that write's transaction, before it returns.
             later("rider")
-            try await writer.settle(reservationID: nil, Self.entry(team.id, "x", cost: 5), periodStart: period)
+            try await writer.settle(.none, Self.entry(team.id, "x", cost: 5), periodStart: period)
             #expect(try committed("rider"))
             // (The writer's thread may still be ending that batch, and the rider's timer is still
             // set: past both, the next later write waits for a timer of its own.)
             try await Task.sleep(for: .milliseconds(150))
             // Not with an inline write (it is on a request's path): the timer commits it.
             later("waits")
-            try await writer.settle(reservationID: nil, Self.entry(team.id, "y", cost: 5), periodStart: period, inline: true)
+            try await writer.settle(.none, Self.entry(team.id, "y", cost: 5), periodStart: period, inline: true)
             #expect(try !committed("waits"))
             try await Task.sleep(for: .milliseconds(400))
             #expect(try committed("waits"))
@@ -135,7 +135,7 @@ import Testing
             for i in 0..<10 {
                 group.addTask {
                     do {
-                        try await writer.settle(reservationID: nil, Self.entry(team.id, "w\(i)", cost: 1), periodStart: period)
+                        try await writer.settle(.none, Self.entry(team.id, "w\(i)", cost: 1), periodStart: period)
                         return false
                     } catch {
                         return (error as? StoreError)?.isBusy == true
@@ -193,7 +193,7 @@ import Testing
             for i in 0..<3000 {
                 var e = Self.entry(team.id, "r\(i)-" + padding, cost: 1)
                 e.model = padding
-                try await writer.settle(reservationID: nil, e, periodStart: period, inline: true)
+                try await writer.settle(.none, e, periodStart: period, inline: true)
             }
             await writer.flush()
             // Without checkpoints the log would hold every page written (about 110 MB: each row
@@ -239,7 +239,7 @@ import Testing
                                              ownerPID: 1, ownerHost: "h")
             guard case .reserved(let id, _) = r else { Issue.record("not reserved: \(r)"); return }
             #expect(try store.budgetStatus(teamID: team.id, periodStart: period, now: t0).reservedNano == 400)
-            try await writer.settle(reservationID: id, Self.entry(team.id, "q", cost: 100), periodStart: period)
+            try await writer.settle(.row(id), Self.entry(team.id, "q", cost: 100), periodStart: period)
             let status = try store.budgetStatus(teamID: team.id, periodStart: period, now: t0)
             #expect(status.spentNano == 100 && status.reservedNano == 0)
             #expect(try store.ledgerTotalNano(teamID: team.id) == 100)

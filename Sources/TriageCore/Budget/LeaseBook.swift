@@ -164,6 +164,7 @@ public struct LeaseBook: Sendable {
         for (team, lease) in leases where all || (now.timeIntervalSince(lease.lastDraw) >= idleAfter && !toppingUp.contains(team)) {
             void(team)
         }
+        guard !owed.isEmpty else { return [] }
         let leased = Set(leases.values.map(\.row))
         var out: [Return] = []
         for (row, amount) in owed where !leased.contains(row) {
