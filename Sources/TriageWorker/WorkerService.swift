@@ -63,7 +63,7 @@ public final class WorkerService: Service, Sendable {
         if config.budgets.leaseAttempts > 0 {
             // Lease rows are told apart by their key: this process's, and fresh for every lease.
             let prefix = "lease:\(budget.host):\(budget.pid):"
-            budget.leases = BudgetGuard.Leases(LeaseBook(attempts: config.budgets.leaseAttempts, window: config.budgets.reservationTTLSeconds / 2) {
+            budget.leases = BudgetGuard.Leases(LeaseBook(attempts: config.budgets.leaseAttempts, window: config.leaseWindowSeconds) {
                 prefix + String(UInt64.random(in: 0...UInt64.max), radix: 36)
             })
         }

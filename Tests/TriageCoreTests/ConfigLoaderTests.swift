@@ -184,6 +184,20 @@ import TriageCore
 
     /// Found by fuzzing the config loader: a huge price trapped converting it to nano-dollars, and
     /// any huge number of seconds or dollars could trap in the same way further on.
+    /// A reservation that lapsed while its request still ran would stop counting against the
+    /// budget, so the TTL has to outlast the request budget; budget leases are drawn on in the
+    /// first half of what is left.
+    @Test func theReservationTTLMustOutlastTheRequestBudget() throws {
+        expectError(Self.minimal + "\nbudgets: {reservation_ttl_s: 120}", field: "budgets.reservation_ttl_s",
+                    problem: "must exceed failover.request_budget_s (120.0 s against 300.0 s)")
+        expectError(Self.minimal + "\nbudgets: {reservation_ttl_s: 10}\nfailover: {request_budget_s: 10}",
+                    field: "budgets.reservation_ttl_s", problem: "must exceed failover.request_budget_s")
+        let defaults = try ConfigLoader.load(yaml: Self.minimal)
+        #expect(defaults.leaseWindowSeconds == 150)
+        let short = try ConfigLoader.load(yaml: Self.minimal + "\nbudgets: {reservation_ttl_s: 5}\nfailover: {request_budget_s: 4}")
+        #expect(short.leaseWindowSeconds == 0.5)
+    }
+
     @Test func hugeNumbersAreRefusedNotATrap() {
         let hugePrice = Self.providers + "\ntiers:\n  - {name: a, provider: sim, model: m, input_per_mtok: 2e76, output_per_mtok: 1}"
         expectError(hugePrice, field: "tiers[0].input_per_mtok", problem: "must be at most 100000")

@@ -47,7 +47,9 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             // A short reservation TTL so the killed worker's reservations lapse within the test.
-            let cluster = try await env.startCluster(ClusterSpec(workers: 4, ttftMs: 40, authRequired: true, budgets: budgets))
+            // (A TTL must exceed the request budget.)
+            let cluster = try await env.startCluster(ClusterSpec(workers: 4, ttftMs: 40, failover: "{request_budget_s: 3}",
+                                                                 authRequired: true, budgets: budgets))
             let simple = ClusterSpec.prices["simple"]!
             // The simulated provider reports exact usage; learn one request's cost, then allow about 100.
             _ = try cluster.cli(["team", "create", "probe"])

@@ -67,8 +67,8 @@ public struct LeaseBook: Sendable {
 
     /// How many worst-case attempts a top-up reserves at most.
     public let attempts: Int
-    /// Draws stop this long after a top-up renewed the row (half the reservation TTL), so a lease
-    /// is never drawn from once its row could have lapsed.
+    /// Draws stop this long after a top-up renewed the row, so that an attempt drawn last still
+    /// ends before the row could lapse (see `TriageConfig.leaseWindowSeconds`).
     public let window: TimeInterval
     /// Idle this long, a lease goes back to the store.
     public let idleAfter: TimeInterval

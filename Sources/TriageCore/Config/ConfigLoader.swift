@@ -93,6 +93,7 @@ public enum ConfigLoader {
                                     classifier: classifier, limits: limits, workers: workers, shutdownGraceSeconds: grace,
                                     auth: auth, budgets: budgets)
         config.failover = try readFailover(r.child("failover"))
+        try checkReservationTTL(config)
         if let p = try r.child("privacy") {
             try p.allowOnly(["store_query_text"])
             config.privacy.storeQueryText = try p.bool("store_query_text") ?? false
@@ -103,6 +104,17 @@ public enum ConfigLoader {
         try checkClassifierJudge(config)
         try checkJudgeUsers(config)
         return config
+    }
+
+    /// A reservation must outlive the longest request it covers: one that lapsed while its attempt
+    /// still ran would stop counting against the team's budget, and the team could overspend.
+    static func checkReservationTTL(_ config: TriageConfig) throws(ConfigError) {
+        let ttl = config.budgets.reservationTTLSeconds
+        let requestBudget = config.failover.policy.requestBudget.inSeconds
+        guard ttl > requestBudget else {
+            throw ConfigError(field: "budgets.reservation_ttl_s", problem: "must exceed failover.request_budget_s (\(ttl) s against \(requestBudget) s): "
+                + "a reservation has to outlive the longest request it covers, or the team could overspend")
+        }
     }
 
     private static func resolve(_ path: String, base: String?) -> String {

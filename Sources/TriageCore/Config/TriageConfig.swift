@@ -53,6 +53,13 @@ public struct TriageConfig: Sendable, Equatable {
 
     /// The tier ladder as routing sees it.
     public var ladder: Ladder { Ladder(tiers: tiers) }
+
+    /// How long after a top-up attempts may still draw on a budget lease: half of what the
+    /// reservation TTL leaves beyond the request budget (150 s with the defaults), so an attempt
+    /// drawn last ends, settlement included, with as much margin before its row could lapse.
+    public var leaseWindowSeconds: Double {
+        max(0, budgets.reservationTTLSeconds - failover.policy.requestBudget.inSeconds) / 2
+    }
 }
 
 /// `host:port`.
