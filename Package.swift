@@ -124,7 +124,7 @@ let package = Package(
                                    .product(name: "Prometheus", package: "swift-prometheus")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "TriageWorkerTests",
-                    dependencies: ["TriageWorker", "TriageCore", "TriageWire", .product(name: "NIOEmbedded", package: "swift-nio")],
+                    dependencies: ["TriageWorker", "TriageCore", "TriageStore", "TriageWire", .product(name: "NIOEmbedded", package: "swift-nio")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "TriageIntegrationTests",
                     dependencies: ["TriageCore", "TriageStore", "TriageUpstream", "TriageWire"],

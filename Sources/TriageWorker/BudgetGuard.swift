@@ -37,18 +37,26 @@ struct BudgetGuard: Sendable {
 
     /// The worker's leases on team budgets (`budgets.lease_attempts`; none when 0).
     var leases: Leases?
+    /// Teams' positions as last read (`budgets.status_cache_ms`).
+    var statusCache = BudgetStatusCache(maxAge: 0)
 
-    /// The team's position before routing, or nil for a caller without a team.
+    /// The team's position before routing (as read at most `budgets.status_cache_ms` ago, see
+    /// ``BudgetStatusCache``), or nil for a caller without a team.
     func status(of caller: Caller) throws(TriageError) -> BudgetStatus? {
         guard let teamID = caller.teamID else { return nil }
         let t = now()
+        if let cached = statusCache.status(team: teamID, now: t, periodStart: { periodStart($0, at: t) }) { return cached }
         let found: (status: BudgetStatus, periodStart: Date)?
         do {
             found = try reads.budgetStatus(teamID: teamID, now: t) { periodStart($0, at: t) }
         } catch {
             throw .internalError("budget lookup failed: \(error)")
         }
-        guard let found else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
+        guard let found else {
+            statusCache.forget(team: teamID)
+            throw TriageError.unauthorized("The team of this API key no longer exists.")
+        }
+        statusCache.store(found.status, periodStart: found.periodStart, readAt: t)
         return found.status
     }
 
@@ -82,9 +90,13 @@ struct BudgetGuard: Sendable {
                 let result = try await writer.reserve(teamID: teamID, requestID: requestID, amountNano: need, periodStart: start, now: t,
                                                       ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host, inline: inlineWrites())
                 switch result {
-                case .reserved(let id, _): return Reservation(hold: .row(id), periodStart: start)
+                case .reserved(let id, let status):
+                    statusCache.store(status, periodStart: start, readAt: t)
+                    return Reservation(hold: .row(id), periodStart: start)
                 case .unlimited: return Reservation(hold: .none, periodStart: start)
-                case .refused(let status): throw refusal(status, needed: amount, at: t)
+                case .refused(let status):
+                    statusCache.store(status, periodStart: start, readAt: t)
+                    throw refusal(status, needed: amount, at: t)
                 }
             }
         } catch let e as TriageError {
@@ -110,6 +122,7 @@ struct BudgetGuard: Sendable {
         }
         switch result {
         case .granted(let rowID, let granted, let inserted, let status):
+            statusCache.store(status, periodStart: start, readAt: t)
             // The budget as this transaction read it: a change since voids the lease at its next draw.
             leases.toppedUp(team: teamID, key: key, rowID: rowID, granted: granted, inserted: inserted, drawn: need,
                             budgetNano: status.team.budgetNano ?? budget, now: t)
@@ -118,6 +131,7 @@ struct BudgetGuard: Sendable {
             leases.topUpEnded(team: teamID)  // the transaction took the returns off
             return Reservation(hold: .none, periodStart: start)
         case .refused(let status):
+            statusCache.store(status, periodStart: start, readAt: t)
             leases.topUpEnded(team: teamID)  // the transaction took the returns off
             throw refusal(status, needed: Money(nanoUSD: need), at: t)
         }

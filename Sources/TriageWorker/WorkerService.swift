@@ -60,6 +60,7 @@ public final class WorkerService: Service, Sendable {
         // A request with at most one other in flight commits its budget writes on its event loop;
         // with more company, writes are batched on the writer thread (see StoreWriter).
         budget.inlineWrites = { inFlight.count <= 2 }
+        budget.statusCache = BudgetStatusCache(maxAge: Double(config.budgets.statusCacheMs) / 1000)
         if config.budgets.leaseAttempts > 0 {
             // Lease rows are told apart by their key: this process's, and fresh for every lease.
             let prefix = "lease:\(budget.host):\(budget.pid):"

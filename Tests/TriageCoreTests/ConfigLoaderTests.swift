@@ -198,6 +198,15 @@ import TriageCore
         #expect(short.leaseWindowSeconds == 0.5)
     }
 
+    @Test func budgetSettingsAreReadAndRangeChecked() throws {
+        let defaults = try ConfigLoader.load(yaml: Self.minimal).budgets
+        #expect(defaults == BudgetConfig(defaultMaxTokens: 4096, reservationTTLSeconds: 600, leaseAttempts: 32, statusCacheMs: 100))
+        let set = try ConfigLoader.load(yaml: Self.minimal + "\nbudgets: {lease_attempts: 0, status_cache_ms: 0, default_max_tokens: 512}").budgets
+        #expect(set == BudgetConfig(defaultMaxTokens: 512, reservationTTLSeconds: 600, leaseAttempts: 0, statusCacheMs: 0))
+        expectError(Self.minimal + "\nbudgets: {status_cache_ms: 60000}", field: "budgets.status_cache_ms", problem: "must be at most 5000")
+        expectError(Self.minimal + "\nbudgets: {lease_attempts: -1}", field: "budgets.lease_attempts", problem: "must be at least 0")
+    }
+
     @Test func hugeNumbersAreRefusedNotATrap() {
         let hugePrice = Self.providers + "\ntiers:\n  - {name: a, provider: sim, model: m, input_per_mtok: 2e76, output_per_mtok: 1}"
         expectError(hugePrice, field: "tiers[0].input_per_mtok", problem: "must be at most 100000")

@@ -6,7 +6,8 @@ import TriageStore
 extension Integration {
     /// Budget leases through the real cluster: a worker reserves several attempts of a team at
     /// once and draws on them without a store transaction, gives back what it did not use when
-    /// the team's traffic stops, and still refuses the moment an operator cuts the budget.
+    /// the team's traffic stops, and still refuses once an operator cuts the budget (within
+    /// `budgets.status_cache_ms`, the longest a worker reuses a team's position).
     @Suite struct BudgetLeaseTests {
         @Test func aWorkerLeasesAheadDrawsLocallyAndGivesBackWhatItDidNotUse() async throws {
             let env = try IntegrationEnv()
@@ -43,11 +44,13 @@ extension Integration {
             #expect(await reservationsDrain(store, timeout: .seconds(4)), "lease left: \((try? leaseRows()) ?? [])")
 
             // Leased again, then the operator cuts the budget to what was spent: the next request
-            // is refused although the worker still holds a lease, and nothing stays reserved.
+            // after the worker's cached position ages is refused although the worker still holds a
+            // lease, and nothing stays reserved.
             let again = try await cluster.http.post(cluster.chatURL, json: body, headers: auth)
             #expect(again.status == 200)
             let spent = try store.ledgerTotalNano(teamID: team.id)
             _ = try cluster.cli(["team", "set", "lease", "--budget", Money(nanoUSD: spent).description])
+            try await Task.sleep(for: .milliseconds(200))  // the worker reads the change within budgets.status_cache_ms (100)
             let refused = try await cluster.http.post(cluster.chatURL, json: body, headers: auth)
             #expect(refused.status == 429 && refused.errorCode == "budget_exceeded", "\(refused.status) \(refused.text)")
             #expect(try store.ledgerTotalNano(teamID: team.id) == spent, "the refused request was not charged")

@@ -152,6 +152,7 @@ extension Integration {
 
             // Spend the team past its soft limit, then ask for the top tier: it is capped at the cheapest.
             _ = try cluster.cli(["team", "set", "s", "--budget", Money(nanoUSD: rows[0] * 3).description])
+            try await Task.sleep(for: .milliseconds(200))  // the worker reads the change within budgets.status_cache_ms (100)
             var cappedBody = chatBody(Self.question, model: "complex")
             cappedBody["max_tokens"] = .int(32)  // a worst case that fits what is left
             let capped = try await cluster.http.post(cluster.chatURL, json: cappedBody, headers: auth)

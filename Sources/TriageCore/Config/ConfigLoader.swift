@@ -80,11 +80,13 @@ public enum ConfigLoader {
         }
         var budgets = BudgetConfig()
         if let b = try r.child("budgets") {
-            try b.allowOnly(["default_max_tokens", "reservation_ttl_s", "capped_tier", "lease_attempts"])
+            try b.allowOnly(["default_max_tokens", "reservation_ttl_s", "capped_tier", "lease_attempts", "status_cache_ms"])
             budgets.defaultMaxTokens = try b.int("default_max_tokens", min: 1) ?? budgets.defaultMaxTokens
             budgets.reservationTTLSeconds = try b.double("reservation_ttl_s", min: 1) ?? budgets.reservationTTLSeconds
             budgets.cappedTier = try b.string("capped_tier")
             budgets.leaseAttempts = try b.int("lease_attempts", min: 0, max: 10_000) ?? budgets.leaseAttempts
+            // A budget change reaches the workers within this: beyond 5 s is never meant.
+            budgets.statusCacheMs = try b.int("status_cache_ms", min: 0, max: 5_000) ?? budgets.statusCacheMs
             if let capped = budgets.cappedTier, !tiers.contains(where: { $0.name == capped }) {
                 throw ConfigError(field: "budgets.capped_tier", problem: "names tier '\(capped)', which is not under tiers")
             }

@@ -238,12 +238,18 @@ public struct BudgetConfig: Sendable, Equatable {
     /// How many worst-case attempts a worker reserves at once for a team (a lease it draws on
     /// without a store transaction; see ``LeaseBook``); 0 reserves each attempt on its own.
     public var leaseAttempts: Int
+    /// How long a worker reuses a team's budget position (spend, budget, soft limit) before
+    /// reading it again, in milliseconds; 0 reads it for every request. Reservations always
+    /// check the budget in their own transactions.
+    public var statusCacheMs: Int
 
-    public init(defaultMaxTokens: Int = 4096, reservationTTLSeconds: Double = 600, cappedTier: String? = nil, leaseAttempts: Int = 32) {
+    public init(defaultMaxTokens: Int = 4096, reservationTTLSeconds: Double = 600, cappedTier: String? = nil, leaseAttempts: Int = 32,
+                statusCacheMs: Int = 100) {
         self.defaultMaxTokens = defaultMaxTokens
         self.reservationTTLSeconds = reservationTTLSeconds
         self.cappedTier = cappedTier
         self.leaseAttempts = leaseAttempts
+        self.statusCacheMs = statusCacheMs
     }
 }
 
