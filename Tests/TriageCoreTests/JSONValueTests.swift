@@ -70,6 +70,21 @@ import TriageCore
         #expect(try parse(#"{"e":"\u00e9\ud83d\ude00"}"#) == .object(["e": .string("é😀")]))
     }
 
+    /// Quotes, backslashes and every control byte are escaped, in runs of plain text of any
+    /// length and at either end; nothing else is touched.
+    @Test func stringsAreEscapedExactly() throws {
+        #expect(JSONValue.string("a\"b\\c\nd\re\tf\u{1}g\u{1F}").encoded() == Array(#""a\"b\\c\nd\re\tf\u0001g\u001f""#.utf8))
+        #expect(JSONValue.string("").encoded() == Array(#""""#.utf8))
+        #expect(JSONValue.string("\"").encoded() == Array(#""\"""#.utf8))
+        #expect(JSONValue.string("plain ✓ text").encoded() == Array("\"plain ✓ text\"".utf8))
+        let long = String(repeating: "word \"quoted\" \\ ", count: 200) + "\n" + String(repeating: "é", count: 300)
+        var samples = [long, String(repeating: "x", count: 5000)]
+        samples.append(String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self))
+        for text in samples {
+            #expect(try JSONValue.parse(JSONValue.string(text).encoded()) == .string(text))
+        }
+    }
+
     @Test func slashesAreNotEscaped() {
         #expect(JSONValue.string("https://a/b").encoded() == Array(#""https://a/b""#.utf8))
     }
