@@ -55,8 +55,8 @@ public struct TriageConfig: Sendable, Equatable {
     public var ladder: Ladder { Ladder(tiers: tiers) }
 
     /// How long after a top-up attempts may still draw on a budget lease: half of what the
-    /// reservation TTL leaves beyond the request budget (150 s with the defaults), so an attempt
-    /// drawn last ends, settlement included, with as much margin before its row could lapse.
+    /// reservation TTL leaves beyond the request budget (150 s with the defaults), so the last
+    /// attempt drawn ends with the other half to spare, for its settlement, before the row could lapse.
     public var leaseWindowSeconds: Double {
         max(0, budgets.reservationTTLSeconds - failover.policy.requestBudget.inSeconds) / 2
     }
