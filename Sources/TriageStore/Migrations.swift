@@ -37,6 +37,7 @@ enum Migrations {
         Migration(version: 10, sql: SchemaV10.sql),
         Migration(version: 11, sql: SchemaV11.sql),
         Migration(version: 12, sql: SchemaV12.sql),
+        Migration(version: 13, sql: SchemaV13.sql),
     ]
 
     /// The request log file's migrations (``StoreSchema/requestLog``), numbered on their own.

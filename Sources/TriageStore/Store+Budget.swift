@@ -107,10 +107,7 @@ extension Store {
     }
 
     private static func team(_ db: SQLiteConnection, id teamID: Int64) throws(StoreError) -> TeamRecord? {
-        try db.queryFirst("SELECT id, name, budget_nano, period, soft_limit, created_at FROM teams WHERE id = ?",
-                          [.integer(teamID)], { r in
-            TeamRecord(id: r.int64(0), name: r.text(1), budgetNano: r.int64OrNil(2), period: r.text(3), softLimit: r.doubleOrNil(4), createdAt: r.date(5))
-        })
+        try db.queryFirst("SELECT \(Self.teamColumns) FROM teams WHERE id = ?", [.integer(teamID)], Self.team)
     }
 
     static func status(_ db: SQLiteConnection, teamID: Int64, periodStart: Date, now: Date) throws(StoreError) -> BudgetStatus {

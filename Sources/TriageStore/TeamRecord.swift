@@ -1,6 +1,6 @@
 import Foundation
 
-/// A team: who is charged, and its spend limit.
+/// A team: who is charged, its spend limit and its request rate limit.
 public struct TeamRecord: Sendable, Equatable, Codable {
     public var id: Int64
     public var name: String
@@ -11,14 +11,18 @@ public struct TeamRecord: Sendable, Equatable, Codable {
     /// Fraction of the budget after which requests are capped at a cheaper tier; nil for none.
     public var softLimit: Double?
     public var createdAt: Date
+    /// At most this many requests a minute from the team's keys; nil for no limit.
+    public var requestsPerMinute: Int?
 
-    public init(id: Int64, name: String, budgetNano: Int64?, period: String, softLimit: Double?, createdAt: Date) {
+    public init(id: Int64, name: String, budgetNano: Int64?, period: String, softLimit: Double?, createdAt: Date,
+                requestsPerMinute: Int? = nil) {
         self.id = id
         self.name = name
         self.budgetNano = budgetNano
         self.period = period
         self.softLimit = softLimit
         self.createdAt = createdAt
+        self.requestsPerMinute = requestsPerMinute
     }
 }
 
@@ -32,8 +36,11 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
     public var hash: [UInt8]
     public var createdAt: Date
     public var revokedAt: Date?
+    /// The team's request rate limit (``TeamRecord/requestsPerMinute``), read with the key.
+    public var teamRequestsPerMinute: Int?
 
-    public init(id: Int64, teamID: Int64, teamName: String, name: String?, prefix: String, hash: [UInt8], createdAt: Date, revokedAt: Date?) {
+    public init(id: Int64, teamID: Int64, teamName: String, name: String?, prefix: String, hash: [UInt8], createdAt: Date, revokedAt: Date?,
+                teamRequestsPerMinute: Int? = nil) {
         self.id = id
         self.teamID = teamID
         self.teamName = teamName
@@ -42,5 +49,6 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
         self.hash = hash
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.teamRequestsPerMinute = teamRequestsPerMinute
     }
 }

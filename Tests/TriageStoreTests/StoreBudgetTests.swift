@@ -123,4 +123,22 @@ import Testing
             #expect(try store.keys().isEmpty)
         }
     }
+
+    @Test func aTeamsRequestRateLimitIsStoredChangedAndReadWithItsKeys() throws {
+        try withStore { store, _ throws in
+            let team = try store.createTeam(name: "r", budgetNano: nil, period: "monthly", softLimit: nil, requestsPerMinute: 600)
+            #expect(team.requestsPerMinute == 600)
+            #expect(try store.team(named: "r")?.requestsPerMinute == 600)
+            _ = try store.createKey(teamID: team.id, name: nil, prefix: "rrrr0000", hash: [9])
+            #expect(try store.key(prefix: "rrrr0000")?.teamRequestsPerMinute == 600, "the coordinator reads the limit with the key")
+            #expect(try store.updateTeam(name: "r", softLimit: .some(0.5))?.requestsPerMinute == 600, "other changes leave it")
+            #expect(try store.updateTeam(name: "r", requestsPerMinute: .some(30))?.requestsPerMinute == 30)
+            #expect(try store.key(prefix: "rrrr0000")?.teamRequestsPerMinute == 30)
+            #expect(try store.updateTeam(name: "r", requestsPerMinute: .some(nil))?.requestsPerMinute == nil)
+            #expect(try store.key(prefix: "rrrr0000")?.teamRequestsPerMinute == nil)
+            let plain = try store.createTeam(name: "p", budgetNano: nil, period: "monthly", softLimit: nil)
+            #expect(plain.requestsPerMinute == nil)
+            #expect(try store.team(id: plain.id)?.requestsPerMinute == nil)
+        }
+    }
 }

@@ -1,0 +1,7 @@
+/// Schema version 13: a team may have a request rate limit (`rpm_limit`, requests per minute; NULL
+/// for none), enforced by the coordinator before a request reaches a worker.
+enum SchemaV13 {
+    static let sql = """
+        ALTER TABLE teams ADD COLUMN rpm_limit INTEGER;
+        """
+}
