@@ -10,6 +10,7 @@ import TriageCore
         (.modelNotFound("gpt-9"), 404, "invalid_request_error", "model_not_found"),
         (.notFound("no such route"), 404, "invalid_request_error", "not_found"),
         (.requestTooLarge(limit: 1024), 413, "invalid_request_error", "request_too_large"),
+        (.rateLimited(RateLimitExceeded(team: "search", limit: 60, retryAfter: .milliseconds(1_500))), 429, "requests", "rate_limit_exceeded"),
         (.internalError("oops"), 500, "server_error", "internal_error"),
         (.workerLost("crashed"), 502, "upstream_error", "worker_lost"),
         (.upstreamFailed("all down"), 502, "upstream_error", "upstream_failed"),
@@ -38,6 +39,8 @@ import TriageCore
         #expect(TriageError.requestTooLarge(limit: 1024).body.message.contains("1024 bytes"))
         #expect(TriageError.modelNotFound("gpt-9").body.message.contains("'gpt-9'"))
         #expect(TriageError.invalidJSON("unexpected end").body.message.contains("unexpected end"))
+        #expect(TriageError.rateLimited(RateLimitExceeded(team: "search", limit: 60, retryAfter: .milliseconds(1_500))).body.message
+                == "Team 'search' has reached its rate limit of 60 requests per minute. Try again in 1.5s.")
     }
 
     @Test func fieldErrorsNameTheParam() throws {

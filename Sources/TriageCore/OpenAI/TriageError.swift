@@ -17,6 +17,7 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
     case forbidden(String)
     case conflict(String)
     case budgetExceeded(BudgetExceeded)
+    case rateLimited(RateLimitExceeded)
     case notFound(String)
     case noWorkers
     case workerLost(String)
@@ -32,7 +33,7 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthorized: 401
         case .forbidden: 403
         case .conflict: 409
-        case .budgetExceeded: 429
+        case .budgetExceeded, .rateLimited: 429
         case .modelNotFound, .notFound: 404
         case .requestTooLarge: 413
         case .workerLost, .upstreamFailed: 502
@@ -63,6 +64,8 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
             OpenAIErrorBody(message: why, type: "invalid_request_error", code: "conflict")
         case .budgetExceeded(let b):
             b.body
+        case .rateLimited(let r):
+            r.body
         case .notFound(let what):
             OpenAIErrorBody(message: what, type: "invalid_request_error", code: "not_found")
         case .noWorkers:
