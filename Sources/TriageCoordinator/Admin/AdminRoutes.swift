@@ -18,7 +18,8 @@ struct AdminRoutes: Sendable {
             await run(r, status: 201) { (body: JSONValue) throws(TriageError) in
                 guard let name = body["name"]?.stringValue else { throw .missingField("name") }
                 return try encode(admin.createTeam(name: name, budgetUSD: try number(body, "budget_usd"),
-                                                   period: body["period"]?.stringValue, softLimit: try number(body, "soft_limit")))
+                                                   period: body["period"]?.stringValue, softLimit: try number(body, "soft_limit"),
+                                                   requestsPerMinute: try Self.requestsPerMinute(body) ?? nil))
             }
         }
         group.get("teams/:name") { r, c in await run(r) { () throws(TriageError) in try encode(admin.team(c.parameters.get("name") ?? "")) } }
@@ -28,7 +29,8 @@ struct AdminRoutes: Sendable {
                 if let b = body["budget_usd"], b != .null, b.doubleValue == nil { throw .invalidField("budget_usd", "expected a number or null") }
                 let soft: Double?? = body["soft_limit"].map { v -> Double? in v == .null ? nil : v.doubleValue }
                 return try encode(admin.updateTeam(c.parameters.get("name") ?? "", budgetUSD: budget,
-                                                   period: body["period"]?.stringValue, softLimit: soft))
+                                                   period: body["period"]?.stringValue, softLimit: soft,
+                                                   requestsPerMinute: try Self.requestsPerMinute(body)))
             }
         }
         group.delete("teams/:name") { r, c in
@@ -102,6 +104,14 @@ struct AdminRoutes: Sendable {
         .object(["team": .string(row.team), "group": .string(row.key), "requests": .int(Int64(row.requests)),
                  "prompt_tokens": .int(Int64(row.promptTokens)), "completion_tokens": .int(Int64(row.completionTokens)),
                  "cost_usd": .string(Money(nanoUSD: row.costNano).description)])
+    }
+
+    /// A body's `rpm`: absent (nil), null (`.some(nil)`, no limit) or a whole number.
+    private static func requestsPerMinute(_ body: JSONValue) throws(TriageError) -> Int?? {
+        guard let v = body["rpm"] else { return nil }
+        if v == .null { return .some(nil) }
+        guard let n = v.intValue else { throw .invalidField("rpm", "expected a whole number of requests per minute or null") }
+        return .some(n)
     }
 
     private func number(_ body: JSONValue, _ key: String) throws(TriageError) -> Double? {

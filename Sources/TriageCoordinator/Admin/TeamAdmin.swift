@@ -22,6 +22,8 @@ public struct TeamAdmin: Sendable {
         public var budgetUSD: String?
         public var period: String
         public var softLimit: Double?
+        /// The team's request rate limit, requests per minute; nil for none.
+        public var requestsPerMinute: Int?
         public var spentUSD: String
         public var reservedUSD: String
         public var remainingUSD: String?
@@ -30,7 +32,7 @@ public struct TeamAdmin: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case name, period
-            case budgetUSD = "budget_usd", softLimit = "soft_limit", spentUSD = "spent_usd", reservedUSD = "reserved_usd"
+            case budgetUSD = "budget_usd", softLimit = "soft_limit", spentUSD = "spent_usd", reservedUSD = "reserved_usd", requestsPerMinute = "rpm"
             case remainingUSD = "remaining_usd", periodResetsAt = "period_resets_at", activeKeys = "active_keys"
         }
     }
@@ -58,14 +60,18 @@ public struct TeamAdmin: Sendable {
         public var key: String
     }
 
-    public func createTeam(name: String, budgetUSD: Double?, period: String?, softLimit: Double?) throws(TriageError) -> TeamView {
+    /// Creates a team; `requestsPerMinute` limits its request rate (nil for no limit).
+    public func createTeam(name: String, budgetUSD: Double?, period: String?, softLimit: Double?,
+                           requestsPerMinute: Int? = nil) throws(TriageError) -> TeamView {
         try validate(name: name)
         let p = try validPeriod(period ?? "monthly")
         let budget = try budgetUSD.map { b throws(TriageError) in try validBudget(b) }
         if let s = softLimit { try validate(softLimit: s) }
+        if let r = requestsPerMinute { try validate(requestsPerMinute: r) }
         do {
             if try store.team(named: name) != nil { throw TriageError.conflict("Team '\(name)' already exists.") }
-            let t = try store.createTeam(name: name, budgetNano: budget, period: p.rawValue, softLimit: softLimit, now: now())
+            let t = try store.createTeam(name: name, budgetNano: budget, period: p.rawValue, softLimit: softLimit,
+                                         requestsPerMinute: requestsPerMinute, now: now())
             return try view(t)
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
@@ -81,13 +87,17 @@ public struct TeamAdmin: Sendable {
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
 
-    /// Changes a team; `budgetUSD: .some(nil)` removes the budget.
-    public func updateTeam(_ name: String, budgetUSD: Double??, period: String?, softLimit: Double??) throws(TriageError) -> TeamView {
+    /// Changes a team; `budgetUSD: .some(nil)` removes the budget, `requestsPerMinute: .some(nil)`
+    /// the rate limit. The coordinator applies a new rate limit within `auth.cache_s`.
+    public func updateTeam(_ name: String, budgetUSD: Double??, period: String?, softLimit: Double??,
+                           requestsPerMinute: Int?? = nil) throws(TriageError) -> TeamView {
         let budget: Int64?? = try budgetUSD.map { b throws(TriageError) in try b.map { v throws(TriageError) in try validBudget(v) } }
         let p = try period.map { x throws(TriageError) in try validPeriod(x).rawValue }
         if let s = softLimit ?? nil { try validate(softLimit: s) }
+        if let r = requestsPerMinute ?? nil { try validate(requestsPerMinute: r) }
         do {
-            guard let t = try store.updateTeam(name: name, budgetNano: budget, period: p, softLimit: softLimit) else {
+            guard let t = try store.updateTeam(name: name, budgetNano: budget, period: p, softLimit: softLimit,
+                                               requestsPerMinute: requestsPerMinute) else {
                 throw TriageError.notFound("No team named '\(name)'.")
             }
             return try view(t)
@@ -157,7 +167,7 @@ public struct TeamAdmin: Sendable {
         let status = try store.budgetStatus(teamID: t.id, periodStart: period.start(containing: at), now: at)
         let active = try store.keys(teamID: t.id).filter { $0.revokedAt == nil }.count
         return TeamView(name: t.name, budgetUSD: t.budgetNano.map { Money(nanoUSD: $0).description }, period: t.period,
-                        softLimit: t.softLimit, spentUSD: Money(nanoUSD: status.spentNano).description,
+                        softLimit: t.softLimit, requestsPerMinute: t.requestsPerMinute, spentUSD: Money(nanoUSD: status.spentNano).description,
                         reservedUSD: Money(nanoUSD: status.reservedNano).description,
                         remainingUSD: status.remainingNano.map { Money(nanoUSD: $0).description },
                         periodResetsAt: period.end(containing: at).map { ISO8601DateFormatter().string(from: $0) }, activeKeys: active)
@@ -177,6 +187,15 @@ public struct TeamAdmin: Sendable {
         guard usd.isFinite, usd >= 0, usd < 1e9 else { throw .invalidField("budget", "expected a non-negative amount of USD") }
         return Money(usd: usd).nanoUSD
     }
+
+    private func validate(requestsPerMinute: Int) throws(TriageError) {
+        guard (1...Self.maxRequestsPerMinute).contains(requestsPerMinute) else {
+            throw .invalidField("rpm", "expected a whole number of requests per minute from 1 to \(Self.maxRequestsPerMinute), or none")
+        }
+    }
+
+    /// The highest request rate limit a team may have (a million requests a minute).
+    public static let maxRequestsPerMinute = 1_000_000
 
     private func validate(softLimit: Double) throws(TriageError) {
         guard softLimit > 0, softLimit <= 1 else { throw .invalidField("soft_limit", "expected a fraction of the budget in (0, 1], e.g. 0.8") }

@@ -8,12 +8,20 @@ import TriageWire
 /// Checks client API keys (`Authorization: Bearer` or `x-api-key`) against the store, where
 /// keys are kept only as SHA-256 hashes, compared in constant time. Verified keys are cached
 /// briefly (by the key as presented, so a repeat costs one dictionary lookup, no SHA-256 and no
-/// store read), so revocation takes effect within `cacheSeconds`. Unknown keys are never cached.
+/// store read), so revocation takes effect within `cacheSeconds`, as does a change of the team's
+/// request rate limit, read with the key. Unknown keys are never cached.
 final class Authenticator: Sendable {
+    /// Who sent a request, and the request rate limit of their team.
+    struct Identity: Sendable {
+        var caller: Caller
+        /// The team's limit, requests per minute; nil for none (or no team).
+        var requestsPerMinute: Int?
+    }
+
     private let store: Store
     private let required: Bool
     private let cacheTTL: Duration
-    private let cache = Mutex<[String: (caller: Caller, until: ContinuousClock.Instant)]>([:])
+    private let cache = Mutex<[String: (identity: Identity, until: ContinuousClock.Instant)]>([:])
 
     init(store: Store, config: AuthConfig) {
         self.store = store
@@ -24,26 +32,33 @@ final class Authenticator: Sendable {
     /// The caller a request's headers identify.
     /// - Throws: `TriageError.unauthorized` for a missing (when required), malformed, unknown or revoked key.
     func authenticate(_ headers: HTTPFields) throws(TriageError) -> Caller {
+        try identify(headers).caller
+    }
+
+    /// The caller a request's headers identify, with their team's request rate limit.
+    /// - Throws: `TriageError.unauthorized` for a missing (when required), malformed, unknown or revoked key.
+    func identify(_ headers: HTTPFields) throws(TriageError) -> Identity {
         guard let presented = Self.presentedKey(headers) else {
             if required {
                 throw .unauthorized("Missing API key. Send 'Authorization: Bearer <key>' or 'x-api-key: <key>' (create one with `triage key create --team NAME`).")
             }
-            return Caller()
+            return Identity(caller: Caller())
         }
         let now = ContinuousClock.now
-        if let hit = cache.withLock({ $0[presented] }), hit.until > now { return hit.caller }
+        if let hit = cache.withLock({ $0[presented] }), hit.until > now { return hit.identity }
         guard let key = APIKey(parsing: presented) else { throw .unauthorized("Invalid API key.") }
         let hash = key.hash
         let record: APIKeyRecord?
         do { record = try store.key(prefix: key.prefix) } catch { throw .internalError("key lookup failed: \(error)") }
         guard let record, constantTimeEquals(record.hash, hash) else { throw .unauthorized("Invalid API key.") }
         guard record.revokedAt == nil else { throw .unauthorized("This API key has been revoked.") }
-        let caller = Caller(teamID: record.teamID, team: record.teamName, keyID: record.id)
+        let identity = Identity(caller: Caller(teamID: record.teamID, team: record.teamName, keyID: record.id),
+                                requestsPerMinute: record.teamRequestsPerMinute)
         cache.withLock { c in
             if c.count > 10_000 { c.removeAll() }
-            c[presented] = (caller, now + cacheTTL)
+            c[presented] = (identity, now + cacheTTL)
         }
-        return caller
+        return identity
     }
 
     static func presentedKey(_ headers: HTTPFields) -> String? {

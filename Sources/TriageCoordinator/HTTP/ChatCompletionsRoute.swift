@@ -12,6 +12,7 @@ struct ChatCompletionsRoute: Sendable {
     let ladder: Ladder
     let limits: Limits
     let auth: Authenticator
+    let rates = TeamRateLimiter()
     let watcher = DisconnectWatcher()
     let logger: Logger
     let metrics: TriageMetrics
@@ -22,9 +23,18 @@ struct ChatCompletionsRoute: Sendable {
         let chat: ChatRequest
         let bodyBytes: [UInt8]
         var authenticated: Caller?
+        /// `x-ratelimit-*` headers for a team with a request rate limit, on every answer.
+        var rateHeaders: [String: String] = [:]
         let routing: RoutingHeaders
         do throws(TriageError) {
-            authenticated = try auth.authenticate(request.headers)
+            let identity = try auth.identify(request.headers)
+            authenticated = identity.caller
+            if let admission = rates.admit(identity) {
+                rateHeaders = admission.headers
+                guard admission.admitted else {
+                    throw .rateLimited(RateLimitExceeded(team: identity.caller.team ?? "", limit: admission.limit, retryAfter: admission.retryAfter))
+                }
+            }
             (chat, bodyBytes) = try await read(request)
             _ = try ladder.entry(for: chat.model)
             routing = try RoutingHeaders(request.headers, ladder: ladder)
@@ -32,7 +42,7 @@ struct ChatCompletionsRoute: Sendable {
             var done = FinishedRequest(id: id, team: authenticated?.team, status: error.status, stream: false, duration: received.duration(to: .now))
             done.errorCode = error.body.code
             finish(done)
-            return ErrorResponse.make(error)
+            return ErrorResponse.make(error, headers: rateHeaders)
         }
         let team = authenticated?.team
         let caller = authenticated ?? Caller()
@@ -51,7 +61,7 @@ struct ChatCompletionsRoute: Sendable {
             var done = FinishedRequest(id: id, team: team, status: error.status, stream: chat.stream, duration: received.duration(to: .now))
             done.errorCode = error.body.code
             finish(done)
-            return ErrorResponse.make(error, headers: ["x-triage-request-id": id])
+            return ErrorResponse.make(error, headers: rateHeaders.merging(["x-triage-request-id": id]) { _, b in b })
         }
         logger.debug("relayed", metadata: ["triage.request": "\(id)", "triage.worker": "\(reply.link.workerID)",
                                            "ms": "\(received.duration(to: .now))"])
@@ -63,7 +73,7 @@ struct ChatCompletionsRoute: Sendable {
             done.usage = r.usage ?? Usage(openAI: r.body["usage"])
             done.errorCode = r.status >= 400 ? r.body["error"]?["code"]?.stringValue : nil
             finish(done)
-            var fields = HTTPFields.fromTriage(r.headers)
+            var fields = HTTPFields.fromTriage(r.headers.merging(rateHeaders) { a, _ in a })
             fields[.contentType] = "application/json"
             return Response(status: .init(code: r.status), headers: fields,
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: r.bodyBytes)))
@@ -73,10 +83,11 @@ struct ChatCompletionsRoute: Sendable {
                                        headers: e.headers ?? [:])
             done.errorCode = e.error.code
             finish(done)
-            return ErrorResponse.make(status: e.status, body: e.error, headers: (e.headers ?? [:]).merging(["x-triage-request-id": id]) { a, _ in a })
+            return ErrorResponse.make(status: e.status, body: e.error,
+                                      headers: (e.headers ?? [:]).merging(["x-triage-request-id": id]) { a, _ in a }.merging(rateHeaders) { a, _ in a })
         case .head(_, let status, let headers):
             let done = FinishedRequest(id: id, team: team, status: status, stream: true, duration: .zero, headers: headers)
-            return streamResponse(done, headers: headers, received: received, reply: reply, channel: context.channel)
+            return streamResponse(done, headers: headers.merging(rateHeaders) { a, _ in a }, received: received, reply: reply, channel: context.channel)
         default:
             watcher.unwatch(context.channel, id: id)
             finish(FinishedRequest(id: id, team: team, status: 500, stream: chat.stream, duration: received.duration(to: .now)))

@@ -8,7 +8,7 @@ struct TeamCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "team",
         abstract: "Create, list, show, change and delete teams and their spend budgets.",
-        discussion: "Example: triage team create research --budget 50 --period monthly --soft-limit 0.8",
+        discussion: "Example: triage team create research --budget 50 --period monthly --soft-limit 0.8 --rpm 600",
         subcommands: [Create.self, List.self, Show.self, Set.self, Policy.self, Delete.self])
 
     struct Create: ParsableCommand {
@@ -19,11 +19,13 @@ struct TeamCommand: ParsableCommand {
         @Option(help: "daily, weekly, monthly (calendar-aligned, UTC) or total.") var period = "monthly"
         @Option(help: ArgumentHelp("Fraction of the budget after which requests are capped at a cheaper tier, e.g. 0.8.", valueName: "fraction"))
         var softLimit: Double?
+        @Option(help: ArgumentHelp("At most this many requests a minute from the team's keys (omit for no limit).", valueName: "n"))
+        var rpm: Int?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             let admin = try cluster.admin()
-            try printTeam(try admin.createTeam(name: name, budgetUSD: budget, period: period, softLimit: softLimit), json: json)
+            try printTeam(try admin.createTeam(name: name, budgetUSD: budget, period: period, softLimit: softLimit, requestsPerMinute: rpm), json: json)
         }
     }
 
@@ -35,9 +37,10 @@ struct TeamCommand: ParsableCommand {
         func run() throws {
             let teams = try cluster.admin().teams()
             if json { return try printJSON(teams) }
-            printTable(["team", "budget", "period", "spent", "reserved", "remaining", "soft", "keys"], teams.map {
+            printTable(["team", "budget", "period", "spent", "reserved", "remaining", "soft", "rpm", "keys"], teams.map {
                 [$0.name, $0.budgetUSD.map { "$" + $0 } ?? "unlimited", $0.period, "$" + $0.spentUSD, "$" + $0.reservedUSD,
-                 $0.remainingUSD.map { "$" + $0 } ?? "-", $0.softLimit.map { String($0) } ?? "-", String($0.activeKeys)]
+                 $0.remainingUSD.map { "$" + $0 } ?? "-", $0.softLimit.map { String($0) } ?? "-", $0.requestsPerMinute.map { String($0) } ?? "-",
+                 String($0.activeKeys)]
             })
         }
     }
@@ -52,12 +55,14 @@ struct TeamCommand: ParsableCommand {
     }
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a team's budget, period or soft limit.")
+        static let configuration = CommandConfiguration(abstract: "Change a team's budget, period, soft limit or request rate limit.")
         @OptionGroup var cluster: ClusterOptions
         @Argument var name: String
         @Option(help: ArgumentHelp("New budget in USD per period; 'none' for unlimited.", valueName: "usd")) var budget: String?
         @Option(help: "daily, weekly, monthly or total.") var period: String?
         @Option(help: ArgumentHelp("New soft limit fraction; 'none' to remove.", valueName: "fraction")) var softLimit: String?
+        @Option(help: ArgumentHelp("New request rate limit, requests per minute; 'none' to remove. A running coordinator applies it within auth.cache_s.",
+                                   valueName: "n")) var rpm: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
@@ -71,7 +76,12 @@ struct TeamCommand: ParsableCommand {
                 guard let d = Double(v) else { throw ValidationError("--soft-limit expects a number or 'none'") }
                 return d
             }
-            try printTeam(try cluster.admin().updateTeam(name, budgetUSD: b, period: period, softLimit: s), json: json)
+            let r: Int?? = try rpm.map { v -> Int? in
+                if v == "none" { return nil }
+                guard let n = Int(v) else { throw ValidationError("--rpm expects a whole number or 'none'") }
+                return n
+            }
+            try printTeam(try cluster.admin().updateTeam(name, budgetUSD: b, period: period, softLimit: s, requestsPerMinute: r), json: json)
         }
     }
 
@@ -95,6 +105,7 @@ func printTeam(_ t: TeamAdmin.TeamView, json: Bool) throws {
     spent      $\(t.spentUSD) this period ($\(t.reservedUSD) reserved in flight)
     remaining  \(t.remainingUSD.map { "$" + $0 } ?? "-")
     soft limit \(t.softLimit.map { "\(Int($0 * 100))% of the budget" } ?? "none")
+    rate limit \(t.requestsPerMinute.map { "\($0) requests per minute" } ?? "none")
     resets     \(t.periodResetsAt ?? "never")
     keys       \(t.activeKeys) active
     """)
