@@ -90,8 +90,9 @@ struct LadderRunner: Sendable {
         } catch {
             outcome.status = error.status
             outcome.errorType = error.body.code
-            await send(.error(WireErrorMessage(id: request.id, status: error.status, error: error.body,
-                                               headers: outcome.tier == nil ? nil : headers(request, outcome: outcome, withCost: true))))
+            var replyHeaders = outcome.tier == nil ? nil : headers(request, outcome: outcome, withCost: true)
+            if let retry = error.shouldRetry { replyHeaders = (replyHeaders ?? [:]).merging(["x-should-retry": String(retry)]) { _, new in new } }
+            await send(.error(WireErrorMessage(id: request.id, status: error.status, error: error.body, headers: replyHeaders)))
         }
         await log(request: request, stream: stream, outcome: outcome, latency: started.duration(to: .now))
     }

@@ -56,4 +56,17 @@ import TriageCore
         #expect(json == .object(["error": .object(["message": .string("m/with/slash"), "type": .string("t")])]))
         #expect(String(decoding: OpenAIErrorBody(message: "a/b", type: "t").envelopeBytes(), as: UTF8.self).contains("a/b"))
     }
+
+    @Test func onlyABudgetNoRetryCanPassTellsClientsNotToRetry() {
+        func refusal(limit: Int64, spent: Int64, reserved: Int64, needed: Int64) -> TriageError {
+            .budgetExceeded(BudgetExceeded(team: "t", limit: Money(nanoUSD: limit), spent: Money(nanoUSD: spent), reserved: Money(nanoUSD: reserved),
+                                           needed: Money(nanoUSD: needed), period: .monthly, resetsAt: nil))
+        }
+        #expect(refusal(limit: 100, spent: 95, reserved: 0, needed: 10).shouldRetry == false, "spent alone leaves no room")
+        #expect(refusal(limit: 100, spent: 10, reserved: 0, needed: 200).shouldRetry == false, "the request alone exceeds the budget")
+        #expect(refusal(limit: 100, spent: 50, reserved: 45, needed: 10).shouldRetry == nil, "in-flight reservations may settle for less")
+        #expect(refusal(limit: 100, spent: 90, reserved: 5, needed: 10).shouldRetry == nil, "exactly fits once the reservation goes")
+        #expect(TriageError.rateLimited(RateLimitExceeded(team: "t", limit: 1, retryAfter: .seconds(1))).shouldRetry == nil)
+        #expect(TriageError.noWorkers.shouldRetry == nil)
+    }
 }

@@ -53,6 +53,7 @@ extension Integration {
             try await Task.sleep(for: .milliseconds(200))  // the worker reads the change within budgets.status_cache_ms (100)
             let refused = try await cluster.http.post(cluster.chatURL, json: body, headers: auth)
             #expect(refused.status == 429 && refused.errorCode == "budget_exceeded", "\(refused.status) \(refused.text)")
+            #expect(refused.headers["x-should-retry"] == "false", "only a raise or a new period can let it through: clients should not retry")
             #expect(try store.ledgerTotalNano(teamID: team.id) == spent, "the refused request was not charged")
             #expect(try leaseRows().isEmpty, "the refusal's transaction gave the cut lease back")
         }

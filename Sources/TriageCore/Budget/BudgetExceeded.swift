@@ -29,5 +29,12 @@ public struct BudgetExceeded: Error, Sendable, Equatable {
             type: "budget_exceeded", code: "budget_exceeded")
     }
 
+    /// Whether the request could fit once requests in flight settle (their reservations count
+    /// against it): false when what is already spent leaves no room for it, so that only a new
+    /// period or a raised budget can let it through.
+    public var mayFitLater: Bool {
+        needed.nanoUSD <= limit.nanoUSD && spent.nanoUSD <= limit.nanoUSD - needed.nanoUSD
+    }
+
     public static let status = 429
 }

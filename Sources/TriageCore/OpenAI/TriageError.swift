@@ -43,6 +43,14 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// What the `x-should-retry` header tells OpenAI's client libraries, which otherwise retry every
+    /// 408, 409, 429 and 5xx a few times; nil leaves it to them. False for a budget refusal that no
+    /// retry within minutes can pass (``BudgetExceeded/mayFitLater``).
+    public var shouldRetry: Bool? {
+        if case .budgetExceeded(let b) = self, !b.mayFitLater { return false }
+        return nil
+    }
+
     /// The OpenAI-shaped error body.
     public var body: OpenAIErrorBody {
         switch self {
