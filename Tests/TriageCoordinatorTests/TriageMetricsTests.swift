@@ -45,4 +45,20 @@ struct TriageMetricsTests {
         let types = text.split(separator: "\n").filter { $0.hasPrefix("# TYPE") }.map { $0.split(separator: " ")[2] }
         #expect(types == types.sorted())
     }
+
+    @Test func refusalsForATeamsLimitsAreCountedByReason() {
+        let metrics = TriageMetrics()
+        for code in ["rate_limit_exceeded", "rate_limit_exceeded", "budget_exceeded"] {
+            var r = FinishedRequest(id: "r", team: "ops", status: 429, stream: false, duration: .milliseconds(1))
+            r.errorCode = code
+            metrics.record(r)
+        }
+        var other = FinishedRequest(id: "r", team: "ops", status: 400, stream: false, duration: .milliseconds(1))
+        other.errorCode = "invalid_json"
+        metrics.record(other)
+        let text = metrics.registry.emitToString()
+        #expect(text.contains(#"triage_requests_refused_total{team="ops",reason="rate_limit_exceeded"} 2"#))
+        #expect(text.contains(#"triage_requests_refused_total{team="ops",reason="budget_exceeded"} 1"#))
+        #expect(!text.contains(#"reason="invalid_json""#), "other client errors are not refusals")
+    }
 }

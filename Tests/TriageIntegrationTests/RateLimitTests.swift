@@ -43,6 +43,8 @@ extension Integration {
             #expect(refused.headers["retry-after"] == String((retryMs + 999) / 1000))
             #expect(refused.headers["x-ratelimit-remaining-requests"] == "0")
             #expect(try await cluster.http.get(simBase + "/sim/attempts").text == served, "a refused request reaches no worker and no provider")
+            let metrics = try await cluster.http.get(cluster.base + "/metrics").text
+            #expect(metrics.contains(#"triage_requests_refused_total{team="burst",reason="rate_limit_exceeded"} 1"#))
 
             // Another team is not limited, and gets no rate-limit headers.
             for _ in 0..<5 {

@@ -17,6 +17,7 @@ import TriageCore
 /// | metric | type | labels |
 /// |---|---|---|
 /// | `triage_requests_total` | counter | tier, model, team, outcome (`2xx`, `4xx`, `5xx`) |
+/// | `triage_requests_refused_total` | counter | team, reason (`budget_exceeded`, `rate_limit_exceeded`) |
 /// | `triage_climbs_total` | counter | reason, tier, model (the attempt that failed) |
 /// | `triage_tokens_total` | counter | direction (`in`, `out`), tier, model, team |
 /// | `triage_cost_usd_total` | counter | tier, model, team |
@@ -56,6 +57,7 @@ public final class TriageMetrics: Sendable {
     /// Metric names, and their `# HELP` text (swift-metrics has no help of its own; ``MetricsRoute`` adds it).
     enum Name {
         static let requests = "triage_requests_total"
+        static let refused = "triage_requests_refused_total"
         static let climbs = "triage_climbs_total"
         static let tokens = "triage_tokens_total"
         static let cost = "triage_cost_usd_total"
@@ -77,6 +79,7 @@ public final class TriageMetrics: Sendable {
 
         static let help: [String: String] = [
             requests: "Requests answered by the coordinator, by tier, model, team and outcome (HTTP status class). Reset when the coordinator restarts.",
+            refused: "Requests refused for a team's limits, by team and reason: budget_exceeded (spend budget) or rate_limit_exceeded (rpm).",
             climbs: "Failed attempts that made a request climb or retry, by failure reason and the tier/model that failed.",
             tokens: "Tokens of answered requests, direction=in (prompt) or out (completion).",
             cost: "Cost charged for requests, in USD.",
@@ -98,12 +101,18 @@ public final class TriageMetrics: Sendable {
         ]
     }
 
+    /// The error codes of a refusal for a team's own limits (not a provider's 429, which climbs).
+    static let refusals: Set<String> = ["budget_exceeded", "rate_limit_exceeded"]
+
     /// Records a finished request.
     func record(_ r: FinishedRequest) {
         let tier = r.tier ?? "none"
         let model = r.model ?? "none"
         let team = r.team ?? "none"
         counter(Name.requests, [("tier", tier), ("model", model), ("team", team), ("outcome", r.outcome)]).increment()
+        if r.status == 429, let code = r.errorCode, Self.refusals.contains(code) {
+            counter(Name.refused, [("team", team), ("reason", code)]).increment()
+        }
         for f in r.fallbacks {
             counter(Name.climbs, [("reason", f.reason), ("tier", f.tier), ("model", f.model)]).increment()
         }
