@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import TriageCore
+import TriageStore
+
+extension Integration {
+    /// `triage backup` against a cluster that keeps serving, and a restore of its copy into a
+    /// fresh data directory that a new cluster then serves from.
+    @Suite struct BackupTests {
+        @Test func aBackupTakenUnderLoadRestoresIntoAWorkingCluster() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cluster = try await env.startCluster(ClusterSpec(workers: 2, authRequired: true))
+            _ = try cluster.cli(["team", "create", "research", "--budget", "100", "--rpm", "6000"])
+            let key = try cluster.createKey(team: "research")
+            let auth = ["Authorization": "Bearer \(key)"]
+            let body = chatBody("What is the capital of France?")
+            let first = try await cluster.http.post(cluster.chatURL, json: body, headers: auth)
+            #expect(first.status == 200, "\(first.text)")
+            let store = try cluster.store()
+            let before = try store.ledgerTotalNano()
+
+            // Requests keep coming while the backup runs.
+            let load = Task { () -> [Int] in
+                var statuses: [Int] = []
+                for _ in 0..<40 {
+                    statuses.append((try? await cluster.http.post(cluster.chatURL, json: body, headers: auth))?.status ?? 0)
+                }
+                return statuses
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let backupDir = env.dir.file("backup")
+            let printed = try cluster.cli(["backup", "--to", backupDir])
+            let statuses = await load.value
+            #expect(statuses.allSatisfy { $0 == 200 }, "serving went on during the backup: \(statuses)")
+            #expect(printed.contains("triage.sqlite:") && printed.contains("triage-requests.sqlite:"), "\(printed)")
+            #expect(printed.components(separatedBy: "integrity ok").count == 3, "both copies checked: \(printed)")
+            let after = try store.ledgerTotalNano()
+            let copied = try #require(try Store.BackupFile(schema: .main, source: "", path: backupDir + "/triage.sqlite", bytes: 0).check().ledgerNano)
+            #expect(before <= copied && copied <= after, "the copy is a snapshot taken between the two: \(before) ≤ \(copied) ≤ \(after)")
+            #expect(throws: HarnessError.self, "a second backup into the same place is refused") {
+                try cluster.cli(["backup", "--to", backupDir])
+            }
+
+            // Restore: the two files into an empty data directory, then a new cluster on it.
+            let restoredEnv = try IntegrationEnv()
+            defer { restoredEnv.tearDown() }
+            let data = restoredEnv.dir.file("data")
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            for name in ["triage.sqlite", "triage-requests.sqlite"] {
+                try FileManager.default.copyItem(atPath: backupDir + "/" + name, toPath: data + "/" + name)
+            }
+            let restored = try await restoredEnv.startCluster(ClusterSpec(workers: 1, authRequired: true))
+            let oldWorkers = Set(try cluster.workers().map(\.pid))
+            #expect(try restored.workers().map(\.pid).allSatisfy { !oldWorkers.contains($0) }, "the copy carried no worker registrations")
+            #expect(try restored.store().ledgerTotalNano() == copied)
+            let served = try await restored.http.post(restored.chatURL, json: body, headers: auth)
+            #expect(served.status == 200, "the key, kept as its hash, works on the restored store: \(served.text)")
+            #expect(served.headers["x-ratelimit-limit-requests"] == "6000", "the team's settings came along")
+            let cost = try #require(served.headers["x-triage-cost-usd"].flatMap(Money.init(decimalString:)))
+            // (The answer leaves before its settlement is written.)
+            let settled = await eventually(timeout: .seconds(5), interval: .milliseconds(50)) { () -> Bool in
+                guard let out = try? restored.cli(["team", "show", "research", "--json"]),
+                      let spent = (try? JSONValue.parse(Array(out.utf8)))?["spent_usd"]?.stringValue.flatMap(Money.init(decimalString:)) else { return false }
+                return spent.nanoUSD == copied + cost.nanoUSD
+            }
+            #expect(settled, "the restored ledger goes on from the copy's: \((try? restored.cli(["team", "show", "research", "--json"])) ?? "") copied \(copied) cost \(cost.nanoUSD) ledger \((try? restored.store().ledgerTotalNano()) ?? -1)")
+        }
+    }
+}
