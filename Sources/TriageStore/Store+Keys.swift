@@ -1,18 +1,19 @@
 import Foundation
 
 extension Store {
-    private static let keyColumns = "k.id, k.team_id, t.name, k.name, k.prefix, k.hash, k.created_at, k.revoked_at, t.rpm_limit"
+    private static let keyColumns = "k.id, k.team_id, t.name, k.name, k.prefix, k.hash, k.created_at, k.revoked_at, t.rpm_limit, k.expires_at"
 
     private static func key(_ r: SQLiteRow) -> APIKeyRecord {
         APIKeyRecord(id: r.int64(0), teamID: r.int64(1), teamName: r.text(2), name: r.textOrNil(3), prefix: r.text(4),
-                     hash: r.blob(5), createdAt: r.date(6), revokedAt: r.dateOrNil(7), teamRequestsPerMinute: r.intOrNil(8))
+                     hash: r.blob(5), createdAt: r.date(6), revokedAt: r.dateOrNil(7), teamRequestsPerMinute: r.intOrNil(8), expiresAt: r.dateOrNil(9))
     }
 
-    /// Stores a new key's prefix and hash for a team (never the key itself).
-    public func createKey(teamID: Int64, name: String?, prefix: String, hash: [UInt8], now: Date = Date()) throws(StoreError) -> Int64 {
+    /// Stores a new key's prefix and hash for a team (never the key itself), and when it expires (nil: never).
+    public func createKey(teamID: Int64, name: String?, prefix: String, hash: [UInt8], expiresAt: Date? = nil,
+                          now: Date = Date()) throws(StoreError) -> Int64 {
         try locked(writing: "createKey") { db throws(StoreError) in
-            _ = try db.run("INSERT INTO api_keys(team_id, name, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                           [.integer(teamID), SQLiteValue(name), .text(prefix), .blob(hash), SQLiteValue(now)])
+            _ = try db.run("INSERT INTO api_keys(team_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           [.integer(teamID), SQLiteValue(name), .text(prefix), .blob(hash), SQLiteValue(now), SQLiteValue(expiresAt)])
             return db.lastInsertRowID
         }
     }

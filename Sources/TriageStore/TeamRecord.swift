@@ -38,9 +38,11 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
     public var revokedAt: Date?
     /// The team's request rate limit (``TeamRecord/requestsPerMinute``), read with the key.
     public var teamRequestsPerMinute: Int?
+    /// When the key stops working; nil for never.
+    public var expiresAt: Date?
 
     public init(id: Int64, teamID: Int64, teamName: String, name: String?, prefix: String, hash: [UInt8], createdAt: Date, revokedAt: Date?,
-                teamRequestsPerMinute: Int? = nil) {
+                teamRequestsPerMinute: Int? = nil, expiresAt: Date? = nil) {
         self.id = id
         self.teamID = teamID
         self.teamName = teamName
@@ -50,5 +52,6 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
         self.createdAt = createdAt
         self.revokedAt = revokedAt
         self.teamRequestsPerMinute = teamRequestsPerMinute
+        self.expiresAt = expiresAt
     }
 }

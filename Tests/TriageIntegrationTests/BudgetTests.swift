@@ -38,6 +38,17 @@ extension Integration {
             let revoked = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(key)"])
             #expect(revoked.status == 401)
             #expect(revoked.text.contains("revoked"))
+
+            // A key with an expiry works until then, and is refused from then on.
+            #expect(throws: HarnessError.self, "an expiry in the past is refused") { try cluster.cli(["key", "create", "--team", "research", "--expires", "2020-01-01"]) }
+            let shortLived = try cluster.createKey(team: "research", expires: "3s")
+            let created = ContinuousClock.now
+            let fresh = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(shortLived)"])
+            #expect(fresh.status == 200, "\(fresh.text)")
+            try await Task.sleep(until: created + .milliseconds(3_300))
+            let expired = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(shortLived)"])
+            #expect(expired.status == 401 && expired.text.contains("expired at"), "\(expired.status) \(expired.text)")
+            #expect(try cluster.cli(["key", "list", "--team", "research"]).contains("expired"))
         }
 
         /// With leases (the default: workers reserve several attempts at once) and without (each

@@ -50,7 +50,8 @@ struct AdminRoutes: Sendable {
         group.post("keys") { r, _ in
             await run(r, status: 201) { (body: JSONValue) throws(TriageError) in
                 guard let team = body["team"]?.stringValue else { throw .missingField("team") }
-                return try encode(admin.createKey(team: team, name: body["name"]?.stringValue))
+                if let e = body["expires"], e != .null, e.stringValue == nil { throw .invalidField("expires", "expected a string such as 30d or 2027-01-01") }
+                return try encode(admin.createKey(team: team, name: body["name"]?.stringValue, expires: body["expires"]?.stringValue))
             }
         }
         group.get("keys") { r, _ in await run(r) { () throws(TriageError) in try encode(admin.keys(team: r.uri.queryParameters.get("team"))) } }

@@ -45,10 +45,14 @@ public struct TeamAdmin: Sendable {
         public var prefix: String
         public var createdAt: String
         public var revoked: Bool
+        /// When the key stops working (ISO 8601); nil for never.
+        public var expiresAt: String?
+        /// Whether that time has passed.
+        public var expired: Bool
 
         enum CodingKeys: String, CodingKey {
-            case id, team, name, prefix, revoked
-            case createdAt = "created_at"
+            case id, team, name, prefix, revoked, expired
+            case createdAt = "created_at", expiresAt = "expires_at"
         }
     }
 
@@ -58,6 +62,13 @@ public struct TeamAdmin: Sendable {
         public var team: String
         public var prefix: String
         public var key: String
+        /// When it stops working (ISO 8601); nil for never.
+        public var expiresAt: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, team, prefix, key
+            case expiresAt = "expires_at"
+        }
     }
 
     /// Creates a team; `requestsPerMinute` limits its request rate (nil for no limit).
@@ -110,12 +121,24 @@ public struct TeamAdmin: Sendable {
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
 
-    public func createKey(team: String, name: String?) throws(TriageError) -> NewKey {
+    /// Creates a key for `team`; `expires` (`30d`, `12h`, `90m`, `45s`, a date like `2027-01-01` or an
+    /// ISO 8601 time) makes it stop working then.
+    public func createKey(team: String, name: String?, expires: String? = nil) throws(TriageError) -> NewKey {
+        let at = now()
+        var expiresAt: Date?
+        if let expires {
+            guard let d = Self.parseExpiry(expires, now: at) else {
+                throw .invalidField("expires", "expected a duration such as 30d, 12h, 90m or 45s, a date like 2027-01-01, or an ISO 8601 time")
+            }
+            guard d > at else { throw .invalidField("expires", "\(expires) is not in the future") }
+            expiresAt = d
+        }
         do {
             guard let t = try store.team(named: team) else { throw TriageError.notFound("No team named '\(team)'.") }
             let key = APIKey.generate()
-            let id = try store.createKey(teamID: t.id, name: name, prefix: key.prefix, hash: key.hash, now: now())
-            return NewKey(id: id, team: t.name, prefix: key.prefix, key: key.text)
+            let id = try store.createKey(teamID: t.id, name: name, prefix: key.prefix, hash: key.hash, expiresAt: expiresAt, now: at)
+            return NewKey(id: id, team: t.name, prefix: key.prefix, key: key.text,
+                          expiresAt: expiresAt.map { ISO8601DateFormatter().string(from: $0) })
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
 
@@ -128,7 +151,8 @@ public struct TeamAdmin: Sendable {
             }
             return try store.keys(teamID: teamID).map {
                 KeyView(id: $0.id, team: $0.teamName, name: $0.name, prefix: $0.prefix,
-                        createdAt: ISO8601DateFormatter().string(from: $0.createdAt), revoked: $0.revokedAt != nil)
+                        createdAt: ISO8601DateFormatter().string(from: $0.createdAt), revoked: $0.revokedAt != nil,
+                        expiresAt: $0.expiresAt.map { ISO8601DateFormatter().string(from: $0) }, expired: $0.expiresAt.map { $0 <= now() } ?? false)
             }
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
@@ -149,6 +173,15 @@ public struct TeamAdmin: Sendable {
             sinceDate = d
         }
         do { return try store.spendReport(team: team, by: grouping, since: sinceDate) } catch { throw .internalError("\(error)") }
+    }
+
+    /// A key's expiry: `now` plus a duration (`30d`, `12h`, `90m`, `45s`), or a time as ``parseDate(_:)`` reads it.
+    public static func parseExpiry(_ s: String, now: Date) -> Date? {
+        let units: [Character: Double] = ["d": 86_400, "h": 3_600, "m": 60, "s": 1]
+        if let unit = s.last.flatMap({ units[$0] }), let n = Double(s.dropLast()), n.isFinite, n > 0 {
+            return now.addingTimeInterval(n * unit)
+        }
+        return parseDate(s)
     }
 
     /// Parses `2026-11-01` (UTC midnight) or an ISO 8601 time.

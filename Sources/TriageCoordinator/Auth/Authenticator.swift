@@ -21,7 +21,7 @@ final class Authenticator: Sendable {
     private let store: Store
     private let required: Bool
     private let cacheTTL: Duration
-    private let cache = Mutex<[String: (identity: Identity, until: ContinuousClock.Instant)]>([:])
+    private let cache = Mutex<[String: (identity: Identity, until: ContinuousClock.Instant, expires: Date?)]>([:])
 
     init(store: Store, config: AuthConfig) {
         self.store = store
@@ -45,20 +45,31 @@ final class Authenticator: Sendable {
             return Identity(caller: Caller())
         }
         let now = ContinuousClock.now
-        if let hit = cache.withLock({ $0[presented] }), hit.until > now { return hit.identity }
+        if let hit = cache.withLock({ $0[presented] }), hit.until > now {
+            if let expires = hit.expires { try Self.refuseIfExpired(expires) }
+            return hit.identity
+        }
         guard let key = APIKey(parsing: presented) else { throw .unauthorized("Invalid API key.") }
         let hash = key.hash
         let record: APIKeyRecord?
         do { record = try store.key(prefix: key.prefix) } catch { throw .internalError("key lookup failed: \(error)") }
         guard let record, constantTimeEquals(record.hash, hash) else { throw .unauthorized("Invalid API key.") }
         guard record.revokedAt == nil else { throw .unauthorized("This API key has been revoked.") }
+        if let expires = record.expiresAt { try Self.refuseIfExpired(expires) }
         let identity = Identity(caller: Caller(teamID: record.teamID, team: record.teamName, keyID: record.id),
                                 requestsPerMinute: record.teamRequestsPerMinute)
         cache.withLock { c in
             if c.count > 10_000 { c.removeAll() }
-            c[presented] = (identity, now + cacheTTL)
+            c[presented] = (identity, now + cacheTTL, record.expiresAt)
         }
         return identity
+    }
+
+    /// An expired key is refused at once, cached or not.
+    private static func refuseIfExpired(_ expires: Date) throws(TriageError) {
+        guard Date() < expires else {
+            throw .unauthorized("This API key expired at \(ISO8601DateFormatter().string(from: expires)).")
+        }
     }
 
     static func presentedKey(_ headers: HTTPFields) -> String? {

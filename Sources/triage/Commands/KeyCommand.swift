@@ -7,7 +7,7 @@ struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
         abstract: "Create, list and revoke team API keys (stored only as hashes; a key is shown once).",
-        discussion: "Example: triage key create --team research --name notebook",
+        discussion: "Example: triage key create --team research --name notebook --expires 90d",
         subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: ParsableCommand {
@@ -15,13 +15,16 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var cluster: ClusterOptions
         @Option(help: "The team the key charges.") var team: String
         @Option(help: "A label for the key.") var name: String?
+        @Option(help: ArgumentHelp("When the key stops working: a duration (30d, 12h, 90m, 45s), a date (2027-01-01) or an ISO 8601 time. Default: never.",
+                                   valueName: "when")) var expires: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let k = try cluster.admin().createKey(team: team, name: name)
+            let k = try cluster.admin().createKey(team: team, name: name, expires: expires)
             if json { return try printJSON(k) }
             print(k.key)
-            FileHandle.standardError.write(Data("key \(k.id) (prefix \(k.prefix)) for team \(k.team); it is not shown again\n".utf8))
+            let expiry = k.expiresAt.map { ", expires \($0)" } ?? ""
+            FileHandle.standardError.write(Data("key \(k.id) (prefix \(k.prefix)) for team \(k.team)\(expiry); it is not shown again\n".utf8))
         }
     }
 
@@ -34,8 +37,9 @@ struct KeyCommand: ParsableCommand {
         func run() throws {
             let keys = try cluster.admin().keys(team: team)
             if json { return try printJSON(keys) }
-            printTable(["id", "prefix", "team", "name", "created", "state"], keys.map {
-                [String($0.id), $0.prefix, $0.team, $0.name ?? "-", $0.createdAt, $0.revoked ? "revoked" : "active"]
+            printTable(["id", "prefix", "team", "name", "created", "expires", "state"], keys.map {
+                [String($0.id), $0.prefix, $0.team, $0.name ?? "-", $0.createdAt, $0.expiresAt ?? "never",
+                 $0.revoked ? "revoked" : $0.expired ? "expired" : "active"]
             })
         }
     }

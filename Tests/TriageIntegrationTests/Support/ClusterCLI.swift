@@ -8,9 +8,9 @@ extension Cluster {
         return r.output
     }
 
-    /// Creates a key for `team` and returns it.
-    func createKey(team: String) throws -> String {
-        let out = try cli(["key", "create", "--team", team])
+    /// Creates a key for `team` (expiring after `expires`, e.g. `3s`, when given) and returns it.
+    func createKey(team: String, expires: String? = nil) throws -> String {
+        let out = try cli(["key", "create", "--team", team] + (expires.map { ["--expires", $0] } ?? []))
         guard let key = out.split(separator: "\n").map(String.init).first(where: { $0.hasPrefix("tri_") }) else {
             throw HarnessError("triage key create printed no key: \(out)")
         }
