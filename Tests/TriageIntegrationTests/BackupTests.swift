@@ -66,5 +66,43 @@ extension Integration {
             }
             #expect(settled, "the restored ledger goes on from the copy's: \((try? restored.cli(["team", "show", "research", "--json"])) ?? "") copied \(copied) cost \(cost.nanoUSD) ledger \((try? restored.store().ledgerTotalNano()) ?? -1)")
         }
+
+        @Test func restoreRefusesARunningClusterThenPutsTheBackupInPlaceKeepingWhatItReplaced() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
+            _ = try cluster.cli(["team", "create", "research"])
+            let key = try cluster.createKey(team: "research")
+            let auth = ["Authorization": "Bearer \(key)"]
+            let body = chatBody("What is the capital of France?")
+            #expect(try await cluster.http.post(cluster.chatURL, json: body, headers: auth).status == 200)
+            let store = try cluster.store()
+            #expect(await eventually(timeout: .seconds(5)) { ((try? store.ledgerTotalNano()) ?? 0) > 0 }, "the answer's settlement")
+            let backedUp = try store.ledgerTotalNano()
+            let backupDir = env.dir.file("backup")
+            _ = try cluster.cli(["backup", "--to", backupDir])
+            // Spend after the backup, which the restore takes back.
+            #expect(try await cluster.http.post(cluster.chatURL, json: body, headers: auth).status == 200)
+            #expect(await eventually(timeout: .seconds(5)) { ((try? store.ledgerTotalNano()) ?? 0) > backedUp })
+            let later = try store.ledgerTotalNano()
+            store.close()
+
+            #expect(throws: HarnessError.self, "refused while the cluster runs") { try cluster.cli(["restore", "--from", backupDir]) }
+            #expect(try Store(path: Store.defaultPath(dataDir: cluster.dataDir)).ledgerTotalNano() == later, "the refusal changed nothing")
+
+            cluster.up.stop()
+            let printed = try cluster.cli(["restore", "--from", backupDir])
+            #expect(printed.contains("previous store files moved to"), "\(printed)")
+            let aside = try #require(printed.split(separator: "\n").first.map { String($0.dropFirst("previous store files moved to ".count)) })
+            let kept = try Store(path: aside + "/triage.sqlite")
+            #expect(try kept.ledgerTotalNano() == later, "the replaced store is kept whole, nothing deleted")
+            kept.close()
+
+            let restarted = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true), name: "restarted")
+            let restored = try restarted.store()
+            #expect(try restored.ledgerTotalNano() == backedUp, "the ledger is the backup's again")
+            let served = try await restarted.http.post(restarted.chatURL, json: body, headers: auth)
+            #expect(served.status == 200, "\(served.text)")
+        }
     }
 }

@@ -77,4 +77,36 @@ import TriageStore
             #expect(FileManager.default.contents(atPath: dir + "/triage-requests.sqlite") == Data("keep me".utf8))
         }
     }
+
+    @Test func restoreChecksTheBackupAndSetsTheReplacedFilesAsideWithTheirWAL() throws {
+        try withTempDir { dir throws in
+            let live = Store.defaultPath(dataDir: dir + "/live")
+            let store = try Store(path: live)
+            let team = try store.createTeam(name: "kept", budgetNano: 1_000_000, period: "monthly", softLimit: nil)
+            try charge(store, team: team.id, request: "r1", cost: 40)
+            _ = try store.backup(into: dir + "/bk")
+            try charge(store, team: team.id, request: "r2", cost: 2)  // after the backup; left in the WAL (the store stays open)
+
+            #expect(throws: StoreError.self, "not a backup") { try Store.restore(backup: dir + "/nothing", into: live, liveWorkerWindow: 5) }
+            try store.registerWorker(WorkerRecord(id: "w1", pid: 1, host: "h", socketPath: "/tmp/w1.sock", capacity: 1, startedAt: Date(), heartbeatAt: Date()))
+            #expect(throws: StoreError.self, "a worker is alive") { try Store.restore(backup: dir + "/bk", into: live, liveWorkerWindow: 5) }
+            _ = try store.removeWorker(id: "w1")
+            // `store` stays open, as a process that missed the stop would: its WAL still holds r2.
+            #expect(FileManager.default.fileExists(atPath: live + "-wal"))
+
+            let restored = try Store.restore(backup: dir + "/bk", into: live, liveWorkerWindow: 5)
+            store.close()
+            #expect(restored.files.map(\.schema) == [.main, .requestLog])
+            let aside = try #require(restored.setAside)
+            #expect(FileManager.default.fileExists(atPath: aside + "/triage.sqlite"))
+            #expect(FileManager.default.fileExists(atPath: aside + "/triage.sqlite-wal"), "the old WAL went aside with its file, never replayed onto the restored one")
+            let back = try Store(path: live)
+            defer { back.close() }
+            #expect(try back.ledgerTotalNano() == 40, "the backup's ledger, without what came after it")
+            #expect(try back.integrityCheck() == "ok")
+            let old = try Store(path: aside + "/triage.sqlite")
+            defer { old.close() }
+            #expect(try old.ledgerTotalNano() == 42, "the replaced store is whole")
+        }
+    }
 }
