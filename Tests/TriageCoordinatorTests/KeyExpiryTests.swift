@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Testing
 @testable import TriageCoordinator
 import TriageCore
@@ -9,36 +8,24 @@ import TriageWire
 /// API keys with an expiry: refused from that moment, cached or not, with a message that says so.
 @Suite struct KeyExpiryTests {
     @Test func aKeyIsRefusedOnceItExpiresEvenWhileCached() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-expiry-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let store = try Store(path: Store.defaultPath(dataDir: dir))
-        defer { store.close() }
-        let team = try store.createTeam(name: "search", budgetNano: nil, period: "monthly", softLimit: nil)
-        let soon = APIKey.generate()
-        _ = try store.createKey(teamID: team.id, name: nil, prefix: soon.prefix, hash: soon.hash, expiresAt: Date().addingTimeInterval(0.4))
-        let past = APIKey.generate()
-        _ = try store.createKey(teamID: team.id, name: nil, prefix: past.prefix, hash: past.hash, expiresAt: Date().addingTimeInterval(-1))
-        let forever = APIKey.generate()
-        _ = try store.createKey(teamID: team.id, name: nil, prefix: forever.prefix, hash: forever.hash)
+        try await withSearchTeam { store, team in
+            let soon = try storedKey(store, team: team, expiresAt: Date().addingTimeInterval(0.4))
+            let past = try storedKey(store, team: team, expiresAt: Date().addingTimeInterval(-1))
+            let forever = try storedKey(store, team: team)
 
-        let auth = Authenticator(store: store, config: AuthConfig(required: true, cacheSeconds: 60))
-        func headers(_ key: APIKey) -> HTTPFields {
-            var h = HTTPFields()
-            h[.authorization] = "Bearer \(key.text)"
-            return h
+            let auth = Authenticator(store: store, config: AuthConfig(required: true, cacheSeconds: 60))
+            #expect(try auth.authenticate(bearer(soon)).team == "search")
+            #expect(try auth.authenticate(bearer(forever)).team == "search")
+            do throws(TriageError) {
+                _ = try auth.authenticate(bearer(past))
+                Issue.record("an expired key was accepted")
+            } catch {
+                #expect(error.status == 401 && error.body.message.contains("expired at"), "\(error)")
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(throws: TriageError.self, "expired while its verification was cached (for 60 s)") { try auth.authenticate(bearer(soon)) }
+            #expect(try auth.authenticate(bearer(forever)).team == "search")
         }
-        #expect(try auth.authenticate(headers(soon)).team == "search")
-        #expect(try auth.authenticate(headers(forever)).team == "search")
-        do {
-            _ = try auth.authenticate(headers(past))
-            Issue.record("an expired key was accepted")
-        } catch {
-            #expect(error.status == 401 && error.body.message.contains("expired at"), "\(error)")
-        }
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(throws: TriageError.self, "expired while its verification was cached (for 60 s)") { try auth.authenticate(headers(soon)) }
-        #expect(try auth.authenticate(headers(forever)).team == "search")
     }
 
     @Test func expiriesAreDurationsDatesOrTimes() throws {
