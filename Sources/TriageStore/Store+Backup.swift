@@ -123,6 +123,14 @@ extension Store.BackupFile {
     /// Opens the copy on its own connection (it is not a live store: nothing is migrated) and
     /// checks it.
     public func check() throws(StoreError) -> BackupCheck {
+        try BackupCheck.read(path, schema: schema)
+    }
+}
+
+extension BackupCheck {
+    /// Opens the backup copy at `path`, a file of `schema`, on its own connection (nothing is
+    /// migrated) and checks it.
+    public static func read(_ path: String, schema: StoreSchema) throws(StoreError) -> BackupCheck {
         let db = try SQLiteConnection(path: path)
         defer { db.close() }
         let integrity = try db.query("PRAGMA integrity_check") { $0.text(0) }.joined(separator: "\n")

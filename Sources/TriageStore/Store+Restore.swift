@@ -37,10 +37,10 @@ extension Store {
                 continue
             }
             let size = (try? fm.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-            let file = BackupFile(schema: index == 0 ? .main : .requestLog, source: path, path: targets[index], bytes: size)
-            let check = try BackupFile(schema: file.schema, source: "", path: path, bytes: size).check()
+            let schema: StoreSchema = index == 0 ? .main : .requestLog
+            let check = try BackupCheck.read(path, schema: schema)
             guard check.integrity == "ok" else { throw failure("\(path) fails its integrity check: \(check.integrity)") }
-            files.append(file)
+            files.append(BackupFile(schema: schema, source: path, path: targets[index], bytes: size))
         }
 
         if fm.fileExists(atPath: storePath) {

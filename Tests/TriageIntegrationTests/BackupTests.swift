@@ -36,7 +36,7 @@ extension Integration {
             #expect(printed.contains("triage.sqlite:") && printed.contains("triage-requests.sqlite:"), "\(printed)")
             #expect(printed.components(separatedBy: "integrity ok").count == 3, "both copies checked: \(printed)")
             let after = try store.ledgerTotalNano()
-            let copied = try #require(try Store.BackupFile(schema: .main, source: "", path: backupDir + "/triage.sqlite", bytes: 0).check().ledgerNano)
+            let copied = try #require(try BackupCheck.read(backupDir + "/triage.sqlite", schema: .main).ledgerNano)
             #expect(before <= copied && copied <= after, "the copy is a snapshot taken between the two: \(before) ≤ \(copied) ≤ \(after)")
             #expect(throws: HarnessError.self, "a second backup into the same place is refused") {
                 try cluster.cli(["backup", "--to", backupDir])
