@@ -11,6 +11,7 @@ import TriageCore
         (.notFound("no such route"), 404, "invalid_request_error", "not_found"),
         (.requestTooLarge(limit: 1024), 413, "invalid_request_error", "request_too_large"),
         (.rateLimited(RateLimitExceeded(team: "search", limit: 60, retryAfter: .milliseconds(1_500))), 429, "requests", "rate_limit_exceeded"),
+        (.rateLimited(RateLimitExceeded(team: "search", unit: .tokens, limit: 6_000, requested: 900, retryAfter: .seconds(3))), 429, "tokens", "rate_limit_exceeded"),
         (.internalError("oops"), 500, "server_error", "internal_error"),
         (.workerLost("crashed"), 502, "upstream_error", "worker_lost"),
         (.upstreamFailed("all down"), 502, "upstream_error", "upstream_failed"),
@@ -41,6 +42,10 @@ import TriageCore
         #expect(TriageError.invalidJSON("unexpected end").body.message.contains("unexpected end"))
         #expect(TriageError.rateLimited(RateLimitExceeded(team: "search", limit: 60, retryAfter: .milliseconds(1_500))).body.message
                 == "Team 'search' has reached its rate limit of 60 requests per minute. Try again in 1.5s.")
+        #expect(TriageError.rateLimited(RateLimitExceeded(team: "search", unit: .tokens, limit: 6_000, requested: 900, retryAfter: .seconds(3))).body.message
+                == "Team 'search' has reached its rate limit of 6000 tokens per minute (this request needs about 900). Try again in 3s.")
+        #expect(TriageError.rateLimited(RateLimitExceeded(team: "search", unit: .tokens, limit: 6_000, requested: 9_000, retryAfter: nil)).body.message
+                .hasPrefix("Request too large for team 'search': it needs about 9000 tokens (its prompt and max_tokens), more than the team's whole rate limit of 6000 tokens per minute."))
     }
 
     @Test func fieldErrorsNameTheParam() throws {
@@ -67,6 +72,10 @@ import TriageCore
         #expect(refusal(limit: 100, spent: 50, reserved: 45, needed: 10).shouldRetry == nil, "in-flight reservations may settle for less")
         #expect(refusal(limit: 100, spent: 90, reserved: 5, needed: 10).shouldRetry == nil, "exactly fits once the reservation goes")
         #expect(TriageError.rateLimited(RateLimitExceeded(team: "t", limit: 1, retryAfter: .seconds(1))).shouldRetry == nil)
+        #expect(TriageError.rateLimited(RateLimitExceeded(team: "t", unit: .tokens, limit: 100, requested: 150, retryAfter: .seconds(1))).shouldRetry == nil,
+                "tokens that fit the limit once it refills")
+        #expect(TriageError.rateLimited(RateLimitExceeded(team: "t", unit: .tokens, limit: 100, requested: 150, retryAfter: nil)).shouldRetry == false,
+                "a request larger than the whole limit never fits")
         #expect(TriageError.noWorkers.shouldRetry == nil)
     }
 }

@@ -45,10 +45,14 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// What the `x-should-retry` header tells OpenAI's client libraries, which otherwise retry every
     /// 408, 409, 429 and 5xx a few times; nil leaves it to them. False for a budget refusal that no
-    /// retry within minutes can pass (``BudgetExceeded/mayFitLater``).
+    /// retry within minutes can pass (``BudgetExceeded/mayFitLater``), and for a request larger
+    /// than its team's whole tokens-per-minute limit.
     public var shouldRetry: Bool? {
-        if case .budgetExceeded(let b) = self, !b.mayFitLater { return false }
-        return nil
+        switch self {
+        case .budgetExceeded(let b) where !b.mayFitLater: false
+        case .rateLimited(let r) where r.retryAfter == nil: false
+        default: nil
+        }
     }
 
     /// The OpenAI-shaped error body.

@@ -1,13 +1,13 @@
-extension RequestRateBuckets.Admission {
-    /// The response headers OpenAI's API sends about request rate limits, which its client libraries
-    /// read: `x-ratelimit-limit-requests`, `x-ratelimit-remaining-requests`,
-    /// `x-ratelimit-reset-requests` (a Go-style duration such as `850ms`, `8.5s` or `1m0s`), and, on a
-    /// refusal, `retry-after` (whole seconds, rounded up) and `retry-after-ms`.
-    public var headers: [String: String] {
+extension RateBuckets.Admission {
+    /// The response headers OpenAI's API sends about a rate limit, which its client libraries
+    /// read: `x-ratelimit-limit-<unit>`, `x-ratelimit-remaining-<unit>`, `x-ratelimit-reset-<unit>`
+    /// (a Go-style duration such as `850ms`, `8.5s` or `1m0s`), and, on a refusal, `retry-after`
+    /// (whole seconds, rounded up) and `retry-after-ms`.
+    public func headers(_ unit: RateBuckets.Unit) -> [String: String] {
         var h = [
-            "x-ratelimit-limit-requests": String(limit),
-            "x-ratelimit-remaining-requests": String(remaining),
-            "x-ratelimit-reset-requests": Self.goDuration(milliseconds: Self.milliseconds(resetAfter)),
+            "x-ratelimit-limit-\(unit.rawValue)": String(limit),
+            "x-ratelimit-remaining-\(unit.rawValue)": String(remaining),
+            "x-ratelimit-reset-\(unit.rawValue)": Self.goDuration(milliseconds: Self.milliseconds(resetAfter)),
         ]
         if !admitted {
             let ms = max(1, Self.milliseconds(retryAfter))
