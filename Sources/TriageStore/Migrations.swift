@@ -38,6 +38,7 @@ enum Migrations {
         Migration(version: 11, sql: SchemaV11.sql),
         Migration(version: 12, sql: SchemaV12.sql),
         Migration(version: 13, sql: SchemaV13.sql),
+        Migration(version: 14, sql: SchemaV14.sql),
     ]
 
     /// The request log file's migrations (``StoreSchema/requestLog``), numbered on their own.

@@ -2,25 +2,25 @@ import Foundation
 
 extension Store {
     /// The columns ``team(_:)`` reads, in its order.
-    static let teamColumns = "id, name, budget_nano, period, soft_limit, created_at, rpm_limit"
+    static let teamColumns = "id, name, budget_nano, period, soft_limit, created_at, rpm_limit, tpm_limit"
 
     /// A team from a row of ``teamColumns``.
     static func team(_ r: SQLiteRow) -> TeamRecord {
         TeamRecord(id: r.int64(0), name: r.text(1), budgetNano: r.int64OrNil(2), period: r.text(3),
-                   softLimit: r.doubleOrNil(4), createdAt: r.date(5), requestsPerMinute: r.intOrNil(6))
+                   softLimit: r.doubleOrNil(4), createdAt: r.date(5), requestsPerMinute: r.intOrNil(6), tokensPerMinute: r.intOrNil(7))
     }
 
     /// Creates a team.
     /// - Throws: a constraint violation (`isConstraintViolation`) when the name is taken.
     @discardableResult
     public func createTeam(name: String, budgetNano: Int64?, period: String, softLimit: Double?, requestsPerMinute: Int? = nil,
-                           now: Date = Date()) throws(StoreError) -> TeamRecord {
+                           tokensPerMinute: Int? = nil, now: Date = Date()) throws(StoreError) -> TeamRecord {
         try locked(writing: "createTeam") { db throws(StoreError) in
-            _ = try db.run("INSERT INTO teams(name, budget_nano, period, soft_limit, created_at, rpm_limit) VALUES (?, ?, ?, ?, ?, ?)",
+            _ = try db.run("INSERT INTO teams(name, budget_nano, period, soft_limit, created_at, rpm_limit, tpm_limit) VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [.text(name), SQLiteValue(budgetNano), .text(period), SQLiteValue(softLimit), SQLiteValue(now),
-                            SQLiteValue(requestsPerMinute)])
+                            SQLiteValue(requestsPerMinute), SQLiteValue(tokensPerMinute)])
             return TeamRecord(id: db.lastInsertRowID, name: name, budgetNano: budgetNano, period: period, softLimit: softLimit, createdAt: now,
-                              requestsPerMinute: requestsPerMinute)
+                              requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
         }
     }
 
@@ -53,7 +53,7 @@ extension Store {
     /// Changes a team's budget and rate settings; nil arguments leave a field as it is.
     /// - Returns: the updated team, or nil when there is no such team.
     public func updateTeam(name: String, budgetNano: Int64?? = nil, period: String? = nil, softLimit: Double?? = nil,
-                           requestsPerMinute: Int?? = nil) throws(StoreError) -> TeamRecord? {
+                           requestsPerMinute: Int?? = nil, tokensPerMinute: Int?? = nil) throws(StoreError) -> TeamRecord? {
         try locked(writing: "updateTeam") { db throws(StoreError) in
             if let budgetNano {
                 _ = try db.run("UPDATE teams SET budget_nano = ? WHERE name = ?", [SQLiteValue(budgetNano), .text(name)])
@@ -66,6 +66,9 @@ extension Store {
             }
             if let requestsPerMinute {
                 _ = try db.run("UPDATE teams SET rpm_limit = ? WHERE name = ?", [SQLiteValue(requestsPerMinute), .text(name)])
+            }
+            if let tokensPerMinute {
+                _ = try db.run("UPDATE teams SET tpm_limit = ? WHERE name = ?", [SQLiteValue(tokensPerMinute), .text(name)])
             }
             return try db.queryFirst("SELECT \(Self.teamColumns) FROM teams WHERE name = ?", [.text(name)], Self.team)
         }

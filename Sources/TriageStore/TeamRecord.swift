@@ -1,6 +1,6 @@
 import Foundation
 
-/// A team: who is charged, its spend limit and its request rate limit.
+/// A team: who is charged, its spend limit and its rate limits.
 public struct TeamRecord: Sendable, Equatable, Codable {
     public var id: Int64
     public var name: String
@@ -13,9 +13,11 @@ public struct TeamRecord: Sendable, Equatable, Codable {
     public var createdAt: Date
     /// At most this many requests a minute from the team's keys; nil for no limit.
     public var requestsPerMinute: Int?
+    /// At most this many tokens (prompt and answer) a minute from the team's keys; nil for no limit.
+    public var tokensPerMinute: Int?
 
     public init(id: Int64, name: String, budgetNano: Int64?, period: String, softLimit: Double?, createdAt: Date,
-                requestsPerMinute: Int? = nil) {
+                requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) {
         self.id = id
         self.name = name
         self.budgetNano = budgetNano
@@ -23,6 +25,7 @@ public struct TeamRecord: Sendable, Equatable, Codable {
         self.softLimit = softLimit
         self.createdAt = createdAt
         self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
     }
 }
 
@@ -38,11 +41,13 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
     public var revokedAt: Date?
     /// The team's request rate limit (``TeamRecord/requestsPerMinute``), read with the key.
     public var teamRequestsPerMinute: Int?
+    /// The team's token rate limit (``TeamRecord/tokensPerMinute``), read with the key.
+    public var teamTokensPerMinute: Int?
     /// When the key stops working; nil for never.
     public var expiresAt: Date?
 
     public init(id: Int64, teamID: Int64, teamName: String, name: String?, prefix: String, hash: [UInt8], createdAt: Date, revokedAt: Date?,
-                teamRequestsPerMinute: Int? = nil, expiresAt: Date? = nil) {
+                teamRequestsPerMinute: Int? = nil, teamTokensPerMinute: Int? = nil, expiresAt: Date? = nil) {
         self.id = id
         self.teamID = teamID
         self.teamName = teamName
@@ -52,6 +57,7 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
         self.createdAt = createdAt
         self.revokedAt = revokedAt
         self.teamRequestsPerMinute = teamRequestsPerMinute
+        self.teamTokensPerMinute = teamTokensPerMinute
         self.expiresAt = expiresAt
     }
 }

@@ -145,4 +145,21 @@ import Testing
             #expect(try store.team(id: plain.id)?.requestsPerMinute == nil)
         }
     }
+
+    @Test func aTeamsTokenRateLimitIsStoredChangedAndReadWithItsKeysApartFromItsRequestLimit() throws {
+        try withStore { store, _ throws in
+            let team = try store.createTeam(name: "t", budgetNano: nil, period: "monthly", softLimit: nil, requestsPerMinute: 60,
+                                            tokensPerMinute: 40_000)
+            #expect(team.tokensPerMinute == 40_000)
+            #expect(try store.team(named: "t")?.tokensPerMinute == 40_000)
+            _ = try store.createKey(teamID: team.id, name: nil, prefix: "tttt0000", hash: [7])
+            let key = try #require(try store.key(prefix: "tttt0000"))
+            #expect(key.teamTokensPerMinute == 40_000 && key.teamRequestsPerMinute == 60, "both limits are read with the key")
+            #expect(try store.updateTeam(name: "t", requestsPerMinute: .some(nil))?.tokensPerMinute == 40_000, "removing one leaves the other")
+            #expect(try store.updateTeam(name: "t", tokensPerMinute: .some(90_000))?.tokensPerMinute == 90_000)
+            #expect(try store.key(prefix: "tttt0000")?.teamTokensPerMinute == 90_000)
+            #expect(try store.updateTeam(name: "t", tokensPerMinute: .some(nil))?.tokensPerMinute == nil)
+            #expect(try store.key(prefix: "tttt0000")?.teamTokensPerMinute == nil)
+        }
+    }
 }
