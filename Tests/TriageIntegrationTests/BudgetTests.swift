@@ -185,10 +185,14 @@ extension Integration {
 
             let created = try await cluster.http.post(cluster.base + "/admin/teams", json: .object([
                 "name": .string("ops"), "budget_usd": .double(2.5), "period": .string("daily"), "soft_limit": .double(0.8),
-                "rpm": .int(120)]), headers: admin)
+                "rpm": .int(120), "tpm": .int(50_000)]), headers: admin)
             #expect(created.status == 201, "\(created.text)")
             #expect((try created.json())["budget_usd"]?.stringValue == "2.500000000")
             #expect((try created.json())["rpm"]?.intValue == 120)
+            #expect((try created.json())["tpm"]?.intValue == 50_000)
+            let badTokens = try await cluster.http.post(cluster.base + "/admin/teams", json: .object(["name": .string("x"), "tpm": .int(0)]), headers: admin)
+            #expect(badTokens.status == 400, "\(badTokens.text)")
+            #expect((try badTokens.json())["error"]?["param"]?.stringValue == "tpm", "\(badTokens.text)")
             let badRate = try await cluster.http.post(cluster.base + "/admin/teams", json: .object(["name": .string("x"), "rpm": .double(1.5)]), headers: admin)
             #expect(badRate.status == 400, "\(badRate.text)")
             #expect((try badRate.json())["error"]?["param"]?.stringValue == "rpm", "\(badRate.text)")
@@ -200,6 +204,7 @@ extension Integration {
             let served = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question), headers: ["x-api-key": key])
             #expect(served.status == 200)
             #expect(served.headers["x-ratelimit-remaining-requests"] == "119")
+            #expect(served.headers["x-ratelimit-limit-tokens"] == "50000")
 
             // The CLI sees what the API made, and the API what the CLI made.
             #expect(try cluster.cli(["team", "list"]).contains("ops"))
@@ -211,11 +216,12 @@ extension Integration {
             let rows = try #require((try spend.json()).arrayValue)
             #expect(rows.first?["group"]?.stringValue == "gpt-4o-mini")
             #expect(rows.first?["requests"]?.intValue == 1)
-            let patched = try await cluster.http.request("PATCH", cluster.base + "/admin/teams/ops", json: .object(["budget_usd": .null, "rpm": .null]),
+            let patched = try await cluster.http.request("PATCH", cluster.base + "/admin/teams/ops", json: .object(["budget_usd": .null, "rpm": .null, "tpm": .null]),
                                                          headers: admin)
             #expect(patched.status == 200)
             #expect((try patched.json())["budget_usd"] == nil)
-            #expect((try patched.json())["rpm"] == nil, "the rate limit is removed")
+            let unlimited = try patched.json()
+            #expect(unlimited["rpm"] == nil && unlimited["tpm"] == nil, "the rate limits are removed")
             let revoke = try await cluster.http.request("DELETE", cluster.base + "/admin/keys/\(String(key.split(separator: "_")[1]))", headers: admin)
             #expect(revoke.status == 200)
             let after = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question), headers: ["x-api-key": key])

@@ -3,9 +3,10 @@ import Testing
 import TriageCore
 
 extension Integration {
-    /// Team request rate limits through the real cluster: the coordinator refuses a team over its
-    /// `rpm` with OpenAI's 429 and rate-limit headers before any worker or upstream sees the request,
-    /// other teams are not touched, and `triage team set --rpm` changes or removes the limit live.
+    /// Team rate limits through the real cluster: the coordinator refuses a team over its `rpm` or
+    /// `tpm` with OpenAI's 429 and rate-limit headers before any worker or upstream sees the request,
+    /// other teams are not touched, tokens are corrected to what each answer used, and `triage team
+    /// set --rpm/--tpm` changes or removes a limit live.
     @Suite struct RateLimitTests {
         @Test func aTeamOverItsRateLimitIsRefusedWithRetryHeadersAndOthersAreNot() async throws {
             let env = try IntegrationEnv()
@@ -66,6 +67,77 @@ extension Integration {
                 let r = try await cluster.http.post(cluster.chatURL, json: question, headers: burst)
                 #expect(r.status == 200 && r.headers["x-ratelimit-limit-requests"] == nil, "\(r.status) \(r.text)")
             }
+        }
+
+        @Test func aTeamOverItsTokenLimitIsRefusedAndTokensFollowWhatAnswersUsed() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
+            let created = try cluster.cli(["team", "create", "wordy", "--tpm", "1000"])
+            #expect(created.contains("1000 tokens per minute"), "\(created)")
+            _ = try cluster.cli(["team", "create", "broke", "--budget", "0", "--tpm", "1000"])
+            let wordy = ["Authorization": "Bearer \(try cluster.createKey(team: "wordy"))"]
+            let broke = ["Authorization": "Bearer \(try cluster.createKey(team: "broke"))"]
+            let question = chatBody("Explain how a hash map works.")
+            let simBase = try #require(cluster.simBase)
+
+            // The first answer leaves the limit less what it used (and what refilled meanwhile, 1000 a minute).
+            let start = ContinuousClock.now
+            let first = try await cluster.http.post(cluster.chatURL, json: question, headers: wordy)
+            let refill = Int((Double(start.duration(to: .now).components.seconds) + Double(start.duration(to: .now).components.attoseconds) * 1e-18) * 1000 / 60) + 1
+            #expect(first.status == 200, "\(first.text)")
+            let used = try #require((try first.json())["usage"]?["total_tokens"]?.intValue)
+            #expect(first.headers["x-ratelimit-limit-tokens"] == "1000")
+            #expect(first.headers["x-ratelimit-limit-requests"] == nil, "no request limit was set")
+            let remaining = try #require(first.headers["x-ratelimit-remaining-tokens"].flatMap(Int.init))
+            #expect((1000 - used - 1...1000 - used + refill).contains(remaining), "remaining \(remaining) after \(used) tokens, refill \(refill)")
+
+            // Answers use more than the prompts they are admitted on (no max_tokens): the team runs out.
+            var refused: HTTPResult?
+            for _ in 0..<60 {
+                let served = try await cluster.http.get(simBase + "/sim/attempts").text
+                let r = try await cluster.http.post(cluster.chatURL, json: question, headers: wordy)
+                if r.status == 429 {
+                    #expect(try await cluster.http.get(simBase + "/sim/attempts").text == served, "a refused request reaches no worker and no provider")
+                    refused = r
+                    break
+                }
+                #expect(r.status == 200, "\(r.text)")
+            }
+            let r = try #require(refused, "1000 tokens a minute ran out")
+            let error = try r.json()["error"]
+            #expect(error?["type"]?.stringValue == "tokens", "\(r.text)")
+            #expect(error?["code"]?.stringValue == "rate_limit_exceeded")
+            #expect(error?["message"]?.stringValue?.contains("1000 tokens per minute") == true, "\(r.text)")
+            let retryMs = try #require(r.headers["retry-after-ms"].flatMap(Int.init))
+            #expect((1...60_000).contains(retryMs), "\(retryMs)")
+            #expect(r.headers["x-should-retry"] == nil, "it fits once the minute refills")
+
+            // A request larger than the whole minute's allowance could never be admitted: the clients are told not to retry.
+            var huge = question
+            huge = .object((huge.objectValue ?? [:]).merging(["max_tokens": .int(5_000)]) { _, b in b })
+            let tooLarge = try await cluster.http.post(cluster.chatURL, json: huge, headers: wordy)
+            #expect(tooLarge.status == 429)
+            #expect(tooLarge.headers["x-should-retry"] == "false")
+            #expect((try tooLarge.json())["error"]?["message"]?.stringValue?.hasPrefix("Request too large for team 'wordy'") == true, "\(tooLarge.text)")
+
+            // A request that costs nothing uses no tokens: a team without budget is refused by the
+            // worker five times over, each admitted on 400+ tokens that all come back.
+            var withMax = question
+            withMax = .object((withMax.objectValue ?? [:]).merging(["max_tokens": .int(400)]) { _, b in b })
+            for i in 0..<5 {
+                let b = try await cluster.http.post(cluster.chatURL, json: withMax, headers: broke)
+                #expect(b.status == 429, "\(b.text)")
+                #expect((try b.json())["error"]?["code"]?.stringValue == "budget_exceeded", "request \(i + 1): \(b.text)")
+                let left = try #require(b.headers["x-ratelimit-remaining-tokens"].flatMap(Int.init))
+                #expect(left >= 999, "request \(i + 1): \(left) tokens left")
+            }
+
+            // The limit is removed live (auth.cache_s is 0 here).
+            #expect(throws: HarnessError.self) { try cluster.cli(["team", "set", "wordy", "--tpm", "0"]) }
+            _ = try cluster.cli(["team", "set", "wordy", "--tpm", "none"])
+            let free = try await cluster.http.post(cluster.chatURL, json: question, headers: wordy)
+            #expect(free.status == 200 && free.headers["x-ratelimit-limit-tokens"] == nil, "\(free.status) \(free.text)")
         }
     }
 }

@@ -19,7 +19,8 @@ struct AdminRoutes: Sendable {
                 guard let name = body["name"]?.stringValue else { throw .missingField("name") }
                 return try encode(admin.createTeam(name: name, budgetUSD: try number(body, "budget_usd"),
                                                    period: body["period"]?.stringValue, softLimit: try number(body, "soft_limit"),
-                                                   requestsPerMinute: try Self.requestsPerMinute(body) ?? nil))
+                                                   requestsPerMinute: try Self.limit(body, "rpm", of: "requests") ?? nil,
+                                                   tokensPerMinute: try Self.limit(body, "tpm", of: "tokens") ?? nil))
             }
         }
         group.get("teams/:name") { r, c in await run(r) { () throws(TriageError) in try encode(admin.team(c.parameters.get("name") ?? "")) } }
@@ -30,7 +31,8 @@ struct AdminRoutes: Sendable {
                 let soft: Double?? = body["soft_limit"].map { v -> Double? in v == .null ? nil : v.doubleValue }
                 return try encode(admin.updateTeam(c.parameters.get("name") ?? "", budgetUSD: budget,
                                                    period: body["period"]?.stringValue, softLimit: soft,
-                                                   requestsPerMinute: try Self.requestsPerMinute(body)))
+                                                   requestsPerMinute: try Self.limit(body, "rpm", of: "requests"),
+                                                   tokensPerMinute: try Self.limit(body, "tpm", of: "tokens")))
             }
         }
         group.delete("teams/:name") { r, c in
@@ -107,11 +109,12 @@ struct AdminRoutes: Sendable {
                  "cost_usd": .string(Money(nanoUSD: row.costNano).description)])
     }
 
-    /// A body's `rpm`: absent (nil), null (`.some(nil)`, no limit) or a whole number.
-    private static func requestsPerMinute(_ body: JSONValue) throws(TriageError) -> Int?? {
-        guard let v = body["rpm"] else { return nil }
+    /// A body's rate limit `key` (`rpm`, `tpm`): absent (nil), null (`.some(nil)`, no limit) or a
+    /// whole number of `unit` per minute.
+    private static func limit(_ body: JSONValue, _ key: String, of unit: String) throws(TriageError) -> Int?? {
+        guard let v = body[key] else { return nil }
         if v == .null { return .some(nil) }
-        guard let n = v.intValue else { throw .invalidField("rpm", "expected a whole number of requests per minute or null") }
+        guard let n = v.intValue else { throw .invalidField(key, "expected a whole number of \(unit) per minute or null") }
         return .some(n)
     }
 

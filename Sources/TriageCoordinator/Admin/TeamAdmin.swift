@@ -24,6 +24,8 @@ public struct TeamAdmin: Sendable {
         public var softLimit: Double?
         /// The team's request rate limit, requests per minute; nil for none.
         public var requestsPerMinute: Int?
+        /// The team's token rate limit, prompt and answer tokens per minute; nil for none.
+        public var tokensPerMinute: Int?
         public var spentUSD: String
         public var reservedUSD: String
         public var remainingUSD: String?
@@ -33,6 +35,7 @@ public struct TeamAdmin: Sendable {
         enum CodingKeys: String, CodingKey {
             case name, period
             case budgetUSD = "budget_usd", softLimit = "soft_limit", spentUSD = "spent_usd", reservedUSD = "reserved_usd", requestsPerMinute = "rpm"
+            case tokensPerMinute = "tpm"
             case remainingUSD = "remaining_usd", periodResetsAt = "period_resets_at", activeKeys = "active_keys"
         }
     }
@@ -71,18 +74,20 @@ public struct TeamAdmin: Sendable {
         }
     }
 
-    /// Creates a team; `requestsPerMinute` limits its request rate (nil for no limit).
+    /// Creates a team; `requestsPerMinute` and `tokensPerMinute` limit its request and token rates
+    /// (nil for no limit).
     public func createTeam(name: String, budgetUSD: Double?, period: String?, softLimit: Double?,
-                           requestsPerMinute: Int? = nil) throws(TriageError) -> TeamView {
+                           requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) throws(TriageError) -> TeamView {
         try validate(name: name)
         let p = try validPeriod(period ?? "monthly")
         let budget = try budgetUSD.map { b throws(TriageError) in try validBudget(b) }
         if let s = softLimit { try validate(softLimit: s) }
         if let r = requestsPerMinute { try validate(requestsPerMinute: r) }
+        if let t = tokensPerMinute { try validate(tokensPerMinute: t) }
         do {
             if try store.team(named: name) != nil { throw TriageError.conflict("Team '\(name)' already exists.") }
             let t = try store.createTeam(name: name, budgetNano: budget, period: p.rawValue, softLimit: softLimit,
-                                         requestsPerMinute: requestsPerMinute, now: now())
+                                         requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, now: now())
             return try view(t)
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
@@ -99,16 +104,18 @@ public struct TeamAdmin: Sendable {
     }
 
     /// Changes a team; `budgetUSD: .some(nil)` removes the budget, `requestsPerMinute: .some(nil)`
-    /// the rate limit. The coordinator applies a new rate limit within `auth.cache_s`.
+    /// and `tokensPerMinute: .some(nil)` a rate limit. The coordinator applies a new rate limit
+    /// within `auth.cache_s`.
     public func updateTeam(_ name: String, budgetUSD: Double??, period: String?, softLimit: Double??,
-                           requestsPerMinute: Int?? = nil) throws(TriageError) -> TeamView {
+                           requestsPerMinute: Int?? = nil, tokensPerMinute: Int?? = nil) throws(TriageError) -> TeamView {
         let budget: Int64?? = try budgetUSD.map { b throws(TriageError) in try b.map { v throws(TriageError) in try validBudget(v) } }
         let p = try period.map { x throws(TriageError) in try validPeriod(x).rawValue }
         if let s = softLimit ?? nil { try validate(softLimit: s) }
         if let r = requestsPerMinute ?? nil { try validate(requestsPerMinute: r) }
+        if let t = tokensPerMinute ?? nil { try validate(tokensPerMinute: t) }
         do {
             guard let t = try store.updateTeam(name: name, budgetNano: budget, period: p, softLimit: softLimit,
-                                               requestsPerMinute: requestsPerMinute) else {
+                                               requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute) else {
                 throw TriageError.notFound("No team named '\(name)'.")
             }
             return try view(t)
@@ -200,7 +207,8 @@ public struct TeamAdmin: Sendable {
         let status = try store.budgetStatus(teamID: t.id, periodStart: period.start(containing: at), now: at)
         let active = try store.keys(teamID: t.id).filter { $0.revokedAt == nil }.count
         return TeamView(name: t.name, budgetUSD: t.budgetNano.map { Money(nanoUSD: $0).description }, period: t.period,
-                        softLimit: t.softLimit, requestsPerMinute: t.requestsPerMinute, spentUSD: Money(nanoUSD: status.spentNano).description,
+                        softLimit: t.softLimit, requestsPerMinute: t.requestsPerMinute,
+                        tokensPerMinute: t.tokensPerMinute, spentUSD: Money(nanoUSD: status.spentNano).description,
                         reservedUSD: Money(nanoUSD: status.reservedNano).description,
                         remainingUSD: status.remainingNano.map { Money(nanoUSD: $0).description },
                         periodResetsAt: period.end(containing: at).map { ISO8601DateFormatter().string(from: $0) }, activeKeys: active)
@@ -229,6 +237,15 @@ public struct TeamAdmin: Sendable {
 
     /// The highest request rate limit a team may have (a million requests a minute).
     public static let maxRequestsPerMinute = 1_000_000
+
+    private func validate(tokensPerMinute: Int) throws(TriageError) {
+        guard (1...Self.maxTokensPerMinute).contains(tokensPerMinute) else {
+            throw .invalidField("tpm", "expected a whole number of tokens per minute from 1 to \(Self.maxTokensPerMinute), or none")
+        }
+    }
+
+    /// The highest token rate limit a team may have (ten billion tokens a minute).
+    public static let maxTokensPerMinute = 10_000_000_000
 
     private func validate(softLimit: Double) throws(TriageError) {
         guard softLimit > 0, softLimit <= 1 else { throw .invalidField("soft_limit", "expected a fraction of the budget in (0, 1], e.g. 0.8") }

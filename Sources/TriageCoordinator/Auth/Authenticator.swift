@@ -9,13 +9,15 @@ import TriageWire
 /// keys are kept only as SHA-256 hashes, compared in constant time. Verified keys are cached
 /// briefly (by the key as presented, so a repeat costs one dictionary lookup, no SHA-256 and no
 /// store read), so revocation takes effect within `cacheSeconds`, as does a change of the team's
-/// request rate limit, read with the key. Unknown keys are never cached.
+/// rate limits, read with the key. Unknown keys are never cached.
 final class Authenticator: Sendable {
-    /// Who sent a request, and the request rate limit of their team.
+    /// Who sent a request, and the rate limits of their team.
     struct Identity: Sendable {
         var caller: Caller
         /// The team's limit, requests per minute; nil for none (or no team).
         var requestsPerMinute: Int?
+        /// The team's limit, tokens per minute; nil for none (or no team).
+        var tokensPerMinute: Int?
     }
 
     private let store: Store
@@ -35,7 +37,7 @@ final class Authenticator: Sendable {
         try identify(headers).caller
     }
 
-    /// The caller a request's headers identify, with their team's request rate limit.
+    /// The caller a request's headers identify, with their team's rate limits.
     /// - Throws: `TriageError.unauthorized` for a missing (when required), malformed, unknown or revoked key.
     func identify(_ headers: HTTPFields) throws(TriageError) -> Identity {
         guard let presented = Self.presentedKey(headers) else {
@@ -57,7 +59,7 @@ final class Authenticator: Sendable {
         guard record.revokedAt == nil else { throw .unauthorized("This API key has been revoked.") }
         if let expires = record.expiresAt { try Self.refuseIfExpired(expires) }
         let identity = Identity(caller: Caller(teamID: record.teamID, team: record.teamName, keyID: record.id),
-                                requestsPerMinute: record.teamRequestsPerMinute)
+                                requestsPerMinute: record.teamRequestsPerMinute, tokensPerMinute: record.teamTokensPerMinute)
         cache.withLock { c in
             if c.count > 10_000 { c.removeAll() }
             c[presented] = (identity, now + cacheTTL, record.expiresAt)

@@ -23,21 +23,21 @@ struct ChatCompletionsRoute: Sendable {
         let chat: ChatRequest
         let bodyBytes: [UInt8]
         var authenticated: Caller?
-        /// `x-ratelimit-*` headers for a team with a request rate limit, on every answer.
+        /// `x-ratelimit-*` headers for a team with rate limits, on every answer.
         var rateHeaders: [String: String] = [:]
+        /// The tokens taken from the team's tokens-per-minute allowance, settled when the request finishes.
+        let tokenCharge: TeamRateLimiter.TokenCharge?
         let routing: RoutingHeaders
         do throws(TriageError) {
             let identity = try auth.identify(request.headers)
             authenticated = identity.caller
-            if let admission = rates.admit(identity) {
-                rateHeaders = admission.headers
-                guard admission.admitted else {
-                    throw .rateLimited(RateLimitExceeded(team: identity.caller.team ?? "", limit: admission.limit, retryAfter: admission.retryAfter))
-                }
-            }
             (chat, bodyBytes) = try await read(request)
             _ = try ladder.entry(for: chat.model)
             routing = try RoutingHeaders(request.headers, ladder: ladder)
+            let decision = rates.admit(identity) { TokenEstimate.rateLimitTokens(chat) }
+            rateHeaders = decision.headers
+            if let refusal = decision.refusal { throw .rateLimited(refusal) }
+            tokenCharge = decision.charge
         } catch {
             var done = FinishedRequest(id: id, team: authenticated?.team, status: error.status, stream: false, duration: received.duration(to: .now))
             done.errorCode = error.body.code
@@ -46,6 +46,14 @@ struct ChatCompletionsRoute: Sendable {
         }
         let team = authenticated?.team
         let caller = authenticated ?? Caller()
+        /// Records the request, corrects its tokens to what it used, and gives the token limit's
+        /// headers after that correction.
+        @discardableResult
+        @Sendable func complete(_ done: FinishedRequest) -> [String: String] {
+            finish(done)
+            guard let tokenCharge else { return [:] }
+            return rates.settle(tokenCharge, used: done.tokensUsed)
+        }
         let wire = WireRequest(id: id, caller: caller, body: chat.body, bodyBytes: bodyBytes, dial: routing.dial, maxTier: routing.maxTier)
         let current = Mutex<WorkerLink?>(nil)
         watcher.watch(context.channel, id: id) {
@@ -60,7 +68,7 @@ struct ChatCompletionsRoute: Sendable {
             logger.warning("request failed before a worker answered", metadata: ["triage.request": "\(id)", "error": "\(Redaction.scrub(error.body.message))"])
             var done = FinishedRequest(id: id, team: team, status: error.status, stream: chat.stream, duration: received.duration(to: .now))
             done.errorCode = error.body.code
-            finish(done)
+            rateHeaders.merge(complete(done)) { _, settled in settled }
             return ErrorResponse.make(error, headers: rateHeaders.merging(["x-triage-request-id": id]) { _, b in b })
         }
         logger.debug("relayed", metadata: ["triage.request": "\(id)", "triage.worker": "\(reply.link.workerID)",
@@ -72,7 +80,7 @@ struct ChatCompletionsRoute: Sendable {
             // The worker names the usage; the answer is parsed only when it did not, or for an error's code.
             done.usage = r.usage ?? Usage(openAI: r.body["usage"])
             done.errorCode = r.status >= 400 ? r.body["error"]?["code"]?.stringValue : nil
-            finish(done)
+            rateHeaders.merge(complete(done)) { _, settled in settled }
             var fields = HTTPFields.fromTriage(r.headers.merging(rateHeaders) { a, _ in a })
             fields[.contentType] = "application/json"
             return Response(status: .init(code: r.status), headers: fields,
@@ -82,15 +90,16 @@ struct ChatCompletionsRoute: Sendable {
             var done = FinishedRequest(id: id, team: team, status: e.status, stream: chat.stream, duration: received.duration(to: .now),
                                        headers: e.headers ?? [:])
             done.errorCode = e.error.code
-            finish(done)
+            rateHeaders.merge(complete(done)) { _, settled in settled }
             return ErrorResponse.make(status: e.status, body: e.error,
                                       headers: (e.headers ?? [:]).merging(["x-triage-request-id": id]) { a, _ in a }.merging(rateHeaders) { a, _ in a })
         case .head(_, let status, let headers):
             let done = FinishedRequest(id: id, team: team, status: status, stream: true, duration: .zero, headers: headers)
-            return streamResponse(done, headers: headers.merging(rateHeaders) { a, _ in a }, received: received, reply: reply, channel: context.channel)
+            return streamResponse(done, headers: headers.merging(rateHeaders) { a, _ in a }, received: received, reply: reply, channel: context.channel,
+                                  finish: complete)
         default:
             watcher.unwatch(context.channel, id: id)
-            finish(FinishedRequest(id: id, team: team, status: 500, stream: chat.stream, duration: received.duration(to: .now)))
+            complete(FinishedRequest(id: id, team: team, status: 500, stream: chat.stream, duration: received.duration(to: .now)))
             return ErrorResponse.make(.internalError("unexpected first reply from worker"))
         }
     }
@@ -130,8 +139,10 @@ struct ChatCompletionsRoute: Sendable {
 
     /// Relays a worker's stream as Server-Sent Events. Ends with `data: [DONE]` on success;
     /// on a failure after the stream started, with an error event and no `[DONE]`.
+    /// - Parameter finish: Records the request once it ended (and settles its tokens).
     private func streamResponse(_ started: FinishedRequest, headers: [String: String], received: ContinuousClock.Instant,
-                                reply: RelayedReply, channel: any Channel) -> Response {
+                                reply: RelayedReply, channel: any Channel,
+                                finish: @escaping @Sendable (FinishedRequest) -> [String: String]) -> Response {
         let id = started.id
         var fields = HTTPFields.fromTriage(headers)
         fields[.contentType] = "text/event-stream"
@@ -166,7 +177,7 @@ struct ChatCompletionsRoute: Sendable {
                 done.status = status
                 done.errorCode = error?.code
                 done.duration = received.duration(to: .now)
-                route.finish(done)
+                _ = finish(done)
             }
             do {
                 for await event in events {
@@ -197,6 +208,7 @@ struct ChatCompletionsRoute: Sendable {
                         // Attempts billed before the failure (tokens the client already got) were charged:
                         // say how much, as the end of a whole stream does.
                         if let cost = e.headers?["x-triage-cost-usd"] {
+                            done.cost = Money(decimalString: cost) ?? done.cost
                             try await writer.write(ByteBuffer(string: ": x-triage-cost-usd=\(cost) x-triage-attempts=\(e.headers?["x-triage-attempts"] ?? "")\n\n"))
                         }
                         try await writer.write(Self.errorEvent(e.error))

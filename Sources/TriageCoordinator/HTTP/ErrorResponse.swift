@@ -5,8 +5,11 @@ import TriageCore
 
 /// Builds every HTTP error response in OpenAI's shape (`{"error":{"message","type","code"}}`).
 enum ErrorResponse {
+    /// The error's response; `x-should-retry` when the error says whether a retry may pass.
     static func make(_ error: TriageError, headers: [String: String] = [:]) -> Response {
-        make(status: error.status, body: error.body, headers: headers)
+        var headers = headers
+        if let retry = error.shouldRetry { headers["x-should-retry"] = String(retry) }
+        return make(status: error.status, body: error.body, headers: headers)
     }
 
     static func make(status: Int, body: OpenAIErrorBody, headers: [String: String] = [:]) -> Response {

@@ -31,6 +31,16 @@ struct FinishedRequest: Sendable {
         upstream.map { max(duration - $0, .zero) }
     }
 
+    /// The tokens the request used, for its team's tokens-per-minute limit: its usage when known;
+    /// none when it failed at no cost and streamed nothing (refused, no worker, every attempt
+    /// failed unbilled); nil when unknown (a client that left, a stream cut after it began), which
+    /// keeps the estimate taken at admission.
+    var tokensUsed: Int? {
+        if let usage { return usage.totalTokens }
+        if status >= 400, status != 499, timeToFirstToken == nil, (cost ?? .zero) == .zero { return 0 }
+        return nil
+    }
+
     /// `2xx`, `4xx`, `5xx`: the outcome label of `triage_requests_total`.
     var outcome: String { "\(status / 100)xx" }
 

@@ -79,7 +79,7 @@ public final class TriageMetrics: Sendable {
 
         static let help: [String: String] = [
             requests: "Requests answered by the coordinator, by tier, model, team and outcome (HTTP status class). Reset when the coordinator restarts.",
-            refused: "Requests refused for a team's limits, by team and reason: budget_exceeded (spend budget) or rate_limit_exceeded (rpm).",
+            refused: "Requests refused for a team's limits, by team and reason: budget_exceeded (spend budget) or rate_limit_exceeded (rpm or tpm).",
             climbs: "Failed attempts that made a request climb or retry, by failure reason and the tier/model that failed.",
             tokens: "Tokens of answered requests, direction=in (prompt) or out (completion).",
             cost: "Cost charged for requests, in USD.",

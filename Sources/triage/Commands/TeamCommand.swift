@@ -8,7 +8,7 @@ struct TeamCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "team",
         abstract: "Create, list, show, change and delete teams and their spend budgets.",
-        discussion: "Example: triage team create research --budget 50 --period monthly --soft-limit 0.8 --rpm 600",
+        discussion: "Example: triage team create research --budget 50 --period monthly --soft-limit 0.8 --rpm 600 --tpm 200000",
         subcommands: [Create.self, List.self, Show.self, Set.self, Policy.self, Delete.self])
 
     struct Create: ParsableCommand {
@@ -21,11 +21,15 @@ struct TeamCommand: ParsableCommand {
         var softLimit: Double?
         @Option(help: ArgumentHelp("At most this many requests a minute from the team's keys (omit for no limit).", valueName: "n"))
         var rpm: Int?
+        @Option(help: ArgumentHelp("At most this many tokens (prompt and answer) a minute from the team's keys (omit for no limit).",
+                                   valueName: "n"))
+        var tpm: Int?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             let admin = try cluster.admin()
-            try printTeam(try admin.createTeam(name: name, budgetUSD: budget, period: period, softLimit: softLimit, requestsPerMinute: rpm), json: json)
+            try printTeam(try admin.createTeam(name: name, budgetUSD: budget, period: period, softLimit: softLimit, requestsPerMinute: rpm,
+                                               tokensPerMinute: tpm), json: json)
         }
     }
 
@@ -37,10 +41,10 @@ struct TeamCommand: ParsableCommand {
         func run() throws {
             let teams = try cluster.admin().teams()
             if json { return try printJSON(teams) }
-            printTable(["team", "budget", "period", "spent", "reserved", "remaining", "soft", "rpm", "keys"], teams.map {
+            printTable(["team", "budget", "period", "spent", "reserved", "remaining", "soft", "rpm", "tpm", "keys"], teams.map {
                 [$0.name, $0.budgetUSD.map { "$" + $0 } ?? "unlimited", $0.period, "$" + $0.spentUSD, "$" + $0.reservedUSD,
                  $0.remainingUSD.map { "$" + $0 } ?? "-", $0.softLimit.map { String($0) } ?? "-", $0.requestsPerMinute.map { String($0) } ?? "-",
-                 String($0.activeKeys)]
+                 $0.tokensPerMinute.map { String($0) } ?? "-", String($0.activeKeys)]
             })
         }
     }
@@ -55,7 +59,7 @@ struct TeamCommand: ParsableCommand {
     }
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a team's budget, period, soft limit or request rate limit.")
+        static let configuration = CommandConfiguration(abstract: "Change a team's budget, period, soft limit or rate limits.")
         @OptionGroup var cluster: ClusterOptions
         @Argument var name: String
         @Option(help: ArgumentHelp("New budget in USD per period; 'none' for unlimited.", valueName: "usd")) var budget: String?
@@ -63,6 +67,8 @@ struct TeamCommand: ParsableCommand {
         @Option(help: ArgumentHelp("New soft limit fraction; 'none' to remove.", valueName: "fraction")) var softLimit: String?
         @Option(help: ArgumentHelp("New request rate limit, requests per minute; 'none' to remove. A running coordinator applies it within auth.cache_s.",
                                    valueName: "n")) var rpm: String?
+        @Option(help: ArgumentHelp("New token rate limit, tokens per minute; 'none' to remove. A running coordinator applies it within auth.cache_s.",
+                                   valueName: "n")) var tpm: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
@@ -76,12 +82,18 @@ struct TeamCommand: ParsableCommand {
                 guard let d = Double(v) else { throw ValidationError("--soft-limit expects a number or 'none'") }
                 return d
             }
-            let r: Int?? = try rpm.map { v -> Int? in
+            try printTeam(try cluster.admin().updateTeam(name, budgetUSD: b, period: period, softLimit: s,
+                                                         requestsPerMinute: try Self.limit(rpm, "--rpm"),
+                                                         tokensPerMinute: try Self.limit(tpm, "--tpm")), json: json)
+        }
+
+        /// A rate limit option: absent (nil), `none` (`.some(nil)`, no limit) or a whole number.
+        private static func limit(_ value: String?, _ option: String) throws -> Int?? {
+            try value.map { v -> Int? in
                 if v == "none" { return nil }
-                guard let n = Int(v) else { throw ValidationError("--rpm expects a whole number or 'none'") }
+                guard let n = Int(v) else { throw ValidationError("\(option) expects a whole number or 'none'") }
                 return n
             }
-            try printTeam(try cluster.admin().updateTeam(name, budgetUSD: b, period: period, softLimit: s, requestsPerMinute: r), json: json)
         }
     }
 
@@ -99,13 +111,14 @@ struct TeamCommand: ParsableCommand {
 
 func printTeam(_ t: TeamAdmin.TeamView, json: Bool) throws {
     if json { return try printJSON(t) }
+    let rates = [t.requestsPerMinute.map { "\($0) requests" }, t.tokensPerMinute.map { "\($0) tokens" }].compactMap { $0 }
     print("""
     team       \(t.name)
     budget     \(t.budgetUSD.map { "$\($0) per \(t.period == "total" ? "all time" : t.period.replacingOccurrences(of: "ly", with: "").replacingOccurrences(of: "dai", with: "day"))" } ?? "unlimited")
     spent      $\(t.spentUSD) this period ($\(t.reservedUSD) reserved in flight)
     remaining  \(t.remainingUSD.map { "$" + $0 } ?? "-")
     soft limit \(t.softLimit.map { "\(Int($0 * 100))% of the budget" } ?? "none")
-    rate limit \(t.requestsPerMinute.map { "\($0) requests per minute" } ?? "none")
+    rate limit \(rates.isEmpty ? "none" : rates.joined(separator: " and ") + " per minute")
     resets     \(t.periodResetsAt ?? "never")
     keys       \(t.activeKeys) active
     """)
