@@ -39,6 +39,7 @@ enum Migrations {
         Migration(version: 12, sql: SchemaV12.sql),
         Migration(version: 13, sql: SchemaV13.sql),
         Migration(version: 14, sql: SchemaV14.sql),
+        Migration(version: 15, sql: SchemaV15.sql),
     ]
 
     /// The request log file's migrations (``StoreSchema/requestLog``), numbered on their own.

@@ -10,27 +10,41 @@ public struct ClassifierVersion: Sendable, Equatable, Codable {
 }
 
 extension Store {
-    /// Stores a model file as a new version and, unless told otherwise, makes it the active one.
+    /// Stores a model file as a new version and, unless told otherwise, makes it the active one;
+    /// with an `actor`, the audit trail records who did.
     /// - Returns: the new version number.
-    public func installClassifier(name: String, model: [UInt8], activate: Bool = true, now: Date = Date()) throws(StoreError) -> Int64 {
+    public func installClassifier(name: String, model: [UInt8], activate: Bool = true, by actor: String? = nil,
+                                  now: Date = Date()) throws(StoreError) -> Int64 {
         try locked(writing: "installClassifier") { db throws(StoreError) in
+            let previous = try Self.activeVersion(db)
             if activate { _ = try db.run("UPDATE classifier_models SET active = 0 WHERE active = 1") }
             _ = try db.run("INSERT INTO classifier_models(name, created_at, model, active) VALUES (?, ?, ?, ?)",
                            [.text(name), SQLiteValue(now), .blob(model), SQLiteValue(activate)])
-            return db.lastInsertRowID
+            let version = db.lastInsertRowID
+            try Self.audit(db, actor, .classifierInstall, target: "classifier v\(version)",
+                           detail: "'\(name)', " + (activate ? "active, replacing \(previous.map { "v\($0)" } ?? "none")" : "installed inactive"), at: now)
+            return version
         }
     }
 
-    /// Makes an installed version the active one. - Returns: false when there is no such version.
+    /// Makes an installed version the active one (a rollback, say); with an `actor`, the audit trail
+    /// records who did. - Returns: false when there is no such version.
     @discardableResult
-    public func activateClassifier(version: Int64) throws(StoreError) -> Bool {
+    public func activateClassifier(version: Int64, by actor: String? = nil, now: Date = Date()) throws(StoreError) -> Bool {
         try locked(writing: "activateClassifier") { db throws(StoreError) in
             guard try db.queryFirst("SELECT 1 FROM classifier_models WHERE version = ?", [.integer(version)], { $0.int(0) }) != nil else {
                 return false
             }
+            let previous = try Self.activeVersion(db)
+            try Self.audit(db, actor, .classifierActivate, target: "classifier v\(version)",
+                           detail: "replacing \(previous.map { "v\($0)" } ?? "none")", at: now)
             _ = try db.run("UPDATE classifier_models SET active = (version = ?)", [.integer(version)])
             return true
         }
+    }
+
+    private static func activeVersion(_ db: SQLiteConnection) throws(StoreError) -> Int64? {
+        try db.queryFirst("SELECT version FROM classifier_models WHERE active = 1", [], { $0.int64(0) })
     }
 
     /// The active version's number, or nil when none is installed (cheap: polled by workers).

@@ -9,13 +9,21 @@ extension Store {
                      teamTokensPerMinute: r.intOrNil(10), expiresAt: r.dateOrNil(9))
     }
 
-    /// Stores a new key's prefix and hash for a team (never the key itself), and when it expires (nil: never).
+    /// Stores a new key's prefix and hash for a team (never the key itself), and when it expires
+    /// (nil: never); with an `actor`, the audit trail records who created it.
     public func createKey(teamID: Int64, name: String?, prefix: String, hash: [UInt8], expiresAt: Date? = nil,
-                          now: Date = Date()) throws(StoreError) -> Int64 {
+                          by actor: String? = nil, now: Date = Date()) throws(StoreError) -> Int64 {
         try locked(writing: "createKey") { db throws(StoreError) in
             _ = try db.run("INSERT INTO api_keys(team_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
                            [.integer(teamID), SQLiteValue(name), .text(prefix), .blob(hash), SQLiteValue(now), SQLiteValue(expiresAt)])
-            return db.lastInsertRowID
+            let id = db.lastInsertRowID
+            if actor != nil {
+                let team = try db.queryFirst("SELECT name FROM teams WHERE id = ?", [.integer(teamID)]) { $0.text(0) } ?? "team \(teamID)"
+                let expiry = expiresAt.map { "expires \(ISO8601DateFormatter().string(from: $0))" } ?? "never expires"
+                try Self.audit(db, actor, .keyCreate, target: team,
+                               detail: "key \(prefix) (id \(id)\(name.map { ", '\($0)'" } ?? "")), \(expiry)", at: now)
+            }
+            return id
         }
     }
 
@@ -40,10 +48,17 @@ extension Store {
 
     /// Revokes a key by id or prefix. - Returns: false when no active key matched.
     @discardableResult
-    public func revokeKey(_ idOrPrefix: String, now: Date = Date()) throws(StoreError) -> Bool {
+    public func revokeKey(_ idOrPrefix: String, by actor: String? = nil, now: Date = Date()) throws(StoreError) -> Bool {
         try locked(writing: "revokeKey") { db throws(StoreError) in
-            try db.run("UPDATE api_keys SET revoked_at = ? WHERE (prefix = ? OR CAST(id AS TEXT) = ?) AND revoked_at IS NULL",
-                       [SQLiteValue(now), .text(idOrPrefix), .text(idOrPrefix)]) > 0
+            let matched = try db.query("""
+                SELECT k.id, k.prefix, t.name FROM api_keys k JOIN teams t ON t.id = k.team_id
+                WHERE (k.prefix = ? OR CAST(k.id AS TEXT) = ?) AND k.revoked_at IS NULL
+                """, [.text(idOrPrefix), .text(idOrPrefix)]) { (id: $0.int64(0), prefix: $0.text(1), team: $0.text(2)) }
+            for key in matched {
+                try Self.audit(db, actor, .keyRevoke, target: key.team, detail: "key \(key.prefix) (id \(key.id))", at: now)
+            }
+            return try db.run("UPDATE api_keys SET revoked_at = ? WHERE (prefix = ? OR CAST(id AS TEXT) = ?) AND revoked_at IS NULL",
+                              [SQLiteValue(now), .text(idOrPrefix), .text(idOrPrefix)]) > 0
         }
     }
 }

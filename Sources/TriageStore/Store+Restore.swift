@@ -2,7 +2,7 @@ import CSQLite
 import Foundation
 
 extension Store {
-    /// What ``restore(backup:into:liveWorkerWindow:now:)`` did.
+    /// What ``restore(backup:into:liveWorkerWindow:by:now:)`` did.
     public struct Restored: Sendable {
         /// The backup's files, as checked before they were put in place.
         public var files: [BackupFile]
@@ -23,9 +23,10 @@ extension Store {
     ///   - directory: The backup's directory (`triage.sqlite`, and `triage-requests.sqlite` when present).
     ///   - storePath: The main file of the store to replace.
     ///   - liveWorkerWindow: How recent a heartbeat means a worker is alive (`workers.stale_s`).
+    ///   - actor: Who restores, recorded in the restored store's audit trail (nil: not recorded).
     /// - Throws: a ``StoreError`` for a missing or unsound backup, a running cluster, or a failed move or copy.
     public static func restore(backup directory: String, into storePath: String, liveWorkerWindow: TimeInterval,
-                               now: Date = Date()) throws(StoreError) -> Restored {
+                               by actor: String? = nil, now: Date = Date()) throws(StoreError) -> Restored {
         let fm = FileManager.default
         let names = [URL(fileURLWithPath: storePath).lastPathComponent, URL(fileURLWithPath: requestLogPath(forStore: storePath)).lastPathComponent]
         let targets = [storePath, requestLogPath(forStore: storePath)]
@@ -77,6 +78,10 @@ extension Store {
         defer { restored.close() }
         let version = try restored.schemaVersion()
         if files.count > 1 { _ = try restored.requestLog().schemaVersion() }
+        if let actor {
+            try restored.recordAudit(actor: actor, action: .storeRestore, target: storePath,
+                                     detail: "from \(directory)" + (setAside.map { "; the replaced files kept in \($0)" } ?? ""), now: now)
+        }
         return Restored(files: files, setAside: setAside, schemaVersion: version)
     }
 

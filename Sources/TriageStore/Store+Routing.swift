@@ -47,12 +47,14 @@ extension Store {
         }
     }
 
-    /// Replaces a team's routing policy (an empty policy removes it).
+    /// Replaces a team's routing policy (an empty policy removes it); with an `actor`, the audit
+    /// trail records who did.
     /// - Returns: false when there is no such team.
     @discardableResult
-    public func setRoutingPolicy(team: String, _ policy: TeamRoutingPolicy) throws(StoreError) -> Bool {
+    public func setRoutingPolicy(team: String, _ policy: TeamRoutingPolicy, by actor: String? = nil, now: Date = Date()) throws(StoreError) -> Bool {
         try locked(writing: "setRoutingPolicy") { db throws(StoreError) in
             guard let id = try db.queryFirst("SELECT id FROM teams WHERE name = ?", [.text(team)], { $0.int64(0) }) else { return false }
+            try Self.audit(db, actor, .teamPolicy, target: team, detail: AuditText.describe(policy), at: now)
             if policy.isEmpty {
                 _ = try db.run("DELETE FROM team_routing WHERE team_id = ?", [.integer(id)])
             } else {

@@ -10,17 +10,19 @@ extension Store {
                    softLimit: r.doubleOrNil(4), createdAt: r.date(5), requestsPerMinute: r.intOrNil(6), tokensPerMinute: r.intOrNil(7))
     }
 
-    /// Creates a team.
+    /// Creates a team; with an `actor`, the audit trail records who did.
     /// - Throws: a constraint violation (`isConstraintViolation`) when the name is taken.
     @discardableResult
     public func createTeam(name: String, budgetNano: Int64?, period: String, softLimit: Double?, requestsPerMinute: Int? = nil,
-                           tokensPerMinute: Int? = nil, now: Date = Date()) throws(StoreError) -> TeamRecord {
+                           tokensPerMinute: Int? = nil, by actor: String? = nil, now: Date = Date()) throws(StoreError) -> TeamRecord {
         try locked(writing: "createTeam") { db throws(StoreError) in
             _ = try db.run("INSERT INTO teams(name, budget_nano, period, soft_limit, created_at, rpm_limit, tpm_limit) VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [.text(name), SQLiteValue(budgetNano), .text(period), SQLiteValue(softLimit), SQLiteValue(now),
                             SQLiteValue(requestsPerMinute), SQLiteValue(tokensPerMinute)])
-            return TeamRecord(id: db.lastInsertRowID, name: name, budgetNano: budgetNano, period: period, softLimit: softLimit, createdAt: now,
-                              requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
+            let team = TeamRecord(id: db.lastInsertRowID, name: name, budgetNano: budgetNano, period: period, softLimit: softLimit, createdAt: now,
+                                  requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
+            try Self.audit(db, actor, .teamCreate, target: name, detail: AuditText.describe(team), at: now)
+            return team
         }
     }
 
@@ -50,11 +52,15 @@ extension Store {
         }
     }
 
-    /// Changes a team's budget and rate settings; nil arguments leave a field as it is.
+    /// Changes a team's budget and rate settings; nil arguments leave a field as it is. With an
+    /// `actor`, the audit trail records who changed what, from what to what (nothing when nothing
+    /// changed).
     /// - Returns: the updated team, or nil when there is no such team.
     public func updateTeam(name: String, budgetNano: Int64?? = nil, period: String? = nil, softLimit: Double?? = nil,
-                           requestsPerMinute: Int?? = nil, tokensPerMinute: Int?? = nil) throws(StoreError) -> TeamRecord? {
+                           requestsPerMinute: Int?? = nil, tokensPerMinute: Int?? = nil, by actor: String? = nil,
+                           now: Date = Date()) throws(StoreError) -> TeamRecord? {
         try locked(writing: "updateTeam") { db throws(StoreError) in
+            guard let old = try db.queryFirst("SELECT \(Self.teamColumns) FROM teams WHERE name = ?", [.text(name)], Self.team) else { return nil }
             if let budgetNano {
                 _ = try db.run("UPDATE teams SET budget_nano = ? WHERE name = ?", [SQLiteValue(budgetNano), .text(name)])
             }
@@ -70,16 +76,22 @@ extension Store {
             if let tokensPerMinute {
                 _ = try db.run("UPDATE teams SET tpm_limit = ? WHERE name = ?", [SQLiteValue(tokensPerMinute), .text(name)])
             }
-            return try db.queryFirst("SELECT \(Self.teamColumns) FROM teams WHERE name = ?", [.text(name)], Self.team)
+            let new = try db.queryFirst("SELECT \(Self.teamColumns) FROM teams WHERE name = ?", [.text(name)], Self.team)
+            if let new, let changes = AuditText.changes(from: old, to: new) {
+                try Self.audit(db, actor, .teamUpdate, target: name, detail: changes, at: now)
+            }
+            return new
         }
     }
 
     /// Deletes a team and its keys; its ledger rows stay (spend history is never erased).
     /// - Returns: false when there was no such team.
     @discardableResult
-    public func deleteTeam(name: String) throws(StoreError) -> Bool {
+    public func deleteTeam(name: String, by actor: String? = nil, now: Date = Date()) throws(StoreError) -> Bool {
         try locked(writing: "deleteTeam") { db throws(StoreError) in
             guard let id = try db.queryFirst("SELECT id FROM teams WHERE name = ?", [.text(name)], { $0.int64(0) }) else { return false }
+            let keys = try db.queryFirst("SELECT COUNT(*) FROM api_keys WHERE team_id = ? AND revoked_at IS NULL", [.integer(id)]) { $0.int(0) } ?? 0
+            try Self.audit(db, actor, .teamDelete, target: name, detail: "\(keys) active keys deleted with it; its ledger rows stay", at: now)
             _ = try db.run("DELETE FROM api_keys WHERE team_id = ?", [.integer(id)])
             _ = try db.run("DELETE FROM reservations WHERE team_id = ?", [.integer(id)])
             return try db.run("DELETE FROM teams WHERE id = ?", [.integer(id)]) > 0

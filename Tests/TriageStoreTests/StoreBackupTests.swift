@@ -94,7 +94,7 @@ import TriageStore
             // `store` stays open, as a process that missed the stop would: its WAL still holds r2.
             #expect(FileManager.default.fileExists(atPath: live + "-wal"))
 
-            let restored = try Store.restore(backup: dir + "/bk", into: live, liveWorkerWindow: 5)
+            let restored = try Store.restore(backup: dir + "/bk", into: live, liveWorkerWindow: 5, by: "cli ops@host")
             store.close()
             #expect(restored.files.map(\.schema) == [.main, .requestLog])
             let aside = try #require(restored.setAside)
@@ -104,6 +104,9 @@ import TriageStore
             defer { back.close() }
             #expect(try back.ledgerTotalNano() == 40, "the backup's ledger, without what came after it")
             #expect(try back.integrityCheck() == "ok")
+            let audit = try back.auditEvents()
+            #expect(audit.map(\.action) == [.storeRestore], "the restored store says who put it there")
+            #expect(audit.first?.actor == "cli ops@host" && audit.first?.detail == "from \(dir)/bk; the replaced files kept in \(aside)", "\(audit)")
             let old = try Store(path: aside + "/triage.sqlite")
             defer { old.close() }
             #expect(try old.ledgerTotalNano() == 42, "the replaced store is whole")
