@@ -217,7 +217,7 @@ extension Integration {
             #expect(rows.first?["group"]?.stringValue == "gpt-4o-mini")
             #expect(rows.first?["requests"]?.intValue == 1)
             let patched = try await cluster.http.request("PATCH", cluster.base + "/admin/teams/ops", json: .object(["budget_usd": .null, "rpm": .null, "tpm": .null]),
-                                                         headers: admin)
+                                                         headers: admin.merging(["x-triage-actor": "ops-bot"]) { a, _ in a })
             #expect(patched.status == 200)
             #expect((try patched.json())["budget_usd"] == nil)
             let unlimited = try patched.json()
@@ -226,6 +226,21 @@ extension Integration {
             #expect(revoke.status == 200)
             let after = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question), headers: ["x-api-key": key])
             #expect(after.status == 401)
+
+            // The audit trail names who made each change: the admin API's caller by address (and the
+            // name it gives), the CLI's user; it needs the admin key too.
+            #expect(try await cluster.http.get(cluster.base + "/admin/audit").status == 401)
+            let audit = try await cluster.http.get(cluster.base + "/admin/audit?team=ops", headers: admin)
+            #expect(audit.status == 200, "\(audit.text)")
+            let entries = try #require((try audit.json()).arrayValue)
+            #expect(entries.compactMap { $0["action"]?.stringValue } == ["key.revoke", "team.update", "key.create", "team.create"], "\(audit.text)")
+            #expect(entries.compactMap { $0["actor"]?.stringValue } == ["admin-api 127.0.0.1", "admin-api 127.0.0.1 (ops-bot)",
+                                                                      "admin-api 127.0.0.1", "admin-api 127.0.0.1"])
+            #expect(entries[1]["detail"]?.stringValue == "budget $2.5 → unlimited, rpm 120 → none, tpm 50000 → none")
+            let cliAudit = try #require(try JSONValue.parse(Array(try cluster.cli(["audit", "--team", "cli-made", "--json"]).utf8)).arrayValue)
+            #expect(cliAudit.count == 1)
+            #expect(cliAudit.first?["action"]?.stringValue == "team.create")
+            #expect(cliAudit.first?["actor"]?.stringValue?.hasPrefix("cli ") == true, "\(cliAudit)")
         }
     }
 }

@@ -53,6 +53,11 @@ extension Integration {
             _ = try cli(["classifier", "export", "1", "--out", out])
             #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: out))) == Self.modelFile(name: "all-complex", bias: 5))
             #expect(try cli(["classifier", "list"]).contains("all-simple"))
+            // The audit trail says who changed the routing model, and what each change replaced.
+            let trail = try JSONValue.parse(Array(try cli(["audit", "--json"]).utf8)).arrayValue ?? []
+            #expect(trail.compactMap { $0["detail"]?.stringValue } == ["replacing v2", "'all-simple', active, replacing v1", "'all-complex', active, replacing none"],
+                    "\(trail)")
+            #expect(trail.allSatisfy { $0["actor"]?.stringValue?.hasPrefix("cli ") == true })
         }
     }
 }

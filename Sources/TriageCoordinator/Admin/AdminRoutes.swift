@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import TriageCore
@@ -14,10 +15,10 @@ struct AdminRoutes: Sendable {
     func register(on router: RouterGroup<TriageRequestContext>) {
         let group = router.group("admin")
         group.get("teams") { r, _ in await run(r) { () throws(TriageError) in try encode(admin.teams()) } }
-        group.post("teams") { r, _ in
+        group.post("teams") { r, c in
             await run(r, status: 201) { (body: JSONValue) throws(TriageError) in
                 guard let name = body["name"]?.stringValue else { throw .missingField("name") }
-                return try encode(admin.createTeam(name: name, budgetUSD: try number(body, "budget_usd"),
+                return try encode(acting(r, c).createTeam(name: name, budgetUSD: try number(body, "budget_usd"),
                                                    period: body["period"]?.stringValue, softLimit: try number(body, "soft_limit"),
                                                    requestsPerMinute: try Self.limit(body, "rpm", of: "requests") ?? nil,
                                                    tokensPerMinute: try Self.limit(body, "tpm", of: "tokens") ?? nil))
@@ -29,7 +30,7 @@ struct AdminRoutes: Sendable {
                 let budget: Double?? = body["budget_usd"].map { v -> Double? in v == .null ? nil : v.doubleValue }
                 if let b = body["budget_usd"], b != .null, b.doubleValue == nil { throw .invalidField("budget_usd", "expected a number or null") }
                 let soft: Double?? = body["soft_limit"].map { v -> Double? in v == .null ? nil : v.doubleValue }
-                return try encode(admin.updateTeam(c.parameters.get("name") ?? "", budgetUSD: budget,
+                return try encode(acting(r, c).updateTeam(c.parameters.get("name") ?? "", budgetUSD: budget,
                                                    period: body["period"]?.stringValue, softLimit: soft,
                                                    requestsPerMinute: try Self.limit(body, "rpm", of: "requests"),
                                                    tokensPerMinute: try Self.limit(body, "tpm", of: "tokens")))
@@ -37,7 +38,7 @@ struct AdminRoutes: Sendable {
         }
         group.delete("teams/:name") { r, c in
             await run(r) { () throws(TriageError) in
-                try admin.deleteTeam(c.parameters.get("name") ?? "")
+                try acting(r, c).deleteTeam(c.parameters.get("name") ?? "")
                 return .object(["deleted": .bool(true)])
             }
         }
@@ -46,21 +47,32 @@ struct AdminRoutes: Sendable {
         }
         group.put("teams/:name/routing") { r, c in
             await run(r) { (body: JSONValue) throws(TriageError) in
-                try encode(admin.setRoutingPolicy(c.parameters.get("name") ?? "", try Self.routingPolicy(body)))
+                try encode(acting(r, c).setRoutingPolicy(c.parameters.get("name") ?? "", try Self.routingPolicy(body)))
             }
         }
-        group.post("keys") { r, _ in
+        group.post("keys") { r, c in
             await run(r, status: 201) { (body: JSONValue) throws(TriageError) in
                 guard let team = body["team"]?.stringValue else { throw .missingField("team") }
                 if let e = body["expires"], e != .null, e.stringValue == nil { throw .invalidField("expires", "expected a string such as 30d or 2027-01-01") }
-                return try encode(admin.createKey(team: team, name: body["name"]?.stringValue, expires: body["expires"]?.stringValue))
+                return try encode(acting(r, c).createKey(team: team, name: body["name"]?.stringValue, expires: body["expires"]?.stringValue))
             }
         }
         group.get("keys") { r, _ in await run(r) { () throws(TriageError) in try encode(admin.keys(team: r.uri.queryParameters.get("team"))) } }
         group.delete("keys/:id") { r, c in
             await run(r) { () throws(TriageError) in
-                try admin.revokeKey(c.parameters.get("id") ?? "")
+                try acting(r, c).revokeKey(c.parameters.get("id") ?? "")
                 return .object(["revoked": .bool(true)])
+            }
+        }
+        group.get("audit") { r, _ in
+            await run(r) { () throws(TriageError) in
+                let q = r.uri.queryParameters
+                var limit: Int?
+                if let l = q.get("limit") {
+                    guard let n = Int(l) else { throw .invalidField("limit", "expected a number of entries from 1 to 10000") }
+                    limit = n
+                }
+                return try encode(admin.audit(since: q.get("since"), target: q.get("team"), limit: limit))
             }
         }
         group.get("requests") { r, _ in
@@ -131,6 +143,20 @@ struct AdminRoutes: Sendable {
             throw .internalError("\(error)")
         }
     }
+
+    /// The administration acting for this request's caller, as the audit trail names it:
+    /// `admin-api 10.0.0.5`, or `admin-api 10.0.0.5 (alice)` with an `x-triage-actor: alice` header
+    /// (at most 64 printable characters; the admin key's holder says who they are).
+    private func acting(_ request: Request, _ context: TriageRequestContext) -> TeamAdmin {
+        var actor = "admin-api " + (context.channel.remoteAddress?.ipAddress ?? "unknown")
+        if let said = request.headers[Self.actorHeader], case let name = String(said.prefix(64)),
+           !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
+            actor += " (\(name))"
+        }
+        return admin.acting(as: actor)
+    }
+
+    private static let actorHeader = HTTPField.Name("x-triage-actor")!
 
     private func run(_ request: Request, status: Int = 200, _ body: () throws(TriageError) -> JSONValue) async -> Response {
         do throws(TriageError) {

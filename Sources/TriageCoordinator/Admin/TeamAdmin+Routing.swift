@@ -43,7 +43,7 @@ extension TeamAdmin {
             throw .invalidField("max_tier", "expected a tier name (\(tiers.joined(separator: ", "))), got '\(t)'")
         }
         let found: Bool
-        do { found = try store.setRoutingPolicy(team: team, policy) } catch { throw .internalError("\(error)") }
+        do { found = try store.setRoutingPolicy(team: team, policy, by: actor, now: now()) } catch { throw .internalError("\(error)") }
         guard found else { throw .notFound("No team named '\(team)'.") }
         return try routingPolicy(team)
     }

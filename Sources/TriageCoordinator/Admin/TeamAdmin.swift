@@ -9,11 +9,21 @@ public struct TeamAdmin: Sendable {
     let now: @Sendable () -> Date
     /// The ladder's tier names, cheapest first (a routing policy's `max_tier` must be one).
     let tiers: [String]
+    /// Who makes the changes, as the audit trail names them (`cli root@host`, `admin-api 10.0.0.5`).
+    public var actor: String
 
-    public init(store: Store, tiers: [String] = [], now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: Store, tiers: [String] = [], actor: String, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.now = now
         self.tiers = tiers
+        self.actor = actor
+    }
+
+    /// The same administration, acting for `actor`.
+    public func acting(as actor: String) -> TeamAdmin {
+        var copy = self
+        copy.actor = actor
+        return copy
     }
 
     /// A team with its spend in the current period.
@@ -59,6 +69,17 @@ public struct TeamAdmin: Sendable {
         }
     }
 
+    /// One administrative change as listed (`triage audit`, `GET /admin/audit`).
+    public struct AuditView: Codable, Sendable, Equatable {
+        /// When (ISO 8601).
+        public var at: String
+        public var actor: String
+        /// `team.create`, `team.update`, `key.revoke`, `classifier.activate`, ...
+        public var action: String
+        public var target: String
+        public var detail: String
+    }
+
     /// A newly created key: the only time the key is shown.
     public struct NewKey: Codable, Sendable {
         public var id: Int64
@@ -87,7 +108,7 @@ public struct TeamAdmin: Sendable {
         do {
             if try store.team(named: name) != nil { throw TriageError.conflict("Team '\(name)' already exists.") }
             let t = try store.createTeam(name: name, budgetNano: budget, period: p.rawValue, softLimit: softLimit,
-                                         requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, now: now())
+                                         requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, by: actor, now: now())
             return try view(t)
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
@@ -115,7 +136,8 @@ public struct TeamAdmin: Sendable {
         if let t = tokensPerMinute ?? nil { try validate(tokensPerMinute: t) }
         do {
             guard let t = try store.updateTeam(name: name, budgetNano: budget, period: p, softLimit: softLimit,
-                                               requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute) else {
+                                               requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute,
+                                               by: actor, now: now()) else {
                 throw TriageError.notFound("No team named '\(name)'.")
             }
             return try view(t)
@@ -124,7 +146,7 @@ public struct TeamAdmin: Sendable {
 
     public func deleteTeam(_ name: String) throws(TriageError) {
         do {
-            guard try store.deleteTeam(name: name) else { throw TriageError.notFound("No team named '\(name)'.") }
+            guard try store.deleteTeam(name: name, by: actor, now: now()) else { throw TriageError.notFound("No team named '\(name)'.") }
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
 
@@ -143,7 +165,7 @@ public struct TeamAdmin: Sendable {
         do {
             guard let t = try store.team(named: team) else { throw TriageError.notFound("No team named '\(team)'.") }
             let key = APIKey.generate()
-            let id = try store.createKey(teamID: t.id, name: name, prefix: key.prefix, hash: key.hash, expiresAt: expiresAt, now: at)
+            let id = try store.createKey(teamID: t.id, name: name, prefix: key.prefix, hash: key.hash, expiresAt: expiresAt, by: actor, now: at)
             return NewKey(id: id, team: t.name, prefix: key.prefix, key: key.text,
                           expiresAt: expiresAt.map { ISO8601DateFormatter().string(from: $0) })
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
@@ -166,7 +188,7 @@ public struct TeamAdmin: Sendable {
 
     public func revokeKey(_ idOrPrefix: String) throws(TriageError) {
         do {
-            guard try store.revokeKey(idOrPrefix, now: now()) else { throw TriageError.notFound("No active key '\(idOrPrefix)'.") }
+            guard try store.revokeKey(idOrPrefix, by: actor, now: now()) else { throw TriageError.notFound("No active key '\(idOrPrefix)'.") }
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
 
@@ -180,6 +202,24 @@ public struct TeamAdmin: Sendable {
             sinceDate = d
         }
         do { return try store.spendReport(team: team, by: grouping, since: sinceDate) } catch { throw .internalError("\(error)") }
+    }
+
+    /// The audit trail of administrative changes, newest first: optionally only those at or after
+    /// `since` (a date or ISO 8601 time) and to one team (or other target), at most `limit`.
+    public func audit(since: String?, target: String?, limit: Int?) throws(TriageError) -> [AuditView] {
+        var sinceDate: Date?
+        if let since {
+            guard let d = Self.parseDate(since) else { throw .invalidField("since", "expected a date like 2026-11-01 or an ISO 8601 time") }
+            sinceDate = d
+        }
+        let n = limit ?? 100
+        guard (1...10_000).contains(n) else { throw .invalidField("limit", "expected a number of entries from 1 to 10000") }
+        do {
+            return try store.auditEvents(since: sinceDate, target: target, limit: n).map {
+                AuditView(at: ISO8601DateFormatter().string(from: $0.at), actor: $0.actor, action: $0.action.rawValue, target: $0.target,
+                          detail: $0.detail)
+            }
+        } catch { throw .internalError("\(error)") }
     }
 
     /// A key's expiry: `now` plus a duration (`30d`, `12h`, `90m`, `45s`), or a time as ``parseDate(_:)`` reads it.

@@ -44,6 +44,7 @@ struct RetrainService: Service {
     var options: Retrainer.Options {
         var options = Retrainer.Options(data: schedule.data)
         options.command = "coordinator schedule (retrain.every_h \(schedule.everyHours))"
+        options.actor = "coordinator (scheduled retrain)"
         options.thresholds = schedule.thresholds
         return options
     }

@@ -37,6 +37,8 @@ public struct Retrainer: Sendable {
         public var thresholds = RetrainThresholds.keepShares
         /// The command line or schedule that asked, stored in the model file.
         public var command = "triage retrain"
+        /// Who installs the new version, as the audit trail names them.
+        public var actor = "triage retrain"
 
         public init(data: [String]) { self.data = data }
 
@@ -193,7 +195,7 @@ public struct Retrainer: Sendable {
         let decision = o.guardrail.decide(comparison, force: o.force)
         var installed: Int64?
         if o.install, decision.installs {
-            installed = try store.installClassifier(name: name, model: bytes)
+            installed = try store.installClassifier(name: name, model: bytes, by: o.actor)
         }
         return Outcome(lines: lines, comparison: comparison, activeVersion: activeVersion, decision: decision,
                        installed: installed, model: bytes)

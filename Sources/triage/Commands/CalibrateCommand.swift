@@ -88,7 +88,8 @@ struct CalibrateCommand: ParsableCommand {
             guard FileManager.default.createFile(atPath: target, contents: Data(bytes)) else { throw ValidationError("cannot write \(target)") }
             print("wrote \(target)")
             if install {
-                let v = try cluster.openStore(config).installClassifier(name: calibrated.name, model: bytes, activate: true)
+                let v = try cluster.openStore(config).installClassifier(name: calibrated.name, model: bytes, activate: true,
+                                                                          by: ClusterOptions.actor() + " (triage calibrate)")
                 print("installed as version \(v) (active)")
             }
         case .version(let from):
@@ -96,7 +97,8 @@ struct CalibrateCommand: ParsableCommand {
                 guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else { throw ValidationError("cannot write \(out)") }
                 print("wrote \(out)")
             }
-            let v = try cluster.openStore(config).installClassifier(name: calibrated.name, model: bytes, activate: install)
+            let v = try cluster.openStore(config).installClassifier(name: calibrated.name, model: bytes, activate: install,
+                                                                      by: ClusterOptions.actor() + " (triage calibrate)")
             print("stored as version \(v) (calibrated from version \(from))\(install ? ", active" : "; activate it with `triage classifier activate \(v)`")")
         }
     }

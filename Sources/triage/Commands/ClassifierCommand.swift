@@ -26,7 +26,7 @@ struct ClassifierCommand: ParsableCommand {
             let model: ModelFile
             do { model = try ModelFile.decode(bytes) } catch { throw ValidationError("\(file) is not a model file: \(error)") }
             let store = try cluster.openStore(try cluster.load())
-            let version = try store.installClassifier(name: model.name, model: bytes, activate: !noActivate)
+            let version = try store.installClassifier(name: model.name, model: bytes, activate: !noActivate, by: ClusterOptions.actor())
             print("installed \(model.name) as version \(version)\(noActivate ? "" : " (active)")")
         }
     }
@@ -49,7 +49,7 @@ struct ClassifierCommand: ParsableCommand {
         @Argument var version: Int64
 
         func run() throws {
-            guard try cluster.openStore(try cluster.load()).activateClassifier(version: version) else {
+            guard try cluster.openStore(try cluster.load()).activateClassifier(version: version, by: ClusterOptions.actor()) else {
                 throw ValidationError("no classifier version \(version)")
             }
             print("version \(version) is active")

@@ -22,7 +22,7 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         let config = try cluster.load()
         let restored = try Store.restore(backup: absolute(from), into: Store.defaultPath(dataDir: config.dataDir),
-                                         liveWorkerWindow: config.workers.staleSeconds)
+                                         liveWorkerWindow: config.workers.staleSeconds, by: ClusterOptions.actor())
         if let aside = restored.setAside { print("previous store files moved to \(aside)") }
         for file in restored.files { print("restored \(file.path) from \(file.source) (\(file.bytes) bytes)") }
         print("store at schema v\(restored.schemaVersion); start the cluster")

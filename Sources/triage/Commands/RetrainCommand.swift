@@ -86,6 +86,7 @@ struct RetrainCommand: ParsableCommand {
         (o.balanceSources, o.excludeInverted) = (balanceSources, !keepInverted)
         (o.choiceHeads, o.balanceChoiceHeads, o.thresholds) = (choiceHeads, balanceHeads, thresholdChoice)
         o.command = "triage " + CommandLine.arguments.dropFirst().joined(separator: " ")
+        o.actor = ClusterOptions.actor() + " (triage retrain)"
 
         var featureBar: ProgressBar?
         var trainBar: ProgressBar?

@@ -101,7 +101,7 @@ struct Up: AsyncParsableCommand {
         guard try store.teams().isEmpty else {
             return FileManager.default.fileExists(atPath: file) ? file : nil
         }
-        let admin = TeamAdmin(store: store)
+        let admin = TeamAdmin(store: store, actor: "triage up (first start)")
         _ = try admin.createTeam(name: "demo", budgetUSD: 10, period: "monthly", softLimit: 0.8)
         let key = try admin.createKey(team: "demo", name: "created by triage up")
         FileManager.default.createFile(atPath: file, contents: Data(key.key.utf8), attributes: [.posixPermissions: 0o600])

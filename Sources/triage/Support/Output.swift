@@ -24,6 +24,13 @@ extension ClusterOptions {
     /// Team administration on this cluster's store.
     func admin() throws -> TeamAdmin {
         let config = try load()
-        return TeamAdmin(store: try openStore(config), tiers: config.tiers.map(\.name))
+        return TeamAdmin(store: try openStore(config), tiers: config.tiers.map(\.name), actor: Self.actor())
+    }
+
+    /// Who runs this command, as the audit trail names them: `cli alice@host` (the login behind
+    /// `sudo` when there is one).
+    static func actor(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let user = environment["SUDO_USER"] ?? getpwuid(getuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(getuid())"
+        return "cli \(user)@\(ProcessInfo.processInfo.hostName)"
     }
 }
