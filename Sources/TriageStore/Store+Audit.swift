@@ -10,6 +10,7 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         case teamPolicy = "team.policy"
         case keyCreate = "key.create"
         case keyRevoke = "key.revoke"
+        case keyRotate = "key.rotate"
         case classifierInstall = "classifier.install"
         case classifierActivate = "classifier.activate"
         case storeRestore = "store.restore"

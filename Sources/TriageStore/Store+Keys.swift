@@ -1,12 +1,12 @@
 import Foundation
 
 extension Store {
-    private static let keyColumns = "k.id, k.team_id, t.name, k.name, k.prefix, k.hash, k.created_at, k.revoked_at, t.rpm_limit, k.expires_at, t.tpm_limit"
+    private static let keyColumns = "k.id, k.team_id, t.name, k.name, k.prefix, k.hash, k.created_at, k.revoked_at, t.rpm_limit, k.expires_at, t.tpm_limit, k.replaced_by"
 
     private static func key(_ r: SQLiteRow) -> APIKeyRecord {
         APIKeyRecord(id: r.int64(0), teamID: r.int64(1), teamName: r.text(2), name: r.textOrNil(3), prefix: r.text(4),
                      hash: r.blob(5), createdAt: r.date(6), revokedAt: r.dateOrNil(7), teamRequestsPerMinute: r.intOrNil(8),
-                     teamTokensPerMinute: r.intOrNil(10), expiresAt: r.dateOrNil(9))
+                     teamTokensPerMinute: r.intOrNil(10), expiresAt: r.dateOrNil(9), replacedBy: r.int64OrNil(11))
     }
 
     /// Stores a new key's prefix and hash for a team (never the key itself), and when it expires
@@ -59,6 +59,54 @@ extension Store {
             }
             return try db.run("UPDATE api_keys SET revoked_at = ? WHERE (prefix = ? OR CAST(id AS TEXT) = ?) AND revoked_at IS NULL",
                               [SQLiteValue(now), .text(idOrPrefix), .text(idOrPrefix)]) > 0
+        }
+    }
+}
+
+extension Store {
+    /// What ``rotateKey(_:newPrefix:newHash:newExpiresAt:oldExpiresAt:by:now:)`` did.
+    public enum Rotation: Sendable, Equatable {
+        /// The old key, as it is now (its new expiry, the key that replaced it), the new key's
+        /// id and when it expires (nil: never).
+        case rotated(old: APIKeyRecord, newID: Int64, newExpiresAt: Date?)
+        /// No active, unexpired key matched.
+        case notFound
+        /// The key was rotated before: the key with this prefix replaced it.
+        case alreadyReplaced(byPrefix: String)
+    }
+
+    /// Replaces an active key: in one transaction, a new key for the same team with the same name,
+    /// and the old key set to expire at `oldExpiresAt` (or sooner, if it already expired sooner),
+    /// so clients can move to the new key before the old one stops. With an `actor`, the audit trail
+    /// records both keys.
+    /// - Parameters:
+    ///   - idOrPrefix: The key to replace, by id or prefix.
+    ///   - newExpiresAt: The new key's expiry, given the old key (nil: never).
+    public func rotateKey(_ idOrPrefix: String, newPrefix: String, newHash: [UInt8], newExpiresAt: (APIKeyRecord) -> Date?,
+                          oldExpiresAt: Date, by actor: String? = nil, now: Date = Date()) throws(StoreError) -> Rotation {
+        try locked(writing: "rotateKey") { db throws(StoreError) in
+            guard var old = try db.queryFirst("""
+                SELECT \(Self.keyColumns) FROM api_keys k JOIN teams t ON t.id = k.team_id
+                WHERE (k.prefix = ? OR CAST(k.id AS TEXT) = ?) AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)
+                """, [.text(idOrPrefix), .text(idOrPrefix), SQLiteValue(now)], Self.key) else { return .notFound }
+            if let successor = old.replacedBy {
+                let prefix = try db.queryFirst("SELECT prefix FROM api_keys WHERE id = ?", [.integer(successor)]) { $0.text(0) }
+                return .alreadyReplaced(byPrefix: prefix ?? "id \(successor)")
+            }
+            let stops = min(old.expiresAt ?? oldExpiresAt, oldExpiresAt)
+            let expires = newExpiresAt(old)
+            _ = try db.run("INSERT INTO api_keys(team_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           [.integer(old.teamID), SQLiteValue(old.name), .text(newPrefix), .blob(newHash), SQLiteValue(now), SQLiteValue(expires)])
+            let newID = db.lastInsertRowID
+            _ = try db.run("UPDATE api_keys SET expires_at = ?, replaced_by = ? WHERE id = ?", [SQLiteValue(stops), .integer(newID), .integer(old.id)])
+            let format = ISO8601DateFormatter()
+            try Self.audit(db, actor, .keyRotate, target: old.teamName,
+                           detail: "key \(old.prefix) (id \(old.id)) → key \(newPrefix) (id \(newID)\(old.name.map { ", '\($0)'" } ?? ""), "
+                               + (expires.map { "expires \(format.string(from: $0))" } ?? "never expires")
+                               + "); \(old.prefix) stops at \(format.string(from: stops))", at: now)
+            old.expiresAt = stops
+            old.replacedBy = newID
+            return .rotated(old: old, newID: newID, newExpiresAt: expires)
         }
     }
 }

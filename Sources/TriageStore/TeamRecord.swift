@@ -45,9 +45,11 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
     public var teamTokensPerMinute: Int?
     /// When the key stops working; nil for never.
     public var expiresAt: Date?
+    /// The id of the key that replaced this one when it was rotated; nil when it was not.
+    public var replacedBy: Int64?
 
     public init(id: Int64, teamID: Int64, teamName: String, name: String?, prefix: String, hash: [UInt8], createdAt: Date, revokedAt: Date?,
-                teamRequestsPerMinute: Int? = nil, teamTokensPerMinute: Int? = nil, expiresAt: Date? = nil) {
+                teamRequestsPerMinute: Int? = nil, teamTokensPerMinute: Int? = nil, expiresAt: Date? = nil, replacedBy: Int64? = nil) {
         self.id = id
         self.teamID = teamID
         self.teamName = teamName
@@ -59,5 +61,6 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
         self.teamRequestsPerMinute = teamRequestsPerMinute
         self.teamTokensPerMinute = teamTokensPerMinute
         self.expiresAt = expiresAt
+        self.replacedBy = replacedBy
     }
 }

@@ -49,6 +49,25 @@ extension Integration {
             let expired = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(shortLived)"])
             #expect(expired.status == 401 && expired.text.contains("expired at"), "\(expired.status) \(expired.text)")
             #expect(try cluster.cli(["key", "list", "--team", "research"]).contains("expired"))
+
+            // Rotation: the new key works at once, the old one through its grace only.
+            let current = try cluster.createKey(team: "research")
+            let currentPrefix = String(current.split(separator: "_")[1])
+            let rotated = try JSONValue.parse(Array(try cluster.cli(["key", "rotate", currentPrefix, "--grace", "3s", "--json"]).utf8))
+            let rotatedAt = ContinuousClock.now
+            let next = try #require(rotated["key"]?["key"]?.stringValue)
+            #expect(rotated["old_prefix"]?.stringValue == currentPrefix)
+            for k in [current, next] {
+                let r = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(k)"])
+                #expect(r.status == 200, "\(r.text)")
+            }
+            #expect(try cluster.cli(["key", "list", "--team", "research"]).contains("rotated to key"))
+            #expect(throws: HarnessError.self, "a key is rotated once") { try cluster.cli(["key", "rotate", currentPrefix]) }
+            try await Task.sleep(until: rotatedAt + .milliseconds(3_300))
+            let retired = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(current)"])
+            #expect(retired.status == 401 && retired.text.contains("expired at"), "\(retired.status) \(retired.text)")
+            let kept = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(next)"])
+            #expect(kept.status == 200, "\(kept.text)")
         }
 
         /// With leases (the default: workers reserve several attempts at once) and without (each
@@ -222,10 +241,19 @@ extension Integration {
             #expect((try patched.json())["budget_usd"] == nil)
             let unlimited = try patched.json()
             #expect(unlimited["rpm"] == nil && unlimited["tpm"] == nil, "the rate limits are removed")
-            let revoke = try await cluster.http.request("DELETE", cluster.base + "/admin/keys/\(String(key.split(separator: "_")[1]))", headers: admin)
-            #expect(revoke.status == 200)
-            let after = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question), headers: ["x-api-key": key])
-            #expect(after.status == 401)
+            let rotation = try await cluster.http.post(cluster.base + "/admin/keys/\(String(key.split(separator: "_")[1]))/rotate",
+                                                       json: .object(["grace": .string("1h")]), headers: admin)
+            #expect(rotation.status == 201, "\(rotation.text)")
+            let rotatedKey = try #require((try rotation.json())["key"]?["key"]?.stringValue)
+            let badGrace = try await cluster.http.post(cluster.base + "/admin/keys/\(String(rotatedKey.split(separator: "_")[1]))/rotate",
+                                                       json: .object(["grace": .int(5)]), headers: admin)
+            #expect(badGrace.status == 400, "\(badGrace.text)")
+            for k in [key, rotatedKey] {
+                let revoke = try await cluster.http.request("DELETE", cluster.base + "/admin/keys/\(String(k.split(separator: "_")[1]))", headers: admin)
+                #expect(revoke.status == 200)
+                let after = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question), headers: ["x-api-key": k])
+                #expect(after.status == 401)
+            }
 
             // The audit trail names who made each change: the admin API's caller by address (and the
             // name it gives), the CLI's user; it needs the admin key too.
@@ -233,10 +261,11 @@ extension Integration {
             let audit = try await cluster.http.get(cluster.base + "/admin/audit?team=ops", headers: admin)
             #expect(audit.status == 200, "\(audit.text)")
             let entries = try #require((try audit.json()).arrayValue)
-            #expect(entries.compactMap { $0["action"]?.stringValue } == ["key.revoke", "team.update", "key.create", "team.create"], "\(audit.text)")
-            #expect(entries.compactMap { $0["actor"]?.stringValue } == ["admin-api 127.0.0.1", "admin-api 127.0.0.1 (ops-bot)",
-                                                                      "admin-api 127.0.0.1", "admin-api 127.0.0.1"])
-            #expect(entries[1]["detail"]?.stringValue == "budget $2.5 → unlimited, rpm 120 → none, tpm 50000 → none")
+            #expect(entries.compactMap { $0["action"]?.stringValue } == ["key.revoke", "key.revoke", "key.rotate", "team.update", "key.create", "team.create"],
+                    "\(audit.text)")
+            #expect(entries.compactMap { $0["actor"]?.stringValue } == ["admin-api 127.0.0.1", "admin-api 127.0.0.1", "admin-api 127.0.0.1",
+                                                                      "admin-api 127.0.0.1 (ops-bot)", "admin-api 127.0.0.1", "admin-api 127.0.0.1"])
+            #expect(entries[3]["detail"]?.stringValue == "budget $2.5 → unlimited, rpm 120 → none, tpm 50000 → none")
             let cliAudit = try #require(try JSONValue.parse(Array(try cluster.cli(["audit", "--team", "cli-made", "--json"]).utf8)).arrayValue)
             #expect(cliAudit.count == 1)
             #expect(cliAudit.first?["action"]?.stringValue == "team.create")

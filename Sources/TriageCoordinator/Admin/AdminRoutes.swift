@@ -57,6 +57,15 @@ struct AdminRoutes: Sendable {
                 return try encode(acting(r, c).createKey(team: team, name: body["name"]?.stringValue, expires: body["expires"]?.stringValue))
             }
         }
+        group.post("keys/:id/rotate") { r, c in
+            await run(r, status: 201) { (body: JSONValue) throws(TriageError) in
+                for field in ["grace", "expires"] {
+                    if let v = body[field], v != .null, v.stringValue == nil { throw .invalidField(field, "expected a string such as 24h or 90d") }
+                }
+                return try encode(acting(r, c).rotateKey(c.parameters.get("id") ?? "", grace: body["grace"]?.stringValue,
+                                                         expires: body["expires"]?.stringValue))
+            }
+        }
         group.get("keys") { r, _ in await run(r) { () throws(TriageError) in try encode(admin.keys(team: r.uri.queryParameters.get("team"))) } }
         group.delete("keys/:id") { r, c in
             await run(r) { () throws(TriageError) in

@@ -62,10 +62,12 @@ public struct TeamAdmin: Sendable {
         public var expiresAt: String?
         /// Whether that time has passed.
         public var expired: Bool
+        /// The id of the key that replaced this one (`triage key rotate`); nil when not rotated.
+        public var replacedBy: Int64?
 
         enum CodingKeys: String, CodingKey {
             case id, team, name, prefix, revoked, expired
-            case createdAt = "created_at", expiresAt = "expires_at"
+            case createdAt = "created_at", expiresAt = "expires_at", replacedBy = "replaced_by"
         }
     }
 
@@ -181,9 +183,74 @@ public struct TeamAdmin: Sendable {
             return try store.keys(teamID: teamID).map {
                 KeyView(id: $0.id, team: $0.teamName, name: $0.name, prefix: $0.prefix,
                         createdAt: ISO8601DateFormatter().string(from: $0.createdAt), revoked: $0.revokedAt != nil,
-                        expiresAt: $0.expiresAt.map { ISO8601DateFormatter().string(from: $0) }, expired: $0.expiresAt.map { $0 <= now() } ?? false)
+                        expiresAt: $0.expiresAt.map { ISO8601DateFormatter().string(from: $0) }, expired: $0.expiresAt.map { $0 <= now() } ?? false, replacedBy: $0.replacedBy)
             }
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    /// A rotated key: the new key (shown this once) and when the old one stops.
+    public struct RotatedKey: Codable, Sendable {
+        public var key: NewKey
+        /// The replaced key's prefix.
+        public var oldPrefix: String
+        /// When the replaced key stops working (ISO 8601).
+        public var oldExpiresAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case key
+            case oldPrefix = "old_prefix", oldExpiresAt = "old_expires_at"
+        }
+    }
+
+    /// Replaces an active key with a new one for the same team and name; the old key keeps working
+    /// for `grace` (a duration such as `24h`, `30m` or `0`; default 24 hours), so its clients can
+    /// move over. The new key expires at `expires` (as ``createKey(team:name:expires:)`` reads it),
+    /// or, when not given, after the old key's lifetime if it had one (a 90-day key stays a 90-day
+    /// key), else never.
+    public func rotateKey(_ idOrPrefix: String, grace: String? = nil, expires: String? = nil) throws(TriageError) -> RotatedKey {
+        let at = now()
+        var graceSeconds: TimeInterval = 86_400
+        if let grace {
+            if grace == "0" || (Self.isDuration(grace) && Double(grace.dropLast()) == 0) {
+                graceSeconds = 0
+            } else {
+                guard let d = Self.parseExpiry(grace, now: at), Self.isDuration(grace) else {
+                    throw .invalidField("grace", "expected a duration such as 24h, 30m or 0")
+                }
+                graceSeconds = d.timeIntervalSince(at)
+            }
+        }
+        var fixedExpiry: Date?
+        if let expires {
+            guard let d = Self.parseExpiry(expires, now: at) else {
+                throw .invalidField("expires", "expected a duration such as 30d, 12h, 90m or 45s, a date like 2027-01-01, or an ISO 8601 time")
+            }
+            guard d > at else { throw .invalidField("expires", "\(expires) is not in the future") }
+            fixedExpiry = d
+        }
+        let key = APIKey.generate()
+        do {
+            let rotation = try store.rotateKey(idOrPrefix, newPrefix: key.prefix, newHash: key.hash, newExpiresAt: { old in
+                fixedExpiry ?? old.expiresAt.map { at.addingTimeInterval($0.timeIntervalSince(old.createdAt)) }
+            }, oldExpiresAt: at.addingTimeInterval(graceSeconds), by: actor, now: at)
+            switch rotation {
+            case .notFound:
+                throw TriageError.notFound("No active key '\(idOrPrefix)'.")
+            case .alreadyReplaced(let prefix):
+                throw TriageError.conflict("Key '\(idOrPrefix)' was already rotated: key \(prefix) replaced it. Rotate that one instead.")
+            case .rotated(let old, let newID, let newExpiresAt):
+                let format = ISO8601DateFormatter()
+                return RotatedKey(key: NewKey(id: newID, team: old.teamName, prefix: key.prefix, key: key.text,
+                                              expiresAt: newExpiresAt.map { format.string(from: $0) }),
+                                  oldPrefix: old.prefix, oldExpiresAt: format.string(from: old.expiresAt ?? at))
+            }
+        } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    /// Whether `s` is a duration (`30d`, `12h`, `90m`, `45s`) rather than a date.
+    private static func isDuration(_ s: String) -> Bool {
+        guard let unit = s.last, "dhms".contains(unit) else { return false }
+        return Double(s.dropLast()) != nil
     }
 
     public func revokeKey(_ idOrPrefix: String) throws(TriageError) {

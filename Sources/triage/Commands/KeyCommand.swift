@@ -6,9 +6,9 @@ import TriageCoordinator
 struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
-        abstract: "Create, list and revoke team API keys (stored only as hashes; a key is shown once).",
+        abstract: "Create, list, rotate and revoke team API keys (stored only as hashes; a key is shown once).",
         discussion: "Example: triage key create --team research --name notebook --expires 90d",
-        subcommands: [Create.self, List.self, Revoke.self])
+        subcommands: [Create.self, List.self, Rotate.self, Revoke.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key for a team and print it (once).")
@@ -39,8 +39,30 @@ struct KeyCommand: ParsableCommand {
             if json { return try printJSON(keys) }
             printTable(["id", "prefix", "team", "name", "created", "expires", "state"], keys.map {
                 [String($0.id), $0.prefix, $0.team, $0.name ?? "-", $0.createdAt, $0.expiresAt ?? "never",
-                 $0.revoked ? "revoked" : $0.expired ? "expired" : "active"]
+                 $0.revoked ? "revoked" : $0.expired ? "expired" : $0.replacedBy.map { "rotated to key \($0)" } ?? "active"]
             })
+        }
+    }
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a key with a new one for the same team and name, and print it (once); the old key keeps working for --grace.",
+            discussion: "Example: triage key rotate 1a2b3c4d --grace 24h")
+        @OptionGroup var cluster: ClusterOptions
+        @Argument(help: "The key's id or prefix.") var key: String
+        @Option(help: ArgumentHelp("How long the old key keeps working: a duration (24h, 30m) or 0 (at once). Default: 24h.", valueName: "duration"))
+        var grace: String?
+        @Option(help: ArgumentHelp("When the new key stops working (30d, 2027-01-01, an ISO time). Default: the old key's lifetime, else never.",
+                                   valueName: "when")) var expires: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let r = try cluster.admin().rotateKey(key, grace: grace, expires: expires)
+            if json { return try printJSON(r) }
+            print(r.key.key)
+            let expiry = r.key.expiresAt.map { ", expires \($0)" } ?? ""
+            FileHandle.standardError.write(Data(("key \(r.key.id) (prefix \(r.key.prefix)) for team \(r.key.team)\(expiry) replaces \(r.oldPrefix), "
+                + "which stops working at \(r.oldExpiresAt); the new key is not shown again\n").utf8))
         }
     }
 
