@@ -41,9 +41,16 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
     public var costNano: Int64
     /// `ok` or the failure kind of the attempt.
     public var outcome: String
+    /// The API key that made the request; nil without auth (or for the router's own calls).
+    public var keyID: Int64?
+    /// The end user the request named in OpenAI's `user` field, at most ``maxEndUserLength`` characters.
+    public var endUser: String?
+
+    /// The longest `user` kept; a longer one is cut.
+    public static let maxEndUserLength = 256
 
     public init(teamID: Int64?, requestID: String, createdAt: Date, tier: String?, model: String?, promptTokens: Int,
-                completionTokens: Int, usageEstimated: Bool, costNano: Int64, outcome: String) {
+                completionTokens: Int, usageEstimated: Bool, costNano: Int64, outcome: String, keyID: Int64? = nil, endUser: String? = nil) {
         self.teamID = teamID
         self.requestID = requestID
         self.createdAt = createdAt
@@ -54,6 +61,8 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
         self.usageEstimated = usageEstimated
         self.costNano = costNano
         self.outcome = outcome
+        self.keyID = keyID
+        self.endUser = endUser.map { String($0.prefix(Self.maxEndUserLength)) }
     }
 }
 

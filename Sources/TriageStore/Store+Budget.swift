@@ -43,12 +43,12 @@ extension Store {
         try drop(db, hold)
         _ = try db.run("""
             INSERT INTO ledger(team_id, request_id, created_at, period_start, tier, model, prompt_tokens,
-                               completion_tokens, usage_estimated, cost_nano, outcome)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               completion_tokens, usage_estimated, cost_nano, outcome, key_id, end_user)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [SQLiteValue(entry.teamID), .text(entry.requestID), SQLiteValue(entry.createdAt), SQLiteValue(periodStart),
                   SQLiteValue(entry.tier), SQLiteValue(entry.model), SQLiteValue(entry.promptTokens),
                   SQLiteValue(entry.completionTokens), SQLiteValue(entry.usageEstimated), .integer(entry.costNano),
-                  .text(entry.outcome)])
+                  .text(entry.outcome), SQLiteValue(entry.keyID), SQLiteValue(entry.endUser)])
         if let team = entry.teamID, entry.costNano != 0 {
             _ = try db.run("""
                 INSERT INTO spend_periods(team_id, period_start, spent_nano) VALUES (?, ?, ?)

@@ -1,9 +1,10 @@
 import Foundation
 
 extension Store {
-    /// How a spend report groups ledger rows.
+    /// How a spend report groups ledger rows: by team only, or within each team by tier, model,
+    /// day, API key (`prefix (name)`) or end user (the requests' `user` field).
     public enum SpendGrouping: String, Sendable, CaseIterable {
-        case team, tier, model, day
+        case team, tier, model, day, key, user
     }
 
     /// Spend from the ledger, per team and group, since a date.
@@ -13,6 +14,8 @@ extension Store {
         case .tier: "coalesce(l.tier, '-')"
         case .model: "coalesce(l.model, '-')"
         case .day: "strftime('%Y-%m-%d', l.created_at, 'unixepoch')"
+        case .key: "coalesce(k.prefix || coalesce(' (' || k.name || ')', ''), '-')"
+        case .user: "coalesce(l.end_user, '-')"
         }
         var conditions: [String] = []
         var values: [SQLiteValue] = []
@@ -28,7 +31,7 @@ extension Store {
         let sql = """
             SELECT coalesce(t.name, '(no team)'), \(key), count(DISTINCT l.request_id), sum(l.prompt_tokens),
                    sum(l.completion_tokens), sum(l.cost_nano)
-            FROM ledger l LEFT JOIN teams t ON t.id = l.team_id
+            FROM ledger l LEFT JOIN teams t ON t.id = l.team_id LEFT JOIN api_keys k ON k.id = l.key_id
             \(whereClause)
             GROUP BY 1, 2 ORDER BY 1, 2
             """

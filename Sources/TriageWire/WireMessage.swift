@@ -119,6 +119,9 @@ public struct WireRequest: Sendable, Equatable {
         self.maxTier = maxTier
     }
 
+    /// The end user the body names in OpenAI's `user` field, for the ledger.
+    public var endUser: String? { body["user"]?.stringValue }
+
     /// Equal when id, caller, body, queue time and routing controls are (`bodyBytes` is only a way of sending `body`).
     public static func == (a: WireRequest, b: WireRequest) -> Bool {
         a.id == b.id && a.caller == b.caller && a.body == b.body && a.queuedMs == b.queuedMs && a.dial == b.dial && a.maxTier == b.maxTier

@@ -238,7 +238,8 @@ struct LadderRunner: Sendable {
     private func settle(_ reservation: BudgetGuard.Reservation, request: WireRequest, tier: TierConfig, usage: Usage?, cost: Money, outcome: String) async {
         let entry = LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name, model: tier.model,
                                 promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
-                                usageEstimated: usage?.estimated ?? false, costNano: cost.nanoUSD, outcome: outcome)
+                                usageEstimated: usage?.estimated ?? false, costNano: cost.nanoUSD, outcome: outcome,
+                                keyID: request.caller.keyID, endUser: request.endUser)
         do {
             try await budget.settle(reservation, entry)
         } catch {

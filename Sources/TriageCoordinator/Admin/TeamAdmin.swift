@@ -261,7 +261,7 @@ public struct TeamAdmin: Sendable {
 
     public func spend(team: String?, by: String?, since: String?) throws(TriageError) -> [SpendRow] {
         guard let grouping = Store.SpendGrouping(rawValue: by ?? "team") else {
-            throw .invalidField("by", "expected one of team, tier, model, day")
+            throw .invalidField("by", "expected one of team, tier, model, day, key, user")
         }
         var sinceDate: Date?
         if let since {

@@ -12,6 +12,8 @@ import TriageWire
 struct JudgeBudget: Sendable {
     let budget: BudgetGuard
     let caller: Caller
+    /// The request's end user (its `user` field), for the ledger.
+    let endUser: String?
     /// The caller's team as read for this request (saves a store read per reservation).
     let team: TeamRecord?
     let requestID: String
@@ -41,7 +43,8 @@ struct JudgeBudget: Sendable {
     func settle(_ reservation: BudgetGuard.Reservation, _ reply: JudgeReply, model: String, tier: String, outcome: String) async {
         let entry = LedgerEntry(teamID: caller.teamID, requestID: requestID, createdAt: budget.now(), tier: tier, model: model,
                                 promptTokens: reply.usage.promptTokens, completionTokens: reply.usage.completionTokens,
-                                usageEstimated: reply.usage.estimated, costNano: reply.cost.nanoUSD, outcome: outcome)
+                                usageEstimated: reply.usage.estimated, costNano: reply.cost.nanoUSD, outcome: outcome,
+                                keyID: caller.keyID, endUser: endUser)
         do {
             try await budget.settle(reservation, entry)
         } catch {

@@ -6,7 +6,7 @@ extension LadderRunner {
     /// A budget that pays for this request's judge calls (see ``JudgeBudget``).
     /// - Parameter team: the caller's team as read for this request.
     func judgeBudget(_ request: WireRequest, team: TeamRecord?) -> JudgeBudget {
-        JudgeBudget(budget: budget, caller: request.caller, team: team, requestID: request.id, logger: logger)
+        JudgeBudget(budget: budget, caller: request.caller, endUser: request.endUser, team: team, requestID: request.id, logger: logger)
     }
 
     /// The judge quality check of an attempt on `tier`, when the tier has one.

@@ -8,12 +8,12 @@ import TriageStore
 struct SpendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spend",
-        abstract: "Report spend from the ledger, per team and by tier, model or day.",
+        abstract: "Report spend from the ledger, per team and by tier, model, day, API key or end user.",
         discussion: "Example: triage spend --team research --by model --since 2026-11-01")
 
     @OptionGroup var cluster: ClusterOptions
     @Option(help: "Only this team.") var team: String?
-    @Option(help: "Group by team (default), tier, model or day.") var by: String?
+    @Option(help: "Group by team (default), tier, model, day, key (prefix and name) or user (the requests' `user` field).") var by: String?
     @Option(help: ArgumentHelp("Only spend since this date (2026-11-01 or ISO 8601).", valueName: "date")) var since: String?
     @Flag(help: "Print JSON.") var json = false
 
