@@ -14,8 +14,9 @@ extension Store {
 
     /// Puts a backup (``backup(into:)``) in place of the store at `storePath`, for a stopped cluster.
     ///
-    /// Checks the backup's copies first, and refuses while a worker of the store has sent a
-    /// heartbeat within `liveWorkerWindow` (the cluster is running). The store's current files, with
+    /// Checks the backup's copies first, and refuses while a coordinator or worker has the store
+    /// open (``StoreUseLock``) or a worker of the store has sent a heartbeat within
+    /// `liveWorkerWindow` (the cluster is running, perhaps on another host). The store's current files, with
     /// their `-wal` and `-shm` (which SQLite would otherwise replay onto the restored file), are
     /// moved into `replaced-<UTC time>/` beside them; then the copies are put in place and opened,
     /// which applies the migrations of a backup from an older version.
@@ -44,6 +45,13 @@ extension Store {
             files.append(BackupFile(schema: schema, source: path, path: targets[index], bytes: size))
         }
 
+        // Held until the restore is done: no coordinator or worker has the store open, and none
+        // can start meanwhile.
+        let inUse: StoreUseLock
+        do { inUse = try StoreUseLock(storePath: storePath, exclusive: true) } catch {
+            throw failure("the cluster is running: \(error.message)")
+        }
+        defer { withExtendedLifetime(inUse) {} }
         if fm.fileExists(atPath: storePath) {
             let live = try Store(path: storePath)
             let workers = try live.workers().filter { $0.state != .stopped && $0.heartbeatAt > now.addingTimeInterval(-liveWorkerWindow) }

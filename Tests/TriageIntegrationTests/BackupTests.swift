@@ -91,6 +91,15 @@ extension Integration {
             #expect(try Store(path: Store.defaultPath(dataDir: cluster.dataDir)).ledgerTotalNano() == later, "the refusal changed nothing")
 
             cluster.up.stop()
+            // A coordinator alone sends no heartbeat, but holds the store open: refused too.
+            let lone = try await env.startCluster(ClusterSpec(workers: 0, authRequired: true), name: "lone")
+            do {
+                _ = try lone.cli(["restore", "--from", backupDir])
+                Issue.record("restored under a running coordinator")
+            } catch {
+                #expect("\(error)".contains("has the store open"), "\(error)")
+            }
+            lone.up.stop()
             let printed = try cluster.cli(["restore", "--from", backupDir])
             #expect(printed.contains("previous store files moved to"), "\(printed)")
             let aside = try #require(printed.split(separator: "\n").first.map { String($0.dropFirst("previous store files moved to ".count)) })

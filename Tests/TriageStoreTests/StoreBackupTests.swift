@@ -91,9 +91,33 @@ import TriageStore
             try store.registerWorker(WorkerRecord(id: "w1", pid: 1, host: "h", socketPath: "/tmp/w1.sock", capacity: 1, startedAt: Date(), heartbeatAt: Date()))
             #expect(throws: StoreError.self, "a worker is alive") { try Store.restore(backup: dir + "/bk", into: live, liveWorkerWindow: 5) }
             _ = try store.removeWorker(id: "w1")
+            // A process serving the store (a coordinator without workers sends no heartbeat) holds its use lock.
+            do {
+                let serving = try StoreUseLock(storePath: live)
+                let alsoServing = try StoreUseLock(storePath: live)
+                do throws(StoreError) {
+                    _ = try Store.restore(backup: dir + "/bk", into: live, liveWorkerWindow: 5)
+                    Issue.record("restored under a serving process")
+                } catch {
+                    #expect(error.message.contains("has the store open"), "\(error)")
+                }
+                withExtendedLifetime(serving) {}
+                withExtendedLifetime(alsoServing) {}
+            }
             // `store` stays open, as a process that missed the stop would: its WAL still holds r2.
             #expect(FileManager.default.fileExists(atPath: live + "-wal"))
 
+            // Both have stopped: the lock is free. While a restore holds it, no serving process can start.
+            do {
+                let restoring = try StoreUseLock(storePath: live, exclusive: true)
+                do throws(StoreError) {
+                    _ = try StoreUseLock(storePath: live)
+                    Issue.record("a serving process started during a restore")
+                } catch {
+                    #expect(error.message.contains("a restore of the store is in progress"), "\(error)")
+                }
+                withExtendedLifetime(restoring) {}
+            }
             let restored = try Store.restore(backup: dir + "/bk", into: live, liveWorkerWindow: 5, by: "cli ops@host")
             store.close()
             #expect(restored.files.map(\.schema) == [.main, .requestLog])

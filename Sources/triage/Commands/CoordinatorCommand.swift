@@ -30,6 +30,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let config = try cluster.load(port: port)
         let logger = log.makeLogger("triage.coordinator")
         let store = try cluster.openStore(config)
+        let inUse = try StoreUseLock(storePath: store.path)  // held while serving: `triage restore` waits for the stop
+        defer { withExtendedLifetime(inUse) {} }
         let portFile = self.portFile.map(absolute)
         let coordinator = Coordinator(config: config, store: store, logger: logger) { port in
             if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }

@@ -37,6 +37,8 @@ struct Up: AsyncParsableCommand {
         guard count >= 0 else { throw ValidationError("--workers must be 0 or more") }
         let logger = log.makeLogger("triage.up")
         let store = try cluster.openStore(config)
+        let inUse = try StoreUseLock(storePath: store.path)  // this process serves as the coordinator: `triage restore` waits for the stop
+        defer { withExtendedLifetime(inUse) {} }
         try FileManager.default.createDirectory(atPath: config.runDir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         chmod(config.runDir, 0o700)

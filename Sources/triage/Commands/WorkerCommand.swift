@@ -47,6 +47,8 @@ struct WorkerCommand: AsyncParsableCommand {
             }
         }
         let store = try cluster.openStore(config)
+        let inUse = try StoreUseLock(storePath: store.path)  // held while serving: `triage restore` waits for the stop
+        defer { withExtendedLifetime(inUse) {} }
         let writer = try StoreWriter(path: store.path)
         let requestLog = try StoreWriter(path: Store.requestLogPath(forStore: store.path), schema: .requestLog)
         let reads = try Store(path: store.path)  // the request path's reads: a connection no write holds
