@@ -87,9 +87,10 @@ enum AuditText {
     private static func limit(_ n: Int?) -> String { n.map(String.init) ?? "none" }
     private static func fraction(_ d: Double?) -> String { d.map { "\($0)" } ?? "none" }
 
-    /// A new team's settings: `budget $50 monthly, soft limit 0.8, rpm 600, tpm none`.
+    /// A new team's settings: `budget $50 monthly, soft limit 0.8, rpm 600, tpm none, max concurrent none`.
     static func describe(_ t: TeamRecord) -> String {
-        "budget \(usd(t.budgetNano)) \(t.period), soft limit \(fraction(t.softLimit)), rpm \(limit(t.requestsPerMinute)), tpm \(limit(t.tokensPerMinute))"
+        "budget \(usd(t.budgetNano)) \(t.period), soft limit \(fraction(t.softLimit)), rpm \(limit(t.requestsPerMinute)), "
+            + "tpm \(limit(t.tokensPerMinute)), max concurrent \(limit(t.maxConcurrent))"
     }
 
     /// What changed between two versions of a team: `budget $50 → $80, rpm none → 600`; nil when
@@ -101,6 +102,7 @@ enum AuditText {
             ("soft limit", fraction(old.softLimit), fraction(new.softLimit)),
             ("rpm", limit(old.requestsPerMinute), limit(new.requestsPerMinute)),
             ("tpm", limit(old.tokensPerMinute), limit(new.tokensPerMinute)),
+            ("max concurrent", limit(old.maxConcurrent), limit(new.maxConcurrent)),
         ]
         let changed = fields.filter { $0.1 != $0.2 }.map { "\($0.0) \($0.1) → \($0.2)" }
         return changed.isEmpty ? nil : changed.joined(separator: ", ")

@@ -1,12 +1,13 @@
 import Foundation
 
 extension Store {
-    private static let keyColumns = "k.id, k.team_id, t.name, k.name, k.prefix, k.hash, k.created_at, k.revoked_at, t.rpm_limit, k.expires_at, t.tpm_limit, k.replaced_by"
+    private static let keyColumns = "k.id, k.team_id, t.name, k.name, k.prefix, k.hash, k.created_at, k.revoked_at, t.rpm_limit, k.expires_at, t.tpm_limit, k.replaced_by, t.max_concurrent"
 
     private static func key(_ r: SQLiteRow) -> APIKeyRecord {
         APIKeyRecord(id: r.int64(0), teamID: r.int64(1), teamName: r.text(2), name: r.textOrNil(3), prefix: r.text(4),
                      hash: r.blob(5), createdAt: r.date(6), revokedAt: r.dateOrNil(7), teamRequestsPerMinute: r.intOrNil(8),
-                     teamTokensPerMinute: r.intOrNil(10), expiresAt: r.dateOrNil(9), replacedBy: r.int64OrNil(11))
+                     teamTokensPerMinute: r.intOrNil(10), expiresAt: r.dateOrNil(9), replacedBy: r.int64OrNil(11),
+                     teamMaxConcurrent: r.intOrNil(12))
     }
 
     /// Stores a new key's prefix and hash for a team (never the key itself), and when it expires

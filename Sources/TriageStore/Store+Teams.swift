@@ -2,25 +2,27 @@ import Foundation
 
 extension Store {
     /// The columns ``team(_:)`` reads, in its order.
-    static let teamColumns = "id, name, budget_nano, period, soft_limit, created_at, rpm_limit, tpm_limit"
+    static let teamColumns = "id, name, budget_nano, period, soft_limit, created_at, rpm_limit, tpm_limit, max_concurrent"
 
     /// A team from a row of ``teamColumns``.
     static func team(_ r: SQLiteRow) -> TeamRecord {
         TeamRecord(id: r.int64(0), name: r.text(1), budgetNano: r.int64OrNil(2), period: r.text(3),
-                   softLimit: r.doubleOrNil(4), createdAt: r.date(5), requestsPerMinute: r.intOrNil(6), tokensPerMinute: r.intOrNil(7))
+                   softLimit: r.doubleOrNil(4), createdAt: r.date(5), requestsPerMinute: r.intOrNil(6), tokensPerMinute: r.intOrNil(7),
+                   maxConcurrent: r.intOrNil(8))
     }
 
     /// Creates a team; with an `actor`, the audit trail records who did.
     /// - Throws: a constraint violation (`isConstraintViolation`) when the name is taken.
     @discardableResult
     public func createTeam(name: String, budgetNano: Int64?, period: String, softLimit: Double?, requestsPerMinute: Int? = nil,
-                           tokensPerMinute: Int? = nil, by actor: String? = nil, now: Date = Date()) throws(StoreError) -> TeamRecord {
+                           tokensPerMinute: Int? = nil, maxConcurrent: Int? = nil, by actor: String? = nil,
+                           now: Date = Date()) throws(StoreError) -> TeamRecord {
         try locked(writing: "createTeam") { db throws(StoreError) in
-            _ = try db.run("INSERT INTO teams(name, budget_nano, period, soft_limit, created_at, rpm_limit, tpm_limit) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            _ = try db.run("INSERT INTO teams(name, budget_nano, period, soft_limit, created_at, rpm_limit, tpm_limit, max_concurrent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            [.text(name), SQLiteValue(budgetNano), .text(period), SQLiteValue(softLimit), SQLiteValue(now),
-                            SQLiteValue(requestsPerMinute), SQLiteValue(tokensPerMinute)])
+                            SQLiteValue(requestsPerMinute), SQLiteValue(tokensPerMinute), SQLiteValue(maxConcurrent)])
             let team = TeamRecord(id: db.lastInsertRowID, name: name, budgetNano: budgetNano, period: period, softLimit: softLimit, createdAt: now,
-                                  requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
+                                  requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, maxConcurrent: maxConcurrent)
             try Self.audit(db, actor, .teamCreate, target: name, detail: AuditText.describe(team), at: now)
             return team
         }
@@ -57,7 +59,7 @@ extension Store {
     /// changed).
     /// - Returns: the updated team, or nil when there is no such team.
     public func updateTeam(name: String, budgetNano: Int64?? = nil, period: String? = nil, softLimit: Double?? = nil,
-                           requestsPerMinute: Int?? = nil, tokensPerMinute: Int?? = nil, by actor: String? = nil,
+                           requestsPerMinute: Int?? = nil, tokensPerMinute: Int?? = nil, maxConcurrent: Int?? = nil, by actor: String? = nil,
                            now: Date = Date()) throws(StoreError) -> TeamRecord? {
         try locked(writing: "updateTeam") { db throws(StoreError) in
             guard let old = try db.queryFirst("SELECT \(Self.teamColumns) FROM teams WHERE name = ?", [.text(name)], Self.team) else { return nil }
@@ -75,6 +77,9 @@ extension Store {
             }
             if let tokensPerMinute {
                 _ = try db.run("UPDATE teams SET tpm_limit = ? WHERE name = ?", [SQLiteValue(tokensPerMinute), .text(name)])
+            }
+            if let maxConcurrent {
+                _ = try db.run("UPDATE teams SET max_concurrent = ? WHERE name = ?", [SQLiteValue(maxConcurrent), .text(name)])
             }
             let new = try db.queryFirst("SELECT \(Self.teamColumns) FROM teams WHERE name = ?", [.text(name)], Self.team)
             if let new, let changes = AuditText.changes(from: old, to: new) {

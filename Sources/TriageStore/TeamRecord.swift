@@ -15,9 +15,11 @@ public struct TeamRecord: Sendable, Equatable, Codable {
     public var requestsPerMinute: Int?
     /// At most this many tokens (prompt and answer) a minute from the team's keys; nil for no limit.
     public var tokensPerMinute: Int?
+    /// At most this many of the team's requests in flight at once; nil for no limit.
+    public var maxConcurrent: Int?
 
     public init(id: Int64, name: String, budgetNano: Int64?, period: String, softLimit: Double?, createdAt: Date,
-                requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) {
+                requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, maxConcurrent: Int? = nil) {
         self.id = id
         self.name = name
         self.budgetNano = budgetNano
@@ -26,6 +28,7 @@ public struct TeamRecord: Sendable, Equatable, Codable {
         self.createdAt = createdAt
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
+        self.maxConcurrent = maxConcurrent
     }
 }
 
@@ -43,13 +46,16 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
     public var teamRequestsPerMinute: Int?
     /// The team's token rate limit (``TeamRecord/tokensPerMinute``), read with the key.
     public var teamTokensPerMinute: Int?
+    /// The team's limit on requests in flight (``TeamRecord/maxConcurrent``), read with the key.
+    public var teamMaxConcurrent: Int?
     /// When the key stops working; nil for never.
     public var expiresAt: Date?
     /// The id of the key that replaced this one when it was rotated; nil when it was not.
     public var replacedBy: Int64?
 
     public init(id: Int64, teamID: Int64, teamName: String, name: String?, prefix: String, hash: [UInt8], createdAt: Date, revokedAt: Date?,
-                teamRequestsPerMinute: Int? = nil, teamTokensPerMinute: Int? = nil, expiresAt: Date? = nil, replacedBy: Int64? = nil) {
+                teamRequestsPerMinute: Int? = nil, teamTokensPerMinute: Int? = nil, expiresAt: Date? = nil, replacedBy: Int64? = nil,
+                teamMaxConcurrent: Int? = nil) {
         self.id = id
         self.teamID = teamID
         self.teamName = teamName
@@ -60,6 +66,7 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
         self.revokedAt = revokedAt
         self.teamRequestsPerMinute = teamRequestsPerMinute
         self.teamTokensPerMinute = teamTokensPerMinute
+        self.teamMaxConcurrent = teamMaxConcurrent
         self.expiresAt = expiresAt
         self.replacedBy = replacedBy
     }

@@ -12,7 +12,7 @@ import Testing
             let team = try store.createTeam(name: "research", budgetNano: 50_000_000_000, period: "monthly", softLimit: 0.8,
                                             requestsPerMinute: 600, by: "cli alice@h", now: t0)
             _ = try store.updateTeam(name: "research", budgetNano: .some(80_250_000_000), requestsPerMinute: .some(nil),
-                                     tokensPerMinute: .some(200_000), by: "admin-api 10.0.0.5", now: t0 + 1)
+                                     tokensPerMinute: .some(200_000), maxConcurrent: .some(8), by: "admin-api 10.0.0.5", now: t0 + 1)
             _ = try store.updateTeam(name: "research", softLimit: .some(0.8), by: "cli alice@h", now: t0 + 2)  // the same value: nothing changed
             let key = try store.createKey(teamID: team.id, name: "nb", prefix: "abcd1234", hash: [1], by: "cli alice@h", now: t0 + 3)
             #expect(try store.revokeKey("abcd1234", by: "cli bob@h", now: t0 + 4))
@@ -30,8 +30,8 @@ import Testing
                 "dial 0.3, dial range 0.1-0.6, max tier medium",
                 "key abcd1234 (id \(key))",
                 "key abcd1234 (id \(key), 'nb'), never expires",
-                "budget $50 → $80.25, rpm 600 → none, tpm none → 200000",
-                "budget $50 monthly, soft limit 0.8, rpm 600, tpm none",
+                "budget $50 → $80.25, rpm 600 → none, tpm none → 200000, max concurrent none → 8",
+                "budget $50 monthly, soft limit 0.8, rpm 600, tpm none, max concurrent none",
             ])
             #expect(trail.last?.at == t0)
         }

@@ -20,8 +20,9 @@ struct AdminRoutes: Sendable {
                 guard let name = body["name"]?.stringValue else { throw .missingField("name") }
                 return try encode(acting(r, c).createTeam(name: name, budgetUSD: try number(body, "budget_usd"),
                                                    period: body["period"]?.stringValue, softLimit: try number(body, "soft_limit"),
-                                                   requestsPerMinute: try Self.limit(body, "rpm", of: "requests") ?? nil,
-                                                   tokensPerMinute: try Self.limit(body, "tpm", of: "tokens") ?? nil))
+                                                   requestsPerMinute: try Self.limit(body, "rpm", of: "requests per minute") ?? nil,
+                                                   tokensPerMinute: try Self.limit(body, "tpm", of: "tokens per minute") ?? nil,
+                                                   maxConcurrent: try Self.limit(body, "max_concurrent", of: "requests in flight") ?? nil))
             }
         }
         group.get("teams/:name") { r, c in await run(r) { () throws(TriageError) in try encode(admin.team(c.parameters.get("name") ?? "")) } }
@@ -32,8 +33,9 @@ struct AdminRoutes: Sendable {
                 let soft: Double?? = body["soft_limit"].map { v -> Double? in v == .null ? nil : v.doubleValue }
                 return try encode(acting(r, c).updateTeam(c.parameters.get("name") ?? "", budgetUSD: budget,
                                                    period: body["period"]?.stringValue, softLimit: soft,
-                                                   requestsPerMinute: try Self.limit(body, "rpm", of: "requests"),
-                                                   tokensPerMinute: try Self.limit(body, "tpm", of: "tokens")))
+                                                   requestsPerMinute: try Self.limit(body, "rpm", of: "requests per minute"),
+                                                   tokensPerMinute: try Self.limit(body, "tpm", of: "tokens per minute"),
+                                                   maxConcurrent: try Self.limit(body, "max_concurrent", of: "requests in flight")))
             }
         }
         group.delete("teams/:name") { r, c in
@@ -130,12 +132,12 @@ struct AdminRoutes: Sendable {
                  "cost_usd": .string(Money(nanoUSD: row.costNano).description)])
     }
 
-    /// A body's rate limit `key` (`rpm`, `tpm`): absent (nil), null (`.some(nil)`, no limit) or a
-    /// whole number of `unit` per minute.
+    /// A body's limit `key` (`rpm`, `tpm`, `max_concurrent`): absent (nil), null (`.some(nil)`, no
+    /// limit) or a whole number of `unit`.
     private static func limit(_ body: JSONValue, _ key: String, of unit: String) throws(TriageError) -> Int?? {
         guard let v = body[key] else { return nil }
         if v == .null { return .some(nil) }
-        guard let n = v.intValue else { throw .invalidField(key, "expected a whole number of \(unit) per minute or null") }
+        guard let n = v.intValue else { throw .invalidField(key, "expected a whole number of \(unit) or null") }
         return .some(n)
     }
 

@@ -36,6 +36,8 @@ public struct TeamAdmin: Sendable {
         public var requestsPerMinute: Int?
         /// The team's token rate limit, prompt and answer tokens per minute; nil for none.
         public var tokensPerMinute: Int?
+        /// The team's limit on requests in flight at once; nil for none.
+        public var maxConcurrent: Int?
         public var spentUSD: String
         public var reservedUSD: String
         public var remainingUSD: String?
@@ -46,6 +48,7 @@ public struct TeamAdmin: Sendable {
             case name, period
             case budgetUSD = "budget_usd", softLimit = "soft_limit", spentUSD = "spent_usd", reservedUSD = "reserved_usd", requestsPerMinute = "rpm"
             case tokensPerMinute = "tpm"
+            case maxConcurrent = "max_concurrent"
             case remainingUSD = "remaining_usd", periodResetsAt = "period_resets_at", activeKeys = "active_keys"
         }
     }
@@ -97,20 +100,22 @@ public struct TeamAdmin: Sendable {
         }
     }
 
-    /// Creates a team; `requestsPerMinute` and `tokensPerMinute` limit its request and token rates
-    /// (nil for no limit).
+    /// Creates a team; `requestsPerMinute` and `tokensPerMinute` limit its request and token rates,
+    /// `maxConcurrent` its requests in flight (nil for no limit).
     public func createTeam(name: String, budgetUSD: Double?, period: String?, softLimit: Double?,
-                           requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) throws(TriageError) -> TeamView {
+                           requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, maxConcurrent: Int? = nil) throws(TriageError) -> TeamView {
         try validate(name: name)
         let p = try validPeriod(period ?? "monthly")
         let budget = try budgetUSD.map { b throws(TriageError) in try validBudget(b) }
         if let s = softLimit { try validate(softLimit: s) }
         if let r = requestsPerMinute { try validate(requestsPerMinute: r) }
         if let t = tokensPerMinute { try validate(tokensPerMinute: t) }
+        if let c = maxConcurrent { try validate(maxConcurrent: c) }
         do {
             if try store.team(named: name) != nil { throw TriageError.conflict("Team '\(name)' already exists.") }
             let t = try store.createTeam(name: name, budgetNano: budget, period: p.rawValue, softLimit: softLimit,
-                                         requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, by: actor, now: now())
+                                         requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, maxConcurrent: maxConcurrent,
+                                         by: actor, now: now())
             return try view(t)
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
@@ -130,16 +135,17 @@ public struct TeamAdmin: Sendable {
     /// and `tokensPerMinute: .some(nil)` a rate limit. The coordinator applies a new rate limit
     /// within `auth.cache_s`.
     public func updateTeam(_ name: String, budgetUSD: Double??, period: String?, softLimit: Double??,
-                           requestsPerMinute: Int?? = nil, tokensPerMinute: Int?? = nil) throws(TriageError) -> TeamView {
+                           requestsPerMinute: Int?? = nil, tokensPerMinute: Int?? = nil, maxConcurrent: Int?? = nil) throws(TriageError) -> TeamView {
         let budget: Int64?? = try budgetUSD.map { b throws(TriageError) in try b.map { v throws(TriageError) in try validBudget(v) } }
         let p = try period.map { x throws(TriageError) in try validPeriod(x).rawValue }
         if let s = softLimit ?? nil { try validate(softLimit: s) }
         if let r = requestsPerMinute ?? nil { try validate(requestsPerMinute: r) }
         if let t = tokensPerMinute ?? nil { try validate(tokensPerMinute: t) }
+        if let c = maxConcurrent ?? nil { try validate(maxConcurrent: c) }
         do {
             guard let t = try store.updateTeam(name: name, budgetNano: budget, period: p, softLimit: softLimit,
                                                requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute,
-                                               by: actor, now: now()) else {
+                                               maxConcurrent: maxConcurrent, by: actor, now: now()) else {
                 throw TriageError.notFound("No team named '\(name)'.")
             }
             return try view(t)
@@ -315,7 +321,7 @@ public struct TeamAdmin: Sendable {
         let active = try store.keys(teamID: t.id).filter { $0.revokedAt == nil }.count
         return TeamView(name: t.name, budgetUSD: t.budgetNano.map { Money(nanoUSD: $0).description }, period: t.period,
                         softLimit: t.softLimit, requestsPerMinute: t.requestsPerMinute,
-                        tokensPerMinute: t.tokensPerMinute, spentUSD: Money(nanoUSD: status.spentNano).description,
+                        tokensPerMinute: t.tokensPerMinute, maxConcurrent: t.maxConcurrent, spentUSD: Money(nanoUSD: status.spentNano).description,
                         reservedUSD: Money(nanoUSD: status.reservedNano).description,
                         remainingUSD: status.remainingNano.map { Money(nanoUSD: $0).description },
                         periodResetsAt: period.end(containing: at).map { ISO8601DateFormatter().string(from: $0) }, activeKeys: active)
@@ -353,6 +359,15 @@ public struct TeamAdmin: Sendable {
 
     /// The highest token rate limit a team may have (ten billion tokens a minute).
     public static let maxTokensPerMinute = 10_000_000_000
+
+    private func validate(maxConcurrent: Int) throws(TriageError) {
+        guard (1...Self.maxConcurrentLimit).contains(maxConcurrent) else {
+            throw .invalidField("max_concurrent", "expected a whole number of requests in flight from 1 to \(Self.maxConcurrentLimit), or none")
+        }
+    }
+
+    /// The highest limit on requests in flight a team may have.
+    public static let maxConcurrentLimit = 1_000_000
 
     private func validate(softLimit: Double) throws(TriageError) {
         guard softLimit > 0, softLimit <= 1 else { throw .invalidField("soft_limit", "expected a fraction of the budget in (0, 1], e.g. 0.8") }

@@ -18,6 +18,8 @@ final class Authenticator: Sendable {
         var requestsPerMinute: Int?
         /// The team's limit, tokens per minute; nil for none (or no team).
         var tokensPerMinute: Int?
+        /// The team's limit on requests in flight; nil for none (or no team).
+        var maxConcurrent: Int?
     }
 
     private let store: Store
@@ -59,7 +61,8 @@ final class Authenticator: Sendable {
         guard record.revokedAt == nil else { throw .unauthorized("This API key has been revoked.") }
         if let expires = record.expiresAt { try Self.refuseIfExpired(expires) }
         let identity = Identity(caller: Caller(teamID: record.teamID, team: record.teamName, keyID: record.id),
-                                requestsPerMinute: record.teamRequestsPerMinute, tokensPerMinute: record.teamTokensPerMinute)
+                                requestsPerMinute: record.teamRequestsPerMinute, tokensPerMinute: record.teamTokensPerMinute,
+                                maxConcurrent: record.teamMaxConcurrent)
         cache.withLock { c in
             if c.count > 10_000 { c.removeAll() }
             c[presented] = (identity, now + cacheTTL, record.expiresAt)

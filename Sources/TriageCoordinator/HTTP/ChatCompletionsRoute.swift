@@ -13,6 +13,7 @@ struct ChatCompletionsRoute: Sendable {
     let limits: Limits
     let auth: Authenticator
     let rates = TeamRateLimiter()
+    let inFlight = TeamConcurrencyLimiter()
     let watcher = DisconnectWatcher()
     let logger: Logger
     let metrics: TriageMetrics
@@ -27,6 +28,11 @@ struct ChatCompletionsRoute: Sendable {
         var rateHeaders: [String: String] = [:]
         /// The tokens taken from the team's tokens-per-minute allowance, settled when the request finishes.
         let tokenCharge: TeamRateLimiter.TokenCharge?
+        /// The request's place among its team's requests in flight: given back when the handler
+        /// returns, unless a stream takes it over (it gives it back when the stream ends).
+        var slot: TeamConcurrencyLimiter.Slot?
+        var streamHoldsSlot = false
+        defer { if !streamHoldsSlot { slot?.release() } }
         let routing: RoutingHeaders
         do throws(TriageError) {
             let identity = try auth.identify(request.headers)
@@ -34,6 +40,7 @@ struct ChatCompletionsRoute: Sendable {
             (chat, bodyBytes) = try await read(request)
             _ = try ladder.entry(for: chat.model)
             routing = try RoutingHeaders(request.headers, ladder: ladder)
+            slot = try inFlight.admit(identity)
             let decision = rates.admit(identity) { TokenEstimate.rateLimitTokens(chat) }
             rateHeaders = decision.headers
             if let refusal = decision.refusal { throw .rateLimited(refusal) }
@@ -42,6 +49,7 @@ struct ChatCompletionsRoute: Sendable {
             var done = FinishedRequest(id: id, team: authenticated?.team, status: error.status, stream: false, duration: received.duration(to: .now))
             done.errorCode = error.body.code
             finish(done)
+            if case .concurrencyLimited = error { rateHeaders["retry-after"] = "1" }
             return ErrorResponse.make(error, headers: rateHeaders)
         }
         let team = authenticated?.team
@@ -95,8 +103,9 @@ struct ChatCompletionsRoute: Sendable {
                                       headers: (e.headers ?? [:]).merging(["x-triage-request-id": id]) { a, _ in a }.merging(rateHeaders) { a, _ in a })
         case .head(_, let status, let headers):
             let done = FinishedRequest(id: id, team: team, status: status, stream: true, duration: .zero, headers: headers)
+            streamHoldsSlot = true
             return streamResponse(done, headers: headers.merging(rateHeaders) { a, _ in a }, received: received, reply: reply, channel: context.channel,
-                                  finish: complete)
+                                  slot: slot, finish: complete)
         default:
             watcher.unwatch(context.channel, id: id)
             complete(FinishedRequest(id: id, team: team, status: 500, stream: chat.stream, duration: received.duration(to: .now)))
@@ -139,9 +148,12 @@ struct ChatCompletionsRoute: Sendable {
 
     /// Relays a worker's stream as Server-Sent Events. Ends with `data: [DONE]` on success;
     /// on a failure after the stream started, with an error event and no `[DONE]`.
-    /// - Parameter finish: Records the request once it ended (and settles its tokens).
+    /// - Parameters:
+    ///   - slot: The request's place among its team's requests in flight, given back when the
+    ///     stream ends (or when the response is dropped unsent).
+    ///   - finish: Records the request once it ended (and settles its tokens).
     private func streamResponse(_ started: FinishedRequest, headers: [String: String], received: ContinuousClock.Instant,
-                                reply: RelayedReply, channel: any Channel,
+                                reply: RelayedReply, channel: any Channel, slot: TeamConcurrencyLimiter.Slot?,
                                 finish: @escaping @Sendable (FinishedRequest) -> [String: String]) -> Response {
         let id = started.id
         var fields = HTTPFields.fromTriage(headers)
@@ -165,6 +177,7 @@ struct ChatCompletionsRoute: Sendable {
         }
         return Response(status: .init(code: started.status), headers: fields, body: ResponseBody { writer in
             defer {
+                slot?.release()
                 watcher.unwatch(channel, id: id)
                 closing.withLock { c in
                     c.ended = true

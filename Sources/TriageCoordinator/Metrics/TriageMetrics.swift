@@ -17,7 +17,7 @@ import TriageCore
 /// | metric | type | labels |
 /// |---|---|---|
 /// | `triage_requests_total` | counter | tier, model, team, outcome (`2xx`, `4xx`, `5xx`) |
-/// | `triage_requests_refused_total` | counter | team, reason (`budget_exceeded`, `rate_limit_exceeded`) |
+/// | `triage_requests_refused_total` | counter | team, reason (`budget_exceeded`, `rate_limit_exceeded`, `concurrency_limit_exceeded`) |
 /// | `triage_climbs_total` | counter | reason, tier, model (the attempt that failed) |
 /// | `triage_tokens_total` | counter | direction (`in`, `out`), tier, model, team |
 /// | `triage_cost_usd_total` | counter | tier, model, team |
@@ -79,7 +79,7 @@ public final class TriageMetrics: Sendable {
 
         static let help: [String: String] = [
             requests: "Requests answered by the coordinator, by tier, model, team and outcome (HTTP status class). Reset when the coordinator restarts.",
-            refused: "Requests refused for a team's limits, by team and reason: budget_exceeded (spend budget) or rate_limit_exceeded (rpm or tpm).",
+            refused: "Requests refused for a team's limits, by team and reason: budget_exceeded (spend budget), rate_limit_exceeded (rpm or tpm) or concurrency_limit_exceeded (max_concurrent).",
             climbs: "Failed attempts that made a request climb or retry, by failure reason and the tier/model that failed.",
             tokens: "Tokens of answered requests, direction=in (prompt) or out (completion).",
             cost: "Cost charged for requests, in USD.",
@@ -102,7 +102,7 @@ public final class TriageMetrics: Sendable {
     }
 
     /// The error codes of a refusal for a team's own limits (not a provider's 429, which climbs).
-    static let refusals: Set<String> = ["budget_exceeded", "rate_limit_exceeded"]
+    static let refusals: Set<String> = ["budget_exceeded", "rate_limit_exceeded", "concurrency_limit_exceeded"]
 
     /// Records a finished request.
     func record(_ r: FinishedRequest) {

@@ -18,6 +18,7 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
     case conflict(String)
     case budgetExceeded(BudgetExceeded)
     case rateLimited(RateLimitExceeded)
+    case concurrencyLimited(ConcurrencyLimitExceeded)
     case notFound(String)
     case noWorkers
     case workerLost(String)
@@ -33,7 +34,7 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthorized: 401
         case .forbidden: 403
         case .conflict: 409
-        case .budgetExceeded, .rateLimited: 429
+        case .budgetExceeded, .rateLimited, .concurrencyLimited: 429
         case .modelNotFound, .notFound: 404
         case .requestTooLarge: 413
         case .workerLost, .upstreamFailed: 502
@@ -78,6 +79,8 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
             b.body
         case .rateLimited(let r):
             r.body
+        case .concurrencyLimited(let c):
+            c.body
         case .notFound(let what):
             OpenAIErrorBody(message: what, type: "invalid_request_error", code: "not_found")
         case .noWorkers:

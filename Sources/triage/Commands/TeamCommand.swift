@@ -24,12 +24,14 @@ struct TeamCommand: ParsableCommand {
         @Option(help: ArgumentHelp("At most this many tokens (prompt and answer) a minute from the team's keys (omit for no limit).",
                                    valueName: "n"))
         var tpm: Int?
+        @Option(help: ArgumentHelp("At most this many of the team's requests in flight at once (omit for no limit).", valueName: "n"))
+        var maxConcurrent: Int?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             let admin = try cluster.admin()
             try printTeam(try admin.createTeam(name: name, budgetUSD: budget, period: period, softLimit: softLimit, requestsPerMinute: rpm,
-                                               tokensPerMinute: tpm), json: json)
+                                               tokensPerMinute: tpm, maxConcurrent: maxConcurrent), json: json)
         }
     }
 
@@ -41,10 +43,10 @@ struct TeamCommand: ParsableCommand {
         func run() throws {
             let teams = try cluster.admin().teams()
             if json { return try printJSON(teams) }
-            printTable(["team", "budget", "period", "spent", "reserved", "remaining", "soft", "rpm", "tpm", "keys"], teams.map {
+            printTable(["team", "budget", "period", "spent", "reserved", "remaining", "soft", "rpm", "tpm", "concurrent", "keys"], teams.map {
                 [$0.name, $0.budgetUSD.map { "$" + $0 } ?? "unlimited", $0.period, "$" + $0.spentUSD, "$" + $0.reservedUSD,
                  $0.remainingUSD.map { "$" + $0 } ?? "-", $0.softLimit.map { String($0) } ?? "-", $0.requestsPerMinute.map { String($0) } ?? "-",
-                 $0.tokensPerMinute.map { String($0) } ?? "-", String($0.activeKeys)]
+                 $0.tokensPerMinute.map { String($0) } ?? "-", $0.maxConcurrent.map { String($0) } ?? "-", String($0.activeKeys)]
             })
         }
     }
@@ -69,6 +71,8 @@ struct TeamCommand: ParsableCommand {
                                    valueName: "n")) var rpm: String?
         @Option(help: ArgumentHelp("New token rate limit, tokens per minute; 'none' to remove. A running coordinator applies it within auth.cache_s.",
                                    valueName: "n")) var tpm: String?
+        @Option(help: ArgumentHelp("New limit on requests in flight at once; 'none' to remove. A running coordinator applies it within auth.cache_s.",
+                                   valueName: "n")) var maxConcurrent: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
@@ -84,7 +88,8 @@ struct TeamCommand: ParsableCommand {
             }
             try printTeam(try cluster.admin().updateTeam(name, budgetUSD: b, period: period, softLimit: s,
                                                          requestsPerMinute: try Self.limit(rpm, "--rpm"),
-                                                         tokensPerMinute: try Self.limit(tpm, "--tpm")), json: json)
+                                                         tokensPerMinute: try Self.limit(tpm, "--tpm"),
+                                                         maxConcurrent: try Self.limit(maxConcurrent, "--max-concurrent")), json: json)
         }
 
         /// A rate limit option: absent (nil), `none` (`.some(nil)`, no limit) or a whole number.
@@ -112,6 +117,7 @@ struct TeamCommand: ParsableCommand {
 func printTeam(_ t: TeamAdmin.TeamView, json: Bool) throws {
     if json { return try printJSON(t) }
     let rates = [t.requestsPerMinute.map { "\($0) requests" }, t.tokensPerMinute.map { "\($0) tokens" }].compactMap { $0 }
+    let concurrency = t.maxConcurrent.map { "at most \($0) requests at once" } ?? "no limit"
     print("""
     team       \(t.name)
     budget     \(t.budgetUSD.map { "$\($0) per \(t.period == "total" ? "all time" : t.period.replacingOccurrences(of: "ly", with: "").replacingOccurrences(of: "dai", with: "day"))" } ?? "unlimited")
@@ -119,6 +125,7 @@ func printTeam(_ t: TeamAdmin.TeamView, json: Bool) throws {
     remaining  \(t.remainingUSD.map { "$" + $0 } ?? "-")
     soft limit \(t.softLimit.map { "\(Int($0 * 100))% of the budget" } ?? "none")
     rate limit \(rates.isEmpty ? "none" : rates.joined(separator: " and ") + " per minute")
+    in flight  \(concurrency)
     resets     \(t.periodResetsAt ?? "never")
     keys       \(t.activeKeys) active
     """)
