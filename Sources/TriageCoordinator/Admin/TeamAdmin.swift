@@ -162,14 +162,7 @@ public struct TeamAdmin: Sendable {
     /// ISO 8601 time) makes it stop working then.
     public func createKey(team: String, name: String?, expires: String? = nil) throws(TriageError) -> NewKey {
         let at = now()
-        var expiresAt: Date?
-        if let expires {
-            guard let d = Self.parseExpiry(expires, now: at) else {
-                throw .invalidField("expires", "expected a duration such as 30d, 12h, 90m or 45s, a date like 2027-01-01, or an ISO 8601 time")
-            }
-            guard d > at else { throw .invalidField("expires", "\(expires) is not in the future") }
-            expiresAt = d
-        }
+        let expiresAt = try expires.map { e throws(TriageError) in try Self.futureExpiry(e, now: at) }
         do {
             guard let t = try store.team(named: team) else { throw TriageError.notFound("No team named '\(team)'.") }
             let key = APIKey.generate()
@@ -226,14 +219,7 @@ public struct TeamAdmin: Sendable {
                 graceSeconds = d.timeIntervalSince(at)
             }
         }
-        var fixedExpiry: Date?
-        if let expires {
-            guard let d = Self.parseExpiry(expires, now: at) else {
-                throw .invalidField("expires", "expected a duration such as 30d, 12h, 90m or 45s, a date like 2027-01-01, or an ISO 8601 time")
-            }
-            guard d > at else { throw .invalidField("expires", "\(expires) is not in the future") }
-            fixedExpiry = d
-        }
+        let fixedExpiry = try expires.map { e throws(TriageError) in try Self.futureExpiry(e, now: at) }
         let key = APIKey.generate()
         do {
             let rotation = try store.rotateKey(idOrPrefix, newPrefix: key.prefix, newHash: key.hash, newExpiresAt: { old in
@@ -251,6 +237,15 @@ public struct TeamAdmin: Sendable {
                                   oldPrefix: old.prefix, oldExpiresAt: format.string(from: old.expiresAt ?? at))
             }
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    /// A key's expiry as given to `expires`, which must lie after `now`.
+    private static func futureExpiry(_ expires: String, now: Date) throws(TriageError) -> Date {
+        guard let d = parseExpiry(expires, now: now) else {
+            throw .invalidField("expires", "expected a duration such as 30d, 12h, 90m or 45s, a date like 2027-01-01, or an ISO 8601 time")
+        }
+        guard d > now else { throw .invalidField("expires", "\(expires) is not in the future") }
+        return d
     }
 
     /// Whether `s` is a duration (`30d`, `12h`, `90m`, `45s`) rather than a date.
