@@ -266,6 +266,9 @@ extension Integration {
             #expect(entries.compactMap { $0["actor"]?.stringValue } == ["admin-api 127.0.0.1", "admin-api 127.0.0.1", "admin-api 127.0.0.1",
                                                                       "admin-api 127.0.0.1 (ops-bot)", "admin-api 127.0.0.1", "admin-api 127.0.0.1"])
             #expect(entries[3]["detail"]?.stringValue == "budget $2.5 → unlimited, rpm 120 → none, tpm 50000 → none")
+            let newest = try await cluster.http.get(cluster.base + "/admin/audit?team=ops&limit=1", headers: admin)
+            #expect((try newest.json()).arrayValue?.count == 1)
+            #expect(try await cluster.http.get(cluster.base + "/admin/audit?limit=many", headers: admin).status == 400)
             let cliAudit = try #require(try JSONValue.parse(Array(try cluster.cli(["audit", "--team", "cli-made", "--json"]).utf8)).arrayValue)
             #expect(cliAudit.count == 1)
             #expect(cliAudit.first?["action"]?.stringValue == "team.create")

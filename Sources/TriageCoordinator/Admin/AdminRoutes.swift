@@ -78,23 +78,14 @@ struct AdminRoutes: Sendable {
         group.get("audit") { r, _ in
             await run(r) { () throws(TriageError) in
                 let q = r.uri.queryParameters
-                var limit: Int?
-                if let l = q.get("limit") {
-                    guard let n = Int(l) else { throw .invalidField("limit", "expected a number of entries from 1 to 10000") }
-                    limit = n
-                }
-                return try encode(admin.audit(since: q.get("since"), target: q.get("team"), limit: limit))
+                return try encode(admin.audit(since: q.get("since"), target: q.get("team"),
+                                              limit: try Self.limit(q, "expected a number of entries from 1 to 10000")))
             }
         }
         group.get("requests") { r, _ in
             await run(r) { () throws(TriageError) in
                 let q = r.uri.queryParameters
-                var limit: Int?
-                if let l = q.get("limit") {
-                    guard let n = Int(l) else { throw .invalidField("limit", "expected 1 to 1000") }
-                    limit = n
-                }
-                return try encode(admin.requests(team: q.get("team"), limit: limit))
+                return try encode(admin.requests(team: q.get("team"), limit: try Self.limit(q, "expected 1 to 1000")))
             }
         }
         group.get("requests/:id") { r, c in await run(r) { () throws(TriageError) in try encode(admin.request(c.parameters.get("id") ?? "")) } }
@@ -130,6 +121,13 @@ struct AdminRoutes: Sendable {
         .object(["team": .string(row.team), "group": .string(row.key), "requests": .int(Int64(row.requests)),
                  "prompt_tokens": .int(Int64(row.promptTokens)), "completion_tokens": .int(Int64(row.completionTokens)),
                  "cost_usd": .string(Money(nanoUSD: row.costNano).description)])
+    }
+
+    /// A query's `limit`: absent (nil) or a whole number (its range is checked by ``TeamAdmin``).
+    private static func limit(_ query: Parameters, _ expected: String) throws(TriageError) -> Int? {
+        guard let l = query.get("limit") else { return nil }
+        guard let n = Int(l) else { throw .invalidField("limit", expected) }
+        return n
     }
 
     /// A body's limit `key` (`rpm`, `tpm`, `max_concurrent`): absent (nil), null (`.some(nil)`, no
