@@ -39,5 +39,8 @@ import TriageWire
         for bad in ["", "d", "-3d", "0d", "soon", "3w"] {
             #expect(TeamAdmin.parseExpiry(bad, now: now) == nil, "\(bad)")
         }
+        #expect(TeamAdmin.parseDuration("0m") == 0, "a zero duration is a duration (a rotation's grace), never an expiry")
+        #expect(TeamAdmin.parseDuration("1.5h") == 5_400)
+        #expect(TeamAdmin.parseDuration("2027-01-01") == nil)
     }
 }

@@ -210,14 +210,10 @@ public struct TeamAdmin: Sendable {
         let at = now()
         var graceSeconds: TimeInterval = 86_400
         if let grace {
-            if grace == "0" || (Self.isDuration(grace) && Double(grace.dropLast()) == 0) {
-                graceSeconds = 0
-            } else {
-                guard let d = Self.parseExpiry(grace, now: at), Self.isDuration(grace) else {
-                    throw .invalidField("grace", "expected a duration such as 24h, 30m or 0")
-                }
-                graceSeconds = d.timeIntervalSince(at)
+            guard let seconds = grace == "0" ? 0 : Self.parseDuration(grace) else {
+                throw .invalidField("grace", "expected a duration such as 24h, 30m or 0")
             }
+            graceSeconds = seconds
         }
         let fixedExpiry = try expires.map { e throws(TriageError) in try Self.futureExpiry(e, now: at) }
         let key = APIKey.generate()
@@ -248,10 +244,11 @@ public struct TeamAdmin: Sendable {
         return d
     }
 
-    /// Whether `s` is a duration (`30d`, `12h`, `90m`, `45s`) rather than a date.
-    private static func isDuration(_ s: String) -> Bool {
-        guard let unit = s.last, "dhms".contains(unit) else { return false }
-        return Double(s.dropLast()) != nil
+    /// Seconds in a duration such as `30d`, `12h`, `90m` or `45s` (zero allowed); nil for anything else.
+    static func parseDuration(_ s: String) -> TimeInterval? {
+        let units: [Character: Double] = ["d": 86_400, "h": 3_600, "m": 60, "s": 1]
+        guard let unit = s.last.flatMap({ units[$0] }), let n = Double(s.dropLast()), n.isFinite, n >= 0 else { return nil }
+        return n * unit
     }
 
     public func revokeKey(_ idOrPrefix: String) throws(TriageError) {
@@ -292,10 +289,7 @@ public struct TeamAdmin: Sendable {
 
     /// A key's expiry: `now` plus a duration (`30d`, `12h`, `90m`, `45s`), or a time as ``parseDate(_:)`` reads it.
     public static func parseExpiry(_ s: String, now: Date) -> Date? {
-        let units: [Character: Double] = ["d": 86_400, "h": 3_600, "m": 60, "s": 1]
-        if let unit = s.last.flatMap({ units[$0] }), let n = Double(s.dropLast()), n.isFinite, n > 0 {
-            return now.addingTimeInterval(n * unit)
-        }
+        if let seconds = parseDuration(s) { return seconds > 0 ? now.addingTimeInterval(seconds) : nil }
         return parseDate(s)
     }
 

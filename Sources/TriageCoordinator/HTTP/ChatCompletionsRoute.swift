@@ -49,7 +49,6 @@ struct ChatCompletionsRoute: Sendable {
             var done = FinishedRequest(id: id, team: authenticated?.team, status: error.status, stream: false, duration: received.duration(to: .now))
             done.errorCode = error.body.code
             finish(done)
-            if case .concurrencyLimited = error { rateHeaders["retry-after"] = "1" }
             return ErrorResponse.make(error, headers: rateHeaders)
         }
         let team = authenticated?.team

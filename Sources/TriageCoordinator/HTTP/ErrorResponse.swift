@@ -5,10 +5,12 @@ import TriageCore
 
 /// Builds every HTTP error response in OpenAI's shape (`{"error":{"message","type","code"}}`).
 enum ErrorResponse {
-    /// The error's response; `x-should-retry` when the error says whether a retry may pass.
+    /// The error's response; `x-should-retry` when the error says whether a retry may pass, and
+    /// `retry-after` when it knows when one would and `headers` has none.
     static func make(_ error: TriageError, headers: [String: String] = [:]) -> Response {
         var headers = headers
         if let retry = error.shouldRetry { headers["x-should-retry"] = String(retry) }
+        if headers["retry-after"] == nil, let seconds = error.retryAfterSeconds { headers["retry-after"] = String(seconds) }
         return make(status: error.status, body: error.body, headers: headers)
     }
 

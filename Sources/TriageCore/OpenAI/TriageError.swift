@@ -56,6 +56,14 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whole seconds for `retry-after` when the error knows them and no finer header says so
+    /// (a rate-limit refusal carries its own from the bucket): 1 for a concurrency refusal, since a
+    /// place comes back whenever one of the team's requests ends.
+    public var retryAfterSeconds: Int? {
+        if case .concurrencyLimited = self { return 1 }
+        return nil
+    }
+
     /// The OpenAI-shaped error body.
     public var body: OpenAIErrorBody {
         switch self {
