@@ -106,6 +106,17 @@ let package = Package(
                           path: "Benchmarks/TriageBench",
                           swiftSettings: swiftSettings),
 
+        // The product's process shape with none of its logic, the baseline of `cluster/bench-ab --floor`.
+        .executableTarget(name: "TriageFloor",
+                          dependencies: ["TriageUpstream", "TriageWire",
+                                         .product(name: "Hummingbird", package: "hummingbird"),
+                                         .product(name: "NIOCore", package: "swift-nio"),
+                                         .product(name: "NIOPosix", package: "swift-nio"),
+                                         .product(name: "NIOExtras", package: "swift-nio-extras"),
+                                         .product(name: "Logging", package: "swift-log")],
+                          path: "Benchmarks/TriageFloor",
+                          swiftSettings: swiftSettings),
+
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TriageWireTests",
                     dependencies: ["TriageWire", .product(name: "NIOEmbedded", package: "swift-nio")],
