@@ -12,6 +12,10 @@ import TriageStore
 /// and finishes its in-flight requests first, then the pool closes its worker connections.
 public struct Coordinator: Sendable {
     let config: TriageConfig
+    /// What the routes serve by; a config reload replaces it.
+    let live: LiveConfig
+    /// Loads the config file again for a reload; nil: reloads are not taken up.
+    let reload: (@Sendable () throws -> TriageConfig)?
     let pool: WorkerPool
     let logger: Logger
     let store: Store
@@ -29,11 +33,15 @@ public struct Coordinator: Sendable {
     ///     `TRIAGE_METRICS_AUTH` (`admin` puts `/metrics` behind the admin key; default open).
     ///   - metrics: where request metrics go; default this process's registry, bootstrapped
     ///     into `MetricsSystem` on first use.
+    ///   - reload: loads the config file again (as at start) when `triage reload` asks for it;
+    ///     nil leaves reload requests to another coordinator.
     public init(config: TriageConfig, store: Store, environment: [String: String] = ProcessInfo.processInfo.environment,
-                metrics: TriageMetrics = .processWide,
+                metrics: TriageMetrics = .processWide, reload: (@Sendable () throws -> TriageConfig)? = nil,
                 logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.metrics = metrics
         self.config = config
+        self.live = LiveConfig(config)
+        self.reload = reload
         self.store = store
         self.environment = environment
         // Reads the chat path and worker discovery make, on a connection of their own that no
@@ -58,6 +66,7 @@ public struct Coordinator: Sendable {
     public var services: [any Service] {
         var list: [any Service] = [PoolService(pool: pool), LoopPinnedService(inner: application())]
         if let schedule = config.retrain { list.append(RetrainService(schedule: schedule, store: store, logger: logger)) }
+        if let reload { list.append(ConfigReloadService(store: store, live: live, pool: pool, load: reload, logger: logger)) }
         return list
     }
 
@@ -65,18 +74,18 @@ public struct Coordinator: Sendable {
         let router = Router(context: TriageRequestContext.self)
         let authenticator = Authenticator(store: reads, config: config.auth)  // on the event loop: `reads`
         let feedback = FeedbackRoute(store: store, auth: authenticator, maxBodyBytes: config.limits.maxBodyBytes)
-        let chat = ChatCompletionsRoute(pool: pool, ladder: config.ladder, limits: config.limits,
+        let chat = ChatCompletionsRoute(pool: pool, live: live,
                                         auth: authenticator, logger: logger, metrics: metrics)
         let guardian = AdminGuard(config: config.auth, environment: environment)
         // Everything but the chat path may wait on the store: off the loop.
         let offLoop = router.group().add(middleware: OffEventLoopMiddleware())
-        AdminRoutes(admin: TeamAdmin(store: store, tiers: config.tiers.map(\.name), actor: "admin-api"), guardian: guardian, maxBodyBytes: config.limits.maxBodyBytes).register(on: offLoop)
-        let metricsRoute = MetricsRoute(metrics: metrics, store: store, pool: pool, config: config,
+        AdminRoutes(admin: TeamAdmin(store: store, tiers: config.tiers.map(\.name), actor: "admin-api"), live: live, guardian: guardian, maxBodyBytes: config.limits.maxBodyBytes).register(on: offLoop)
+        let metricsRoute = MetricsRoute(metrics: metrics, store: store, pool: pool, live: live,
                                         guardian: environment["TRIAGE_METRICS_AUTH"] == "admin" ? guardian : nil)
-        let dashboard = DashboardRoute(store: store, pool: pool, config: config, guardian: guardian)
+        let dashboard = DashboardRoute(store: store, pool: pool, live: live, guardian: guardian)
         offLoop.get("/metrics") { request, _ in metricsRoute.handle(request) }
         offLoop.get("/dashboard") { request, _ in dashboard.handle(request) }
-        let info = InfoRoutes(pool: pool, config: config)
+        let info = InfoRoutes(pool: pool, live: live)
         router.post("/v1/chat/completions") { request, context in await chat.handle(request, context: context) }
         offLoop.post("/v1/feedback") { request, _ in await feedback.handle(request) }
         router.get("/v1/models") { _, _ in info.models() }

@@ -42,6 +42,7 @@ enum Migrations {
         Migration(version: 15, sql: SchemaV15.sql),
         Migration(version: 16, sql: SchemaV16.sql),
         Migration(version: 17, sql: SchemaV17.sql),
+        Migration(version: 18, sql: SchemaV18.sql),
     ]
 
     /// The request log file's migrations (``StoreSchema/requestLog``), numbered on their own.

@@ -14,6 +14,7 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         case classifierInstall = "classifier.install"
         case classifierActivate = "classifier.activate"
         case storeRestore = "store.restore"
+        case configReload = "config.reload"
     }
 
     public var id: Int64

@@ -106,6 +106,10 @@ extension WireMessage {
             w.begin("drain")
             w.field("reason", reason)
             return w.end()
+        case .restart(let reason):
+            w.begin("restart")
+            w.field("reason", reason)
+            return w.end()
         }
     }
 
@@ -163,6 +167,7 @@ extension WireMessage {
         case "ping": self = .ping(seq: try h.uint64("seq"))
         case "pong": self = .pong(seq: try h.uint64("seq"), inFlight: try h.int("in_flight"), capacity: try h.int("capacity"))
         case "drain": self = .drain(reason: try h.optionalString("reason") ?? "")
+        case "restart": self = .restart(reason: try h.optionalString("reason") ?? "")
         default: throw .malformedMessage("unknown type '\(type)'")
         }
     }

@@ -24,6 +24,7 @@ public let wireProtocolVersion = 2
 /// | `ping`    | coordinator → worker | `seq`                                               |
 /// | `pong`    | worker → coordinator | `seq`, `in_flight`, `capacity`                      |
 /// | `drain`   | worker → coordinator | `reason`: send no more requests                     |
+/// | `restart` | coordinator → worker | `reason`: drain, then exit to be started again (a config reload) |
 ///
 /// Several requests are in flight on one connection at once; replies are matched by `id`.
 public enum WireMessage: Sendable, Equatable {
@@ -39,6 +40,7 @@ public enum WireMessage: Sendable, Equatable {
     case ping(seq: UInt64)
     case pong(seq: UInt64, inFlight: Int, capacity: Int)
     case drain(reason: String)
+    case restart(reason: String)
 
     /// The request id the message belongs to, if any.
     public var requestID: String? {
@@ -48,7 +50,7 @@ public enum WireMessage: Sendable, Equatable {
         case .response(let r): r.id
         case .end(let e): e.id
         case .error(let e): e.id
-        case .hello, .ping, .pong, .drain: nil
+        case .hello, .ping, .pong, .drain, .restart: nil
         }
     }
 }

@@ -66,6 +66,8 @@ extension WorkerService {
             inFlight.cancel(id)
         case .ping(let seq):
             channel.writeAndFlush(WireMessage.pong(seq: seq, inFlight: inFlight.count, capacity: config.workers.capacity), promise: nil)
+        case .restart(let reason):
+            restart(reason: reason)
         case .error(let e):
             logger.warning("coordinator reported a protocol error", metadata: ["error": "\(e.error.message)"])
         default:

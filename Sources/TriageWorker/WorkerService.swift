@@ -130,6 +130,14 @@ public final class WorkerService: Service, Sendable {
         logger.info("worker stopped", metadata: ["triage.worker": "\(options.id)"])
     }
 
+    /// Drains as on SIGTERM, then returns from ``run()`` so the process exits and is started again
+    /// (by `triage up`'s supervisor, or the container's restart policy) on the configuration file as
+    /// it is now: a coordinator asks for this during a config reload.
+    func restart(reason: String) {
+        logger.info("restarting", metadata: ["triage.worker": "\(options.id)", "reason": "\(reason)"])
+        draining.withLock { $0 = true }
+    }
+
     private func register(state: WorkerRecord.State) throws {
         let now = Date()
         try store.registerWorker(WorkerRecord(id: options.id, pid: getpid(), host: ProcessInfo.processInfo.hostName,

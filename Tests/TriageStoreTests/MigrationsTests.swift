@@ -6,11 +6,11 @@ import Testing
     @Test func freshFileIsMigratedToLatest() throws {
         try withStore { store, _ throws in
             #expect(try store.schemaVersion() == Migrations.latestVersion)
-            #expect(Migrations.latestVersion == 17)
+            #expect(Migrations.latestVersion == 18)
             let tables = try store.read { db in
                 try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") { $0.text(0) }
             }
-            #expect(tables == ["admin_audit", "api_keys", "circuits", "classifier_models", "feedback", "judge_decisions", "ledger", "misroutes", "reservations", "retrain_kept_out", "schema_migrations", "shadow_comparisons", "shadow_verdict_totals", "spend_periods", "sqlite_sequence", "team_routing", "teams", "workers"])
+            #expect(tables == ["admin_audit", "api_keys", "circuits", "classifier_models", "config_reloads", "feedback", "judge_decisions", "ledger", "misroutes", "reservations", "retrain_kept_out", "schema_migrations", "shadow_comparisons", "shadow_verdict_totals", "spend_periods", "sqlite_sequence", "team_routing", "teams", "workers"])
         }
     }
 

@@ -32,6 +32,7 @@ import TriageWire
         ("ping", .ping(seq: UInt64(Int64.max))),
         ("pong", .pong(seq: 17, inFlight: 3, capacity: 256)),
         ("drain", .drain(reason: "shutting down")),
+        ("restart", .restart(reason: "config reload 3")),
     ]
 
     @Test func everyCaseEncodesAsALengthPrefixedJSONObjectAndDecodesBackEqual() throws {

@@ -9,6 +9,8 @@ import TriageStore
 /// It does exactly what the `triage team`, `key` and `spend` commands do (both use ``TeamAdmin``).
 struct AdminRoutes: Sendable {
     let admin: TeamAdmin
+    /// The tiers a routing policy may name (a config reload replaces them).
+    let live: LiveConfig
     let guardian: AdminGuard
     let maxBodyBytes: Int
 
@@ -80,6 +82,17 @@ struct AdminRoutes: Sendable {
                 let q = r.uri.queryParameters
                 return try encode(admin.audit(since: q.get("since"), target: q.get("team"),
                                               limit: try Self.limit(q, "expected a number of entries from 1 to 10000")))
+            }
+        }
+        group.post("config/reload") { r, c in
+            await run(r, status: 202) { () throws(TriageError) in try acting(r, c).requestConfigReload().json }
+        }
+        group.get("config/reloads/:generation") { r, c in
+            await run(r) { () throws(TriageError) in
+                guard let g = c.parameters.get("generation").flatMap(Int64.init) else {
+                    throw .invalidField("generation", "expected a reload number")
+                }
+                return try admin.configReload(generation: g).json
             }
         }
         group.get("requests") { r, _ in
@@ -162,7 +175,9 @@ struct AdminRoutes: Sendable {
            !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
             actor += " (\(name))"
         }
-        return admin.acting(as: actor)
+        var acting = admin.acting(as: actor)
+        acting.tiers = live.config.tiers.map(\.name)
+        return acting
     }
 
     private static let actorHeader = HTTPField.Name("x-triage-actor")!

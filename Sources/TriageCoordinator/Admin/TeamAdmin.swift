@@ -8,7 +8,7 @@ public struct TeamAdmin: Sendable {
     let store: Store
     let now: @Sendable () -> Date
     /// The ladder's tier names, cheapest first (a routing policy's `max_tier` must be one).
-    let tiers: [String]
+    var tiers: [String]
     /// Who makes the changes, as the audit trail names them (`cli root@host`, `admin-api 10.0.0.5`).
     public var actor: String
 

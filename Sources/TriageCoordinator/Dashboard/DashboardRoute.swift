@@ -13,7 +13,8 @@ import TriageStore
 struct DashboardRoute: Sendable {
     let store: Store
     let pool: WorkerPool
-    let config: TriageConfig
+    /// The tiers and classifier shown (a config reload replaces them).
+    let live: LiveConfig
     let guardian: AdminGuard
     var windowMinutes = 60
 
@@ -50,7 +51,7 @@ struct DashboardRoute: Sendable {
             DashboardModel.Worker(id: link.workerID, inFlight: link.inFlight, capacity: link.capacity, draining: link.isDraining,
                                   silentFor: Double(link.lastPong.duration(to: .now).components.seconds))
         }
-        var model = DashboardModel.build(stats: stats, teams: teams, workers: workers, ladder: config.tiers,
+        var model = DashboardModel.build(stats: stats, teams: teams, workers: workers, ladder: live.config.tiers,
                                          windowMinutes: windowMinutes, now: now)
         let verdicts = try store.shadowVerdictCounts(since: since).filter { $0.tier == model.cheapestTier }
         model.shadowJudged = verdicts.filter { $0.verdict != "unknown" }.reduce(0) { $0 + $1.count }

@@ -9,8 +9,8 @@ import TriageWire
 /// `POST /v1/chat/completions`: validate, hand to a worker, relay the answer (whole or as SSE).
 struct ChatCompletionsRoute: Sendable {
     let pool: WorkerPool
-    let ladder: Ladder
-    let limits: Limits
+    /// The tiers and request limits (a config reload replaces them).
+    let live: LiveConfig
     let auth: Authenticator
     let rates = TeamRateLimiter()
     let inFlight = TeamConcurrencyLimiter()
@@ -21,6 +21,8 @@ struct ChatCompletionsRoute: Sendable {
     func handle(_ request: Request, context: TriageRequestContext) async -> Response {
         let received = ContinuousClock.now
         let id = RequestID.make()
+        let live = self.live.snapshot
+        let limits = live.config.limits
         let chat: ChatRequest
         let bodyBytes: [UInt8]
         var authenticated: Caller?
@@ -37,9 +39,9 @@ struct ChatCompletionsRoute: Sendable {
         do throws(TriageError) {
             let identity = try auth.identify(request.headers)
             authenticated = identity.caller
-            (chat, bodyBytes) = try await read(request)
-            _ = try ladder.entry(for: chat.model)
-            routing = try RoutingHeaders(request.headers, ladder: ladder)
+            (chat, bodyBytes) = try await read(request, limits: limits)
+            _ = try live.ladder.entry(for: chat.model)
+            routing = try RoutingHeaders(request.headers, ladder: live.ladder)
             slot = try inFlight.admit(identity)
             let decision = rates.admit(identity) { TokenEstimate.rateLimitTokens(chat) }
             rateHeaders = decision.headers
@@ -114,7 +116,7 @@ struct ChatCompletionsRoute: Sendable {
 
     /// Reads and validates the body; 413 over the limit, 400 for bad JSON or fields.
     /// - Returns: the request, and its body bytes as sent (passed to the worker verbatim).
-    private func read(_ request: Request) async throws(TriageError) -> (ChatRequest, [UInt8]) {
+    private func read(_ request: Request, limits: Limits) async throws(TriageError) -> (ChatRequest, [UInt8]) {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
             throw .requestTooLarge(limit: limits.maxBodyBytes)
         }
@@ -166,7 +168,7 @@ struct ChatCompletionsRoute: Sendable {
         // task may be stuck writing to it for good, so the connection is closed unless the client
         // reads what was held within the grace period (limits.slow_reader_grace_s).
         let closing = Mutex<(ended: Bool, close: Scheduled<Void>?)>((false, nil))
-        let grace = TimeAmount.milliseconds(Int64(limits.slowReaderGraceSeconds * 1000))
+        let grace = TimeAmount.milliseconds(Int64(live.config.limits.slowReaderGraceSeconds * 1000))
         link.onCut(id: id) {
             route.logger.warning("stream stopped: the client is not reading it", metadata: ["triage.request": "\(id)", "limit_bytes": "\(link.maxStreamBuffer)"])
             closing.withLock { c in

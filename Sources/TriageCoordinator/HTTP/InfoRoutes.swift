@@ -5,10 +5,11 @@ import TriageCore
 /// `GET /v1/models`, `GET /healthz`, `GET /readyz`.
 struct InfoRoutes: Sendable {
     let pool: WorkerPool
-    let config: TriageConfig
+    let live: LiveConfig
 
     /// The configured tiers and models, plus `auto`, in OpenAI's list shape.
     func models() -> Response {
+        let config = live.config
         var data: [JSONValue] = [Self.model("auto", description: "route by complexity")]
         for tier in config.tiers {
             data.append(Self.model(tier.name, description: "tier: \(tier.model) via \(tier.provider)"))

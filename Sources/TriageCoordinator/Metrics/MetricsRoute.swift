@@ -17,17 +17,18 @@ struct MetricsRoute: Sendable {
     let storeCounters: StoreCounters
     let store: Store
     let pool: WorkerPool
-    let config: TriageConfig
+    /// The tiers and classifier shown (a config reload replaces them).
+    let live: LiveConfig
     /// The admin-key check, or nil when `/metrics` is open.
     let guardian: AdminGuard?
 
-    init(metrics: TriageMetrics, store: Store, pool: WorkerPool, config: TriageConfig, guardian: AdminGuard?) {
+    init(metrics: TriageMetrics, store: Store, pool: WorkerPool, live: LiveConfig, guardian: AdminGuard?) {
         self.metrics = metrics
         self.gauges = ScrapeGauges(factory: metrics.factory)
         self.storeCounters = StoreCounters(factory: metrics.factory)
         self.store = store
         self.pool = pool
-        self.config = config
+        self.live = live
         self.guardian = guardian
     }
 
@@ -46,7 +47,7 @@ struct MetricsRoute: Sendable {
         refreshTeams(now: now)
         refreshCircuits()
         refreshShadowVerdicts()
-        gauges.set(TriageMetrics.Name.classifier, [.init([("classifier", config.classifier.kind)], 1)])
+        gauges.set(TriageMetrics.Name.classifier, [.init([("classifier", live.config.classifier.kind)], 1)])
         return Self.withHelp(metrics.registry.emitToString(), help: TriageMetrics.Name.help)
     }
 

@@ -105,6 +105,16 @@ final class WorkerLink: Sendable {
     }
 
     /// Sends a ping.
+    /// Asks the worker to drain and exit, to be started again on the config file as it is now
+    /// (a config reload). It stops taking requests from this coordinator at once.
+    func restart(reason: String) {
+        state.withLock { $0.draining = true }
+        channel.writeAndFlush(WireMessage.restart(reason: reason), promise: nil)
+    }
+
+    /// Whether the connection has closed.
+    var isClosed: Bool { state.withLock { $0.closed } }
+
     func ping() async {
         let seq = state.withLock { s -> UInt64 in
             s.pingSeq += 1

@@ -17,6 +17,8 @@ final class WorkerPool: Sendable {
 
     private struct State {
         var links: [String: WorkerLink] = [:]
+        /// When each connected worker's process started (its registry row), for config reloads.
+        var startedAt: [String: Date] = [:]
         /// Workers being connected to, and when the last failed attempt was.
         var connecting: Set<String> = []
         var failedAt: [String: ContinuousClock.Instant] = [:]
@@ -30,6 +32,13 @@ final class WorkerPool: Sendable {
 
     /// Connected workers.
     var links: [WorkerLink] { state.withLock { Array($0.links.values) } }
+
+    /// Connected workers whose process started before `cutoff`, by id.
+    func links(startedBefore cutoff: Date) -> [WorkerLink] {
+        state.withLock { s in
+            s.links.filter { (s.startedAt[$0.key] ?? .distantPast) < cutoff }.sorted { $0.key < $1.key }.map(\.value)
+        }
+    }
 
     /// Whether at least one worker is connected and taking requests.
     var isReady: Bool { links.contains { !$0.isDraining } }
@@ -138,10 +147,16 @@ final class WorkerPool: Sendable {
                 $0.connecting.remove(record.id)
                 $0.failedAt[record.id] = nil
                 $0.links[record.id] = link
+                $0.startedAt[record.id] = record.startedAt
             }
             logger.info("worker connected", metadata: ["triage.worker": "\(record.id)", "pid": "\(greeting.hello.pid)"])
             try? await channel.closeFuture.get()
-            state.withLock { _ = $0.links.removeValue(forKey: record.id) }
+            state.withLock {
+                if $0.links[record.id] === link {
+                    $0.links.removeValue(forKey: record.id)
+                    $0.startedAt.removeValue(forKey: record.id)
+                }
+            }
             link.closed(reason: "connection to worker \(record.id) closed")
             logger.info("worker disconnected", metadata: ["triage.worker": "\(record.id)"])
         } catch {

@@ -33,10 +33,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let inUse = try StoreUseLock(storePath: store.path)  // held while serving: `triage restore` waits for the stop
         defer { withExtendedLifetime(inUse) {} }
         let portFile = self.portFile.map(absolute)
-        let coordinator = Coordinator(config: config, store: store, logger: logger) { port in
+        let options = cluster, port = self.port
+        let coordinator = Coordinator(config: config, store: store, reload: { try options.load(port: port) }, logger: logger) { port in
             if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
         }
-        let group = ServiceGroup(configuration: .init(services: coordinator.services.map { .init(service: $0) },
+        let services: [any Service] = coordinator.services + [ReloadSignal(store: store, logger: logger)]
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         store.close()

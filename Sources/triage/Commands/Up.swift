@@ -76,7 +76,8 @@ struct Up: AsyncParsableCommand {
         let host = config.listen.host
         let simNote = sims.isEmpty ? "" : ", simulated provider on :\(sims.map { String($0.port ?? 8090) }.joined(separator: ","))"
         let auth = demoKeyFile.map { " -H \"Authorization: Bearer $(cat \($0))\" \\\n   " } ?? ""
-        let coordinator = Coordinator(config: config, store: store, logger: logger) { port in
+        let options = cluster, port = self.port
+        let coordinator = Coordinator(config: config, store: store, reload: { try options.load(port: port) }, logger: logger) { port in
             if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
             let banner = """
 
@@ -89,7 +90,7 @@ struct Up: AsyncParsableCommand {
             """
             FileHandle.standardOutput.write(Data((banner + "\n").utf8))
         }
-        let services: [any Service] = [supervisor] + coordinator.services
+        let services: [any Service] = [supervisor] + coordinator.services + [ReloadSignal(store: store, logger: logger)]
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

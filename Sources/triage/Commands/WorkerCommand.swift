@@ -54,7 +54,9 @@ struct WorkerCommand: AsyncParsableCommand {
         let reads = try Store(path: store.path)  // the request path's reads: a connection no write holds
         let worker = WorkerService(options: WorkerOptions(id: id, socketPath: socketPath, parentPID: parentPid),
                                    config: config, store: store, writer: writer, requestLog: requestLog, reads: reads, environment: ProcessInfo.processInfo.environment, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: worker)],
+        // The worker returns by itself when a coordinator restarts it (a config reload): a clean
+        // exit, after which `triage up` or the container's restart policy starts it on the new file.
+        let group = ServiceGroup(configuration: .init(services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         writer.close()

@@ -27,26 +27,35 @@ final class Supervisor: Service, Sendable {
         self.logger = logger
     }
 
-    /// Starts a child now; it is restarted (after a second) whenever it exits unexpectedly.
+    /// Starts a child now; it is started again whenever it exits: at once after a clean exit (a
+    /// worker that drained for a config reload) of a child that ran for a second or more, otherwise
+    /// after a second (a crash, or a child that cannot start).
     func start(_ spec: ChildSpec) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = spec.arguments
+        let started = ContinuousClock.now
         p.terminationHandler = { [weak self] process in
-            self?.exited(spec, status: process.terminationStatus, reason: process.terminationReason)
+            self?.exited(spec, status: process.terminationStatus, reason: process.terminationReason, ran: started.duration(to: .now))
         }
         try p.run()
         state.withLock { $0.processes[spec.name] = p }
         logger.info("started", metadata: ["child": "\(spec.name)", "pid": "\(p.processIdentifier)"])
     }
 
-    private func exited(_ spec: ChildSpec, status: Int32, reason: Process.TerminationReason) {
+    private func exited(_ spec: ChildSpec, status: Int32, reason: Process.TerminationReason, ran: Duration) {
         let stopping = state.withLock { $0.stopping }
         if stopping { return }
-        logger.warning("child exited; restarting in 1 s", metadata: ["child": "\(spec.name)", "status": "\(status)",
-                                                                     "signal": "\(reason == .uncaughtSignal)"])
+        let clean = status == 0 && reason == .exit
+        let delay: Duration = clean && ran >= .seconds(1) ? .zero : .seconds(1)
+        if clean {
+            logger.info("child exited cleanly; starting it again", metadata: ["child": "\(spec.name)"])
+        } else {
+            logger.warning("child exited; restarting in 1 s", metadata: ["child": "\(spec.name)", "status": "\(status)",
+                                                                         "signal": "\(reason == .uncaughtSignal)"])
+        }
         Task {
-            try? await Task.sleep(for: .seconds(1))
+            try? await Task.sleep(for: delay)
             guard !self.state.withLock({ $0.stopping }) else { return }
             do { try self.start(spec) } catch {
                 self.logger.error("restart failed", metadata: ["child": "\(spec.name)", "error": "\(error)"])
