@@ -73,13 +73,20 @@ extension Store {
         }
     }
 
-    /// Records how a reload ended.
+    /// Records how a reload ended. Requests made before it that no coordinator finished (they came
+    /// while an earlier reload ran) end with it: it applied the file as it is now, which is what
+    /// they asked for.
     public func finishConfigReload(generation: Int64, outcome: ConfigReload.Outcome, detail: String, now: Date = Date()) throws(StoreError) {
         try locked(writing: "finishConfigReload") { db throws(StoreError) in
             _ = try db.run("""
                 UPDATE config_reloads SET started_at = coalesce(started_at, ?), finished_at = ?, outcome = ?, detail = ?
                 WHERE generation = ?
                 """, [SQLiteValue(now), SQLiteValue(now), .text(outcome.rawValue), .text(detail), .integer(generation)])
+            _ = try db.run("""
+                UPDATE config_reloads SET started_at = coalesce(started_at, ?), finished_at = ?, outcome = ?, detail = ?
+                WHERE generation < ? AND finished_at IS NULL
+                """, [SQLiteValue(now), SQLiteValue(now), .text(outcome.rawValue), .text("with reload \(generation): \(detail)"),
+                      .integer(generation)])
         }
     }
 

@@ -28,6 +28,9 @@ public final class WorkerService: Service, Sendable {
     let inFlight: InFlightRequests
     private let http: CurlHTTPClient
     private let draining = Mutex(false)
+    /// When this process started serving: its registry row keeps it across re-registrations, so
+    /// a config reload knows which workers run an older file.
+    private let startedAt = Date()
     /// Connected coordinators (see `CoordinatorConnection.swift`).
     let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
@@ -142,7 +145,7 @@ public final class WorkerService: Service, Sendable {
         let now = Date()
         try store.registerWorker(WorkerRecord(id: options.id, pid: getpid(), host: ProcessInfo.processInfo.hostName,
                                               socketPath: options.socketPath, capacity: config.workers.capacity,
-                                              state: state, startedAt: now, heartbeatAt: now))
+                                              state: state, startedAt: startedAt, heartbeatAt: now))
     }
 
     /// Heartbeats into the store, watches the parent process, and runs the drain.

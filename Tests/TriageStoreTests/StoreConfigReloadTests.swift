@@ -23,7 +23,9 @@ import Testing
             try store.finishConfigReload(generation: second, outcome: .applied, detail: "changed: tiers; workers restarted: w1, w2", now: t0 + 4)
             r = try #require(try store.configReload(generation: second))
             #expect(r.outcome == .applied && r.finishedAt == t0 + 4 && r.startedAt == t0 + 2)
-            #expect(try store.configReload(generation: first)?.outcome == nil, "an older request is left as it was")
+            let older = try #require(try store.configReload(generation: first))
+            #expect(older.outcome == .applied && older.detail == "with reload \(second): changed: tiers; workers restarted: w1, w2",
+                    "a request that came while another ran ends with the one that applied the file after it")
 
             let trail = try store.auditEvents()
             #expect(trail.map(\.action) == [.configReload, .configReload])
