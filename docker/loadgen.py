@@ -13,7 +13,7 @@ standard library only).
       of an error event, or "eof" when it ended without [DONE] or an error event, and its cost_usd the
       `: x-triage-cost-usd=` comment. --rate R paces all clients together to R requests/s.
       --timeout is the whole request's limit; a request past it is recorded as status 0, code "hung".
-  loadgen.py one --url URL --out results.jsonl --phase P [--key KEY] [--stream]
+  loadgen.py one --url URL --out results.jsonl --phase P [--key KEY] [--stream] [--model M] [--prompt TEXT]
       One request, recorded the same way (so its charge counts); prints it; exits 1 unless it answered
       200 from a worker.
   loadgen.py report --out results.jsonl --phase P [--allow 502:worker_lost] [--min N]
@@ -43,8 +43,8 @@ PROMPTS = [
 ]
 
 
-def one_request(host, port, key, timeout, stream=False):
-    body = {"model": "auto", "messages": [{"role": "user", "content": random.choice(PROMPTS)}]}
+def one_request(host, port, key, timeout, stream=False, model="auto", prompt=None):
+    body = {"model": model, "messages": [{"role": "user", "content": prompt or random.choice(PROMPTS)}]}
     if stream:
         body["stream"] = True
     headers = {"Content-Type": "application/json"}
@@ -148,7 +148,7 @@ def run(a):
 def one(a):
     u = urlparse(a.url)
     t = time.monotonic()
-    r = one_request(u.hostname, u.port or 80, a.key, a.timeout, stream=a.stream)
+    r = one_request(u.hostname, u.port or 80, a.key, a.timeout, stream=a.stream, model=a.model, prompt=a.prompt)
     r.update(phase=a.phase, ms=int((time.monotonic() - t) * 1000))
     with open(a.out, "a") as out:
         out.write(json.dumps(r) + "\n")
@@ -221,6 +221,8 @@ def main():
     o.add_argument("--timeout", type=float, default=30)
     o.add_argument("--stream", action="store_true")
     o.add_argument("--key")
+    o.add_argument("--model", default="auto")
+    o.add_argument("--prompt", help="the user message (default: one of the load's prompts at random)")
     s = sub.add_parser("summary")
     s.add_argument("--out", required=True)
     a = ap.parse_args()
