@@ -58,6 +58,14 @@ extension Store {
         }
     }
 
+    /// The newest reload that ended, if any.
+    public func lastFinishedConfigReload() throws(StoreError) -> ConfigReload? {
+        try locked("lastFinishedConfigReload") { db throws(StoreError) in
+            try db.queryFirst("SELECT \(Self.reloadColumns) FROM config_reloads WHERE finished_at IS NOT NULL ORDER BY generation DESC LIMIT 1",
+                              [], Self.reload)
+        }
+    }
+
     /// One reload request by its generation.
     public func configReload(generation: Int64) throws(StoreError) -> ConfigReload? {
         try locked("configReload") { db throws(StoreError) in

@@ -147,6 +147,23 @@ extension Integration {
             #expect(try shown.json()["requested_by"]?.stringValue?.hasPrefix("admin-api 127.0.0.1") == true, "\(shown.text)")
             #expect(Self.cost(try await cluster.chat("What is the capital of France?", model: "simple")).map { abs($0 - oldCost * 10) < 1e-9 } == true)
             #expect(try await cluster.http.get(cluster.base + "/admin/config/reloads/999", headers: admin).status == 404)
+            let metrics = try await cluster.http.get(cluster.base + "/metrics").text
+            #expect(metrics.contains("\ntriage_config_last_reload_successful 1"), "\(metrics)")
+
+            // Asked through the API, a file that does not load fails at the coordinator, which keeps
+            // serving by the file it had; the metric says the last reload failed.
+            try (good + "tiers: [oops\n").write(toFile: cluster.configPath, atomically: true, encoding: .utf8)
+            let bad = try await cluster.http.post(cluster.base + "/admin/config/reload", body: [], headers: admin)
+            let badURL = cluster.base + "/admin/config/reloads/\(try #require(try bad.json()["generation"]?.intValue))"
+            let failed = await eventually(timeout: .seconds(20), interval: .milliseconds(100)) { () -> Bool in
+                guard let r = try? await cluster.http.get(badURL, headers: admin) else { return false }
+                return (try? r.json())?["status"]?.stringValue == "failed"
+            }
+            let badShown = try await cluster.http.get(badURL, headers: admin)
+            #expect(failed && badShown.text.contains("did not load, nothing changed"), "\(badShown.text)")
+            #expect(Self.cost(try await cluster.chat("What is the capital of France?", model: "simple")).map { abs($0 - oldCost * 10) < 1e-9 } == true)
+            #expect(try await cluster.http.get(cluster.base + "/metrics").text.contains("\ntriage_config_last_reload_successful 0"))
+            try good.write(toFile: cluster.configPath, atomically: true, encoding: .utf8)
 
             let audit = try cluster.cli(["audit"])
             #expect(audit.contains("config.reload") && audit.contains("SIGHUP") && audit.contains("admin-api"), "\(audit)")

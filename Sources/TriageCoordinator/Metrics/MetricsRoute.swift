@@ -47,6 +47,7 @@ struct MetricsRoute: Sendable {
         refreshTeams(now: now)
         refreshCircuits()
         refreshShadowVerdicts()
+        refreshReload()
         gauges.set(TriageMetrics.Name.classifier, [.init([("classifier", live.config.classifier.kind)], 1)])
         return Self.withHelp(metrics.registry.emitToString(), help: TriageMetrics.Name.help)
     }
@@ -96,6 +97,17 @@ struct MetricsRoute: Sendable {
                 samples.append(.init([("provider", parts.first ?? key), ("model", parts.count > 1 ? parts[1] : "")], value))
             }
             gauges.set(TriageMetrics.Name.circuit, samples)
+        } catch {
+            metrics.scrapeError()
+        }
+    }
+
+    private func refreshReload() {
+        do {
+            let last = try store.lastFinishedConfigReload()
+            gauges.set(TriageMetrics.Name.reloadSuccessful, last.map { [.init([], $0.outcome == .applied ? 1 : 0)] } ?? [])
+            gauges.set(TriageMetrics.Name.reloadTimestamp,
+                       last.flatMap(\.finishedAt).map { [.init([], $0.timeIntervalSince1970.rounded())] } ?? [])
         } catch {
             metrics.scrapeError()
         }

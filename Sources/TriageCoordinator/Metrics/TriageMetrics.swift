@@ -76,6 +76,8 @@ public final class TriageMetrics: Sendable {
         static let classifier = "triage_classifier_info"
         static let scrapeErrors = "triage_metrics_scrape_errors_total"
         static let shadowVerdicts = "triage_shadow_verdicts_total"
+        static let reloadSuccessful = "triage_config_last_reload_successful"
+        static let reloadTimestamp = "triage_config_last_reload_timestamp_seconds"
 
         static let help: [String: String] = [
             requests: "Requests answered by the coordinator, by tier, model, team and outcome (HTTP status class). Reset when the coordinator restarts.",
@@ -97,6 +99,8 @@ public final class TriageMetrics: Sendable {
             circuit: "Circuit breaker state per provider/model: 0 closed, 1 half-open, 2 open (from the store).",
             classifier: "The active classifier (value is always 1).",
             scrapeErrors: "Store reads that failed while rendering /metrics.",
+            reloadSuccessful: "1 when the newest config reload that ended was applied, 0 when it failed (absent before the first; from the store).",
+            reloadTimestamp: "When the newest config reload that ended, ended (Unix seconds; from the store).",
             shadowVerdicts: "Shadow comparisons with the top tier by the tier that answered and the judge's verdict (as_good, worse, better, unknown); totals kept in the store.",
         ]
     }
