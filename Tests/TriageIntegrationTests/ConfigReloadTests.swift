@@ -92,6 +92,16 @@ extension Integration {
             #expect(big.status == 413 && big.errorCode == "request_too_large", "\(big.status) \(big.text)")
         }
 
+        @Test func withNoCoordinatorRunningTheCommandSaysSoInsteadOfWaitingForever() throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let config = env.dir.file("stopped.yaml"), data = env.dir.file("stopped-data")
+            try ClusterSpec(workers: 1).yaml(dataDir: data).write(toFile: config, atomically: true, encoding: .utf8)
+            let r = try env.run(["reload", "--wait", "1", "--config", config, "--data-dir", data])
+            #expect(r.status != 0)
+            #expect(r.output.contains("no coordinator took reload 1 up within 1 s"), "\(r.output)")
+        }
+
         @Test func aFileThatDoesNotLoadChangesNothingAndSighupAndTheAdminAPIApplyAGoodOne() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }

@@ -52,9 +52,11 @@ struct ReloadCommand: AsyncParsableCommand {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        let started = (try? store.configReload(generation: generation))??.startedAt != nil
-        throw ReloadError(started ? "reload \(generation) is still running after \(Int(wait)) s; `triage reload --wait` again shows nothing new, see the coordinator's log"
-                               : "no coordinator took reload \(generation) up within \(Int(wait)) s: is one running on this store (\(store.path))?")
+        var started = false
+        if let r = try? store.configReload(generation: generation), r.startedAt != nil { started = true }
+        throw ReloadError(started ? "reload \(generation) is still running after \(Int(wait)) s: see the coordinator's log "
+                                    + "(or GET /admin/config/reloads/\(generation))"
+                                  : "no coordinator took reload \(generation) up within \(Int(wait)) s: is one running on this store (\(store.path))?")
     }
 }
 
