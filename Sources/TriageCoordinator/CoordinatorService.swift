@@ -79,7 +79,7 @@ public struct Coordinator: Sendable {
         let guardian = AdminGuard(config: config.auth, environment: environment)
         // Everything but the chat path may wait on the store: off the loop.
         let offLoop = router.group().add(middleware: OffEventLoopMiddleware())
-        AdminRoutes(admin: TeamAdmin(store: store, tiers: config.tiers.map(\.name), actor: "admin-api"), live: live, guardian: guardian, maxBodyBytes: config.limits.maxBodyBytes).register(on: offLoop)
+        AdminRoutes(admin: TeamAdmin(store: store, actor: "admin-api"), live: live, guardian: guardian, maxBodyBytes: config.limits.maxBodyBytes).register(on: offLoop)
         let metricsRoute = MetricsRoute(metrics: metrics, store: store, pool: pool, live: live,
                                         guardian: environment["TRIAGE_METRICS_AUTH"] == "admin" ? guardian : nil)
         let dashboard = DashboardRoute(store: store, pool: pool, live: live, guardian: guardian)

@@ -10,14 +10,20 @@ extension Store {
                      teamMaxConcurrent: r.intOrNil(12))
     }
 
+    /// Inserts a key's row inside the caller's write transaction. - Returns: its id.
+    private static func insertKey(_ db: SQLiteConnection, teamID: Int64, name: String?, prefix: String, hash: [UInt8], expiresAt: Date?,
+                                  now: Date) throws(StoreError) -> Int64 {
+        _ = try db.run("INSERT INTO api_keys(team_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                       [.integer(teamID), SQLiteValue(name), .text(prefix), .blob(hash), SQLiteValue(now), SQLiteValue(expiresAt)])
+        return db.lastInsertRowID
+    }
+
     /// Stores a new key's prefix and hash for a team (never the key itself), and when it expires
     /// (nil: never); with an `actor`, the audit trail records who created it.
     public func createKey(teamID: Int64, name: String?, prefix: String, hash: [UInt8], expiresAt: Date? = nil,
                           by actor: String? = nil, now: Date = Date()) throws(StoreError) -> Int64 {
         try locked(writing: "createKey") { db throws(StoreError) in
-            _ = try db.run("INSERT INTO api_keys(team_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           [.integer(teamID), SQLiteValue(name), .text(prefix), .blob(hash), SQLiteValue(now), SQLiteValue(expiresAt)])
-            let id = db.lastInsertRowID
+            let id = try Self.insertKey(db, teamID: teamID, name: name, prefix: prefix, hash: hash, expiresAt: expiresAt, now: now)
             if actor != nil {
                 let team = try db.queryFirst("SELECT name FROM teams WHERE id = ?", [.integer(teamID)]) { $0.text(0) } ?? "team \(teamID)"
                 let expiry = expiresAt.map { "expires \(ISO8601DateFormatter().string(from: $0))" } ?? "never expires"
@@ -96,9 +102,7 @@ extension Store {
             }
             let stops = min(old.expiresAt ?? oldExpiresAt, oldExpiresAt)
             let expires = newExpiresAt(old)
-            _ = try db.run("INSERT INTO api_keys(team_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           [.integer(old.teamID), SQLiteValue(old.name), .text(newPrefix), .blob(newHash), SQLiteValue(now), SQLiteValue(expires)])
-            let newID = db.lastInsertRowID
+            let newID = try Self.insertKey(db, teamID: old.teamID, name: old.name, prefix: newPrefix, hash: newHash, expiresAt: expires, now: now)
             _ = try db.run("UPDATE api_keys SET expires_at = ?, replaced_by = ? WHERE id = ?", [SQLiteValue(stops), .integer(newID), .integer(old.id)])
             let format = ISO8601DateFormatter()
             try Self.audit(db, actor, .keyRotate, target: old.teamName,

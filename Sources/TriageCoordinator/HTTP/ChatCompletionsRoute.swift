@@ -106,7 +106,7 @@ struct ChatCompletionsRoute: Sendable {
             let done = FinishedRequest(id: id, team: team, status: status, stream: true, duration: .zero, headers: headers)
             streamHoldsSlot = true
             return streamResponse(done, headers: headers.merging(rateHeaders) { a, _ in a }, received: received, reply: reply, channel: context.channel,
-                                  slot: slot, finish: complete)
+                                  slowReaderGrace: limits.slowReaderGraceSeconds, slot: slot, finish: complete)
         default:
             watcher.unwatch(context.channel, id: id)
             complete(FinishedRequest(id: id, team: team, status: 500, stream: chat.stream, duration: received.duration(to: .now)))
@@ -150,11 +150,13 @@ struct ChatCompletionsRoute: Sendable {
     /// Relays a worker's stream as Server-Sent Events. Ends with `data: [DONE]` on success;
     /// on a failure after the stream started, with an error event and no `[DONE]`.
     /// - Parameters:
+    ///   - slowReaderGrace: Seconds a client whose stream was stopped for not reading it gets to
+    ///     read what was held (`limits.slow_reader_grace_s`).
     ///   - slot: The request's place among its team's requests in flight, given back when the
     ///     stream ends (or when the response is dropped unsent).
     ///   - finish: Records the request once it ended (and settles its tokens).
     private func streamResponse(_ started: FinishedRequest, headers: [String: String], received: ContinuousClock.Instant,
-                                reply: RelayedReply, channel: any Channel, slot: TeamConcurrencyLimiter.Slot?,
+                                reply: RelayedReply, channel: any Channel, slowReaderGrace: Double, slot: TeamConcurrencyLimiter.Slot?,
                                 finish: @escaping @Sendable (FinishedRequest) -> [String: String]) -> Response {
         let id = started.id
         var fields = HTTPFields.fromTriage(headers)
@@ -168,7 +170,7 @@ struct ChatCompletionsRoute: Sendable {
         // task may be stuck writing to it for good, so the connection is closed unless the client
         // reads what was held within the grace period (limits.slow_reader_grace_s).
         let closing = Mutex<(ended: Bool, close: Scheduled<Void>?)>((false, nil))
-        let grace = TimeAmount.milliseconds(Int64(live.config.limits.slowReaderGraceSeconds * 1000))
+        let grace = TimeAmount.milliseconds(Int64(slowReaderGrace * 1000))
         link.onCut(id: id) {
             route.logger.warning("stream stopped: the client is not reading it", metadata: ["triage.request": "\(id)", "limit_bytes": "\(link.maxStreamBuffer)"])
             closing.withLock { c in

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Synchronization
 import TriageCore
@@ -22,6 +23,9 @@ enum LinkEvent: Sendable {
 final class WorkerLink: Sendable {
     let workerID: String
     let socketPath: String
+    /// When the worker's process started (its registry row): a config reload restarts those that
+    /// started before it was asked for.
+    let startedAt: Date
     let capacity: Int
     /// Most bytes of one stream relayed to its client's task and not yet written (`limits.max_stream_buffer_kb`).
     let maxStreamBuffer: Int
@@ -52,9 +56,11 @@ final class WorkerLink: Sendable {
         var chunked: [String] = []
     }
 
-    init(hello: Hello, socketPath: String, channel: any Channel, maxStreamBuffer: Int = Limits().maxStreamBufferBytes) {
+    init(hello: Hello, socketPath: String, startedAt: Date = .distantPast, channel: any Channel,
+         maxStreamBuffer: Int = Limits().maxStreamBufferBytes) {
         self.workerID = hello.workerID
         self.socketPath = socketPath
+        self.startedAt = startedAt
         self.capacity = hello.capacity
         self.maxStreamBuffer = maxStreamBuffer
         self.channel = channel
@@ -245,12 +251,14 @@ final class WorkerLinkHandler: ChannelInboundHandler {
     }
 
     private let socketPath: String
+    private let startedAt: Date
     private let maxStreamBuffer: Int
     private let greeted: EventLoopPromise<Greeting>
     private var link: WorkerLink?
 
-    init(socketPath: String, maxStreamBuffer: Int, greeted: EventLoopPromise<Greeting>) {
+    init(socketPath: String, startedAt: Date, maxStreamBuffer: Int, greeted: EventLoopPromise<Greeting>) {
         self.socketPath = socketPath
+        self.startedAt = startedAt
         self.maxStreamBuffer = maxStreamBuffer
         self.greeted = greeted
     }
@@ -266,7 +274,7 @@ final class WorkerLinkHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
-        let link = WorkerLink(hello: hello, socketPath: socketPath, channel: context.channel, maxStreamBuffer: maxStreamBuffer)
+        let link = WorkerLink(hello: hello, socketPath: socketPath, startedAt: startedAt, channel: context.channel, maxStreamBuffer: maxStreamBuffer)
         self.link = link
         greeted.succeed(Greeting(hello: hello, link: link))
     }

@@ -17,8 +17,6 @@ final class WorkerPool: Sendable {
 
     private struct State {
         var links: [String: WorkerLink] = [:]
-        /// When each connected worker's process started (its registry row), for config reloads.
-        var startedAt: [String: Date] = [:]
         /// Workers being connected to, and when the last failed attempt was.
         var connecting: Set<String> = []
         var failedAt: [String: ContinuousClock.Instant] = [:]
@@ -35,9 +33,7 @@ final class WorkerPool: Sendable {
 
     /// Connected workers whose process started before `cutoff`, by id.
     func links(startedBefore cutoff: Date) -> [WorkerLink] {
-        state.withLock { s in
-            s.links.filter { (s.startedAt[$0.key] ?? .distantPast) < cutoff }.sorted { $0.key < $1.key }.map(\.value)
-        }
+        links.filter { $0.startedAt < cutoff }.sorted { $0.workerID < $1.workerID }
     }
 
     /// Whether at least one worker is connected and taking requests.
@@ -128,7 +124,8 @@ final class WorkerPool: Sendable {
                     channel.eventLoop.makeCompletedFuture { () throws -> (any Channel, EventLoopFuture<WorkerLinkHandler.Greeting>) in
                         let promise = channel.eventLoop.makePromise(of: WorkerLinkHandler.Greeting.self)
                         try channel.pipeline.syncOperations.addWireHandlers(maxFrameBytes: maxFrame)
-                        try channel.pipeline.syncOperations.addHandler(WorkerLinkHandler(socketPath: record.socketPath, maxStreamBuffer: maxStreamBuffer, greeted: promise))
+                        try channel.pipeline.syncOperations.addHandler(WorkerLinkHandler(socketPath: record.socketPath, startedAt: record.startedAt,
+                                                                                                 maxStreamBuffer: maxStreamBuffer, greeted: promise))
                         return (channel, promise.futureResult)
                     }
                 }
@@ -147,16 +144,10 @@ final class WorkerPool: Sendable {
                 $0.connecting.remove(record.id)
                 $0.failedAt[record.id] = nil
                 $0.links[record.id] = link
-                $0.startedAt[record.id] = record.startedAt
             }
             logger.info("worker connected", metadata: ["triage.worker": "\(record.id)", "pid": "\(greeting.hello.pid)"])
             try? await channel.closeFuture.get()
-            state.withLock {
-                if $0.links[record.id] === link {
-                    $0.links.removeValue(forKey: record.id)
-                    $0.startedAt.removeValue(forKey: record.id)
-                }
-            }
+            state.withLock { _ = $0.links.removeValue(forKey: record.id) }
             link.closed(reason: "connection to worker \(record.id) closed")
             logger.info("worker disconnected", metadata: ["triage.worker": "\(record.id)"])
         } catch {

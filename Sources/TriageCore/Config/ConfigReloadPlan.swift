@@ -61,21 +61,20 @@ public struct ConfigReloadPlan: Sendable, Equatable {
         self.refused = refused
     }
 
-    /// The coordinator's side of the change: `old` with what the coordinator applies at once
-    /// taken from `new` (tiers and request limits), the rest as it was.
+    /// The coordinator's side of the change: `new`, with what the coordinator takes only at a
+    /// restart (``needsCoordinatorRestart``'s settings, and the refused directories) kept as in `old`.
     public static func coordinatorConfig(_ old: TriageConfig, applying new: TriageConfig) -> TriageConfig {
-        var applied = old
-        applied.tiers = new.tiers
-        applied.providers = new.providers  // the tiers' providers, for their descriptions
-        applied.classifier = new.classifier
-        applied.limits.maxBodyBytes = new.limits.maxBodyBytes
-        applied.limits.maxMessages = new.limits.maxMessages
-        applied.limits.maxTokens = new.limits.maxTokens
-        applied.failover = new.failover
-        applied.budgets = new.budgets
-        applied.privacy = new.privacy
-        applied.shadow = new.shadow
-        applied.judge = new.judge
+        var applied = new
+        applied.listen = old.listen
+        applied.dataDir = old.dataDir
+        applied.runDir = old.runDir
+        applied.limits.maxFrameBytes = old.limits.maxFrameBytes
+        applied.limits.maxStreamBufferBytes = old.limits.maxStreamBufferBytes
+        applied.limits.slowReaderGraceSeconds = old.limits.slowReaderGraceSeconds
+        applied.workers = old.workers
+        applied.shutdownGraceSeconds = old.shutdownGraceSeconds
+        applied.auth = old.auth
+        applied.retrain = old.retrain
         return applied
     }
 }
