@@ -26,6 +26,8 @@ public enum ReservationResult: Sendable, Equatable {
     case unlimited(status: BudgetStatus)
     /// Spent + reserved + this amount would exceed the budget.
     case refused(status: BudgetStatus)
+    /// Spent + reserved + this amount would exceed the key's own budget (the team's may have room).
+    case keyRefused(key: KeyBudgetStatus, status: BudgetStatus)
 }
 
 /// One ledger row: the cost of one upstream attempt, charged to a team.
@@ -45,12 +47,16 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
     public var keyID: Int64?
     /// The end user the request named in OpenAI's `user` field, at most ``maxEndUserLength`` characters.
     public var endUser: String?
+    /// The key whose own budget the cost counts against too (``APIKeyRecord/budgetKeyID``); not a
+    /// column of the ledger (`key_id` names the key that made the request).
+    public var budgetKeyID: Int64?
 
     /// The longest `user` kept; a longer one is cut.
     public static let maxEndUserLength = 256
 
     public init(teamID: Int64?, requestID: String, createdAt: Date, tier: String?, model: String?, promptTokens: Int,
-                completionTokens: Int, usageEstimated: Bool, costNano: Int64, outcome: String, keyID: Int64? = nil, endUser: String? = nil) {
+                completionTokens: Int, usageEstimated: Bool, costNano: Int64, outcome: String, keyID: Int64? = nil, endUser: String? = nil,
+                budgetKeyID: Int64? = nil) {
         self.teamID = teamID
         self.requestID = requestID
         self.createdAt = createdAt
@@ -63,6 +69,7 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
         self.outcome = outcome
         self.keyID = keyID
         self.endUser = endUser.map { String($0.prefix(Self.maxEndUserLength)) }
+        self.budgetKeyID = budgetKeyID
     }
 }
 

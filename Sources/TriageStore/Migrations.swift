@@ -43,6 +43,7 @@ enum Migrations {
         Migration(version: 16, sql: SchemaV16.sql),
         Migration(version: 17, sql: SchemaV17.sql),
         Migration(version: 18, sql: SchemaV18.sql),
+        Migration(version: 19, sql: SchemaV19.sql),
     ]
 
     /// The request log file's migrations (``StoreSchema/requestLog``), numbered on their own.

@@ -11,6 +11,7 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         case keyCreate = "key.create"
         case keyRevoke = "key.revoke"
         case keyRotate = "key.rotate"
+        case keyUpdate = "key.update"
         case classifierInstall = "classifier.install"
         case classifierActivate = "classifier.activate"
         case storeRestore = "store.restore"

@@ -6,26 +6,33 @@ extension Store {
     /// exceed the budget.
     /// - Parameters:
     ///   - ttl: seconds after which the reservation no longer counts (a crashed owner's rows lapse).
+    /// - Parameters:
+    ///   - budgetKeyID: the key whose own budget applies too (``APIKeyRecord/budgetKeyID``): then
+    ///     spent + reserved + amount must not exceed that budget either, and the reservation counts
+    ///     against both.
     public func reserve(teamID: Int64, requestID: String, amountNano: Int64, periodStart: Date, now: Date,
-                        ttl: TimeInterval, ownerPID: Int32, ownerHost: String) throws(StoreError) -> ReservationResult {
+                        ttl: TimeInterval, ownerPID: Int32, ownerHost: String, budgetKeyID: Int64? = nil) throws(StoreError) -> ReservationResult {
         try locked(writing: "reserve") { db throws(StoreError) in
             try Self.reserve(db, teamID: teamID, requestID: requestID, amountNano: amountNano, periodStart: periodStart, now: now,
-                             ttl: ttl, ownerPID: ownerPID, ownerHost: ownerHost)
+                             ttl: ttl, ownerPID: ownerPID, ownerHost: ownerHost, budgetKeyID: budgetKeyID)
         }
     }
 
-    /// ``reserve(teamID:requestID:amountNano:periodStart:now:ttl:ownerPID:ownerHost:)``'s work, inside
-    /// a write transaction the caller holds.
+    /// ``reserve(teamID:requestID:amountNano:periodStart:now:ttl:ownerPID:ownerHost:budgetKeyID:)``'s
+    /// work, inside a write transaction the caller holds.
     static func reserve(_ db: SQLiteConnection, teamID: Int64, requestID: String, amountNano: Int64, periodStart: Date, now: Date,
-                        ttl: TimeInterval, ownerPID: Int32, ownerHost: String) throws(StoreError) -> ReservationResult {
+                        ttl: TimeInterval, ownerPID: Int32, ownerHost: String, budgetKeyID: Int64? = nil) throws(StoreError) -> ReservationResult {
         let status = try Self.status(db, teamID: teamID, periodStart: periodStart, now: now)
-        guard let budget = status.team.budgetNano else { return .unlimited(status: status) }
-        if status.spentNano + status.reservedNano + amountNano > budget { return .refused(status: status) }
+        let key = try budgetKeyID.flatMap { owner throws(StoreError) in try Self.keyStatus(db, ownerID: owner, periodStart: periodStart, now: now) }
+        if let key, key.spentNano + key.reservedNano + amountNano > key.budgetNano { return .keyRefused(key: key, status: status) }
+        if let budget = status.team.budgetNano, status.spentNano + status.reservedNano + amountNano > budget { return .refused(status: status) }
+        // A team without a budget has nothing to reserve against, unless the key has a budget.
+        guard status.team.budgetNano != nil || key != nil else { return .unlimited(status: status) }
         _ = try db.run("""
-            INSERT INTO reservations(team_id, request_id, amount_nano, owner_pid, owner_host, created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO reservations(team_id, request_id, amount_nano, owner_pid, owner_host, created_at, expires_at, key_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, [.integer(teamID), .text(requestID), .integer(amountNano), .integer(Int64(ownerPID)), .text(ownerHost),
-                  SQLiteValue(now), SQLiteValue(now.addingTimeInterval(ttl))])
+                  SQLiteValue(now), SQLiteValue(now.addingTimeInterval(ttl)), SQLiteValue(key?.keyID)])
         return .reserved(id: db.lastInsertRowID, status: status)
     }
 
@@ -54,6 +61,9 @@ extension Store {
                 INSERT INTO spend_periods(team_id, period_start, spent_nano) VALUES (?, ?, ?)
                 ON CONFLICT(team_id, period_start) DO UPDATE SET spent_nano = spent_nano + excluded.spent_nano
                 """, [.integer(team), SQLiteValue(periodStart), .integer(entry.costNano)])
+        }
+        if let owner = entry.budgetKeyID, entry.costNano != 0 {
+            try addKeySpend(db, ownerID: owner, periodStart: periodStart, costNano: entry.costNano)
         }
     }
 

@@ -1,34 +1,43 @@
 import Foundation
 
 extension Store {
-    private static let keyColumns = "k.id, k.team_id, t.name, k.name, k.prefix, k.hash, k.created_at, k.revoked_at, t.rpm_limit, k.expires_at, t.tpm_limit, k.replaced_by, t.max_concurrent"
+    static let keyColumns = """
+        k.id, k.team_id, t.name, k.name, k.prefix, k.hash, k.created_at, k.revoked_at, t.rpm_limit, k.expires_at, t.tpm_limit, k.replaced_by, \
+        t.max_concurrent, (SELECT o.budget_nano FROM api_keys o WHERE o.id = coalesce(k.budget_key_id, k.id)), k.budget_key_id
+        """
 
-    private static func key(_ r: SQLiteRow) -> APIKeyRecord {
+    /// A key from a row of ``keyColumns``.
+    static func key(_ r: SQLiteRow) -> APIKeyRecord {
         APIKeyRecord(id: r.int64(0), teamID: r.int64(1), teamName: r.text(2), name: r.textOrNil(3), prefix: r.text(4),
                      hash: r.blob(5), createdAt: r.date(6), revokedAt: r.dateOrNil(7), teamRequestsPerMinute: r.intOrNil(8),
                      teamTokensPerMinute: r.intOrNil(10), expiresAt: r.dateOrNil(9), replacedBy: r.int64OrNil(11),
-                     teamMaxConcurrent: r.intOrNil(12))
+                     teamMaxConcurrent: r.intOrNil(12), budgetNano: r.int64OrNil(13),
+                     // With a budget, the key whose budget it is: the one a rotation started from, else this one.
+                     budgetKeyID: r.int64OrNil(13) == nil ? nil : (r.int64OrNil(14) ?? r.int64(0)))
     }
 
     /// Inserts a key's row inside the caller's write transaction. - Returns: its id.
     private static func insertKey(_ db: SQLiteConnection, teamID: Int64, name: String?, prefix: String, hash: [UInt8], expiresAt: Date?,
-                                  now: Date) throws(StoreError) -> Int64 {
-        _ = try db.run("INSERT INTO api_keys(team_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       [.integer(teamID), SQLiteValue(name), .text(prefix), .blob(hash), SQLiteValue(now), SQLiteValue(expiresAt)])
+                                  budgetNano: Int64? = nil, budgetKeyID: Int64? = nil, now: Date) throws(StoreError) -> Int64 {
+        _ = try db.run("INSERT INTO api_keys(team_id, name, prefix, hash, created_at, expires_at, budget_nano, budget_key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       [.integer(teamID), SQLiteValue(name), .text(prefix), .blob(hash), SQLiteValue(now), SQLiteValue(expiresAt),
+                        SQLiteValue(budgetNano), SQLiteValue(budgetKeyID)])
         return db.lastInsertRowID
     }
 
-    /// Stores a new key's prefix and hash for a team (never the key itself), and when it expires
-    /// (nil: never); with an `actor`, the audit trail records who created it.
-    public func createKey(teamID: Int64, name: String?, prefix: String, hash: [UInt8], expiresAt: Date? = nil,
+    /// Stores a new key's prefix and hash for a team (never the key itself), when it expires
+    /// (nil: never) and its own budget (nil: none); with an `actor`, the audit trail records who
+    /// created it.
+    public func createKey(teamID: Int64, name: String?, prefix: String, hash: [UInt8], expiresAt: Date? = nil, budgetNano: Int64? = nil,
                           by actor: String? = nil, now: Date = Date()) throws(StoreError) -> Int64 {
         try locked(writing: "createKey") { db throws(StoreError) in
-            let id = try Self.insertKey(db, teamID: teamID, name: name, prefix: prefix, hash: hash, expiresAt: expiresAt, now: now)
+            let id = try Self.insertKey(db, teamID: teamID, name: name, prefix: prefix, hash: hash, expiresAt: expiresAt, budgetNano: budgetNano, now: now)
             if actor != nil {
                 let team = try db.queryFirst("SELECT name FROM teams WHERE id = ?", [.integer(teamID)]) { $0.text(0) } ?? "team \(teamID)"
                 let expiry = expiresAt.map { "expires \(ISO8601DateFormatter().string(from: $0))" } ?? "never expires"
+                let budget = budgetNano.map { ", budget \(AuditText.usd($0))" } ?? ""
                 try Self.audit(db, actor, .keyCreate, target: team,
-                               detail: "key \(prefix) (id \(id)\(name.map { ", '\($0)'" } ?? "")), \(expiry)", at: now)
+                               detail: "key \(prefix) (id \(id)\(name.map { ", '\($0)'" } ?? "")), \(expiry)\(budget)", at: now)
             }
             return id
         }
@@ -102,7 +111,9 @@ extension Store {
             }
             let stops = min(old.expiresAt ?? oldExpiresAt, oldExpiresAt)
             let expires = newExpiresAt(old)
-            let newID = try Self.insertKey(db, teamID: old.teamID, name: old.name, prefix: newPrefix, hash: newHash, expiresAt: expires, now: now)
+            // The new key shares the old one's budget and what it spent (a rotation never resets a key's budget).
+            let newID = try Self.insertKey(db, teamID: old.teamID, name: old.name, prefix: newPrefix, hash: newHash, expiresAt: expires,
+                                           budgetKeyID: try Self.budgetOwner(db, keyID: old.id), now: now)
             _ = try db.run("UPDATE api_keys SET expires_at = ?, replaced_by = ? WHERE id = ?", [SQLiteValue(stops), .integer(newID), .integer(old.id)])
             let format = ISO8601DateFormatter()
             try Self.audit(db, actor, .keyRotate, target: old.teamName,

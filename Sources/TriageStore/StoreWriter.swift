@@ -298,12 +298,13 @@ private final class ResultSlot<T>: @unchecked Sendable {
 }
 
 extension StoreWriter {
-    /// ``Store/reserve(teamID:requestID:amountNano:periodStart:now:ttl:ownerPID:ownerHost:)`` on the writer.
+    /// ``Store/reserve(teamID:requestID:amountNano:periodStart:now:ttl:ownerPID:ownerHost:budgetKeyID:)`` on the writer.
     public func reserve(teamID: Int64, requestID: String, amountNano: Int64, periodStart: Date, now: Date,
-                        ttl: TimeInterval, ownerPID: Int32, ownerHost: String, inline: Bool = false) async throws(StoreError) -> ReservationResult {
+                        ttl: TimeInterval, ownerPID: Int32, ownerHost: String, budgetKeyID: Int64? = nil,
+                        inline: Bool = false) async throws(StoreError) -> ReservationResult {
         try await write("reserve", inline: inline) { db throws(StoreError) in
             try Store.reserve(db, teamID: teamID, requestID: requestID, amountNano: amountNano, periodStart: periodStart, now: now,
-                              ttl: ttl, ownerPID: ownerPID, ownerHost: ownerHost)
+                              ttl: ttl, ownerPID: ownerPID, ownerHost: ownerHost, budgetKeyID: budgetKeyID)
         }
     }
 

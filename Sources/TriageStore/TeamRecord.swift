@@ -52,10 +52,16 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
     public var expiresAt: Date?
     /// The id of the key that replaced this one when it was rotated; nil when it was not.
     public var replacedBy: Int64?
+    /// The key's own budget in nano-USD for its team's period, inside the team's; nil for none (the
+    /// team's budget alone applies). A key made by rotation shares the budget of the key it replaced.
+    public var budgetNano: Int64?
+    /// The key whose budget and spend apply (this key, or the one a rotation started from); nil
+    /// when the key has no budget.
+    public var budgetKeyID: Int64?
 
     public init(id: Int64, teamID: Int64, teamName: String, name: String?, prefix: String, hash: [UInt8], createdAt: Date, revokedAt: Date?,
                 teamRequestsPerMinute: Int? = nil, teamTokensPerMinute: Int? = nil, expiresAt: Date? = nil, replacedBy: Int64? = nil,
-                teamMaxConcurrent: Int? = nil) {
+                teamMaxConcurrent: Int? = nil, budgetNano: Int64? = nil, budgetKeyID: Int64? = nil) {
         self.id = id
         self.teamID = teamID
         self.teamName = teamName
@@ -69,5 +75,7 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
         self.teamMaxConcurrent = teamMaxConcurrent
         self.expiresAt = expiresAt
         self.replacedBy = replacedBy
+        self.budgetNano = budgetNano
+        self.budgetKeyID = budgetKeyID
     }
 }

@@ -31,6 +31,7 @@ extension WireMessage {
             if let t = r.caller.teamID { caller.field("team_id", Int(t)) }
             if let t = r.caller.team { caller.field("team", t) }
             if let k = r.caller.keyID { caller.field("key_id", Int(k)) }
+            if let b = r.caller.budgetKeyID { caller.field("budget_key_id", Int(b)) }
             w.raw(caller.end())
             if let q = r.queuedMs { w.field("queued_ms", q) }
             if let d = r.dial { w.field("dial", d) }
@@ -141,7 +142,8 @@ extension WireMessage {
             let caller = HeaderReader(fields: c, path: "caller.")
             self = .request(WireRequest(id: try h.string("id"),
                                         caller: Caller(teamID: try caller.optionalInt("team_id").map(Int64.init), team: try caller.optionalString("team"),
-                                                       keyID: try caller.optionalInt("key_id").map(Int64.init)),
+                                                       keyID: try caller.optionalInt("key_id").map(Int64.init),
+                                                       budgetKeyID: try caller.optionalInt("budget_key_id").map(Int64.init)),
                                         body: json, queuedMs: try h.optionalDouble("queued_ms"),
                                         dial: try h.optionalDouble("dial"), maxTier: try h.optionalString("max_tier")))
         case "sent": self = .sent(id: try h.string("id"))

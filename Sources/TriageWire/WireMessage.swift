@@ -80,17 +80,22 @@ public struct Caller: Codable, Sendable, Equatable {
     public var teamID: Int64?
     public var team: String?
     public var keyID: Int64?
+    /// The key whose own budget applies to the request besides the team's (the caller's key, or
+    /// the key it was rotated from); nil when the key has no budget.
+    public var budgetKeyID: Int64?
 
-    public init(teamID: Int64? = nil, team: String? = nil, keyID: Int64? = nil) {
+    public init(teamID: Int64? = nil, team: String? = nil, keyID: Int64? = nil, budgetKeyID: Int64? = nil) {
         self.teamID = teamID
         self.team = team
         self.keyID = keyID
+        self.budgetKeyID = budgetKeyID
     }
 
     enum CodingKeys: String, CodingKey {
         case team
         case teamID = "team_id"
         case keyID = "key_id"
+        case budgetKeyID = "budget_key_id"
     }
 }
 

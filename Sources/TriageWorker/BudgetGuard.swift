@@ -78,31 +78,51 @@ struct BudgetGuard: Sendable {
         do {
             guard let team = try known ?? reads.team(id: teamID) else { throw TriageError.unauthorized("The team of this API key no longer exists.") }
             let start = periodStart(team, at: t)
+            let need = amount.nanoUSD
+            // A key with a budget of its own reserves every attempt in a transaction that checks both
+            // budgets (a lease is the team's, drawn on without one).
+            if let keyBudget = caller.budgetKeyID {
+                return try await single(team: team, keyBudget: keyBudget, requestID: requestID, need: need, periodStart: start, now: t)
+            }
             // A team without a budget has nothing to reserve against: no transaction.
             guard let budget = team.budgetNano else { return Reservation(hold: .none, periodStart: start) }
-            let need = amount.nanoUSD
             switch leases?.draw(team: teamID, amount: need, budgetNano: budget, now: t) ?? .single {
             case .leased(let row):
                 return Reservation(hold: .lease(rowID: row.id, key: row.key, amountNano: need), periodStart: start)
             case .topUp(let key, let returns):
                 return try await topUp(leases!, teamID: teamID, key: key, returns: returns, need: need, budget: budget, periodStart: start, now: t)
             case .single:
-                let result = try await writer.reserve(teamID: teamID, requestID: requestID, amountNano: need, periodStart: start, now: t,
-                                                      ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host, inline: inlineWrites())
-                switch result {
-                case .reserved(let id, let status):
-                    statusCache.store(status, periodStart: start, readAt: t)
-                    return Reservation(hold: .row(id), periodStart: start)
-                case .unlimited: return Reservation(hold: .none, periodStart: start)
-                case .refused(let status):
-                    statusCache.store(status, periodStart: start, readAt: t)
-                    throw refusal(status, needed: amount, at: t)
-                }
+                return try await single(team: team, keyBudget: nil, requestID: requestID, need: need, periodStart: start, now: t)
             }
         } catch let e as TriageError {
             throw e
         } catch {
             throw .internalError("budget reservation failed: \(error)")
+        }
+    }
+
+    /// Reserves one attempt in a transaction of its own, against the team's budget and the key's
+    /// (`keyBudget`, the key whose budget applies) when it has one.
+    private func single(team: TeamRecord, keyBudget: Int64?, requestID: String, need: Int64, periodStart start: Date,
+                        now t: Date) async throws -> Reservation {
+        let result = try await writer.reserve(teamID: team.id, requestID: requestID, amountNano: need, periodStart: start, now: t,
+                                              ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host, budgetKeyID: keyBudget,
+                                              inline: inlineWrites())
+        switch result {
+        case .reserved(let id, let status):
+            statusCache.store(status, periodStart: start, readAt: t)
+            return Reservation(hold: .row(id), periodStart: start)
+        case .unlimited: return Reservation(hold: .none, periodStart: start)
+        case .refused(let status):
+            statusCache.store(status, periodStart: start, readAt: t)
+            throw refusal(status, needed: Money(nanoUSD: need), at: t)
+        case .keyRefused(let key, let status):
+            statusCache.store(status, periodStart: start, readAt: t)
+            let p = period(status.team)
+            throw TriageError.budgetExceeded(BudgetExceeded(
+                team: status.team.name, key: "'\(key.name ?? key.prefix)' (\(key.prefix))", limit: Money(nanoUSD: key.budgetNano),
+                spent: Money(nanoUSD: key.spentNano), reserved: Money(nanoUSD: key.reservedNano), needed: Money(nanoUSD: need), period: p,
+                resetsAt: p.end(containing: t)))
         }
     }
 

@@ -239,7 +239,7 @@ struct LadderRunner: Sendable {
         let entry = LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name, model: tier.model,
                                 promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
                                 usageEstimated: usage?.estimated ?? false, costNano: cost.nanoUSD, outcome: outcome,
-                                keyID: request.caller.keyID, endUser: request.endUser)
+                                keyID: request.caller.keyID, endUser: request.endUser, budgetKeyID: request.caller.budgetKeyID)
         do {
             try await budget.settle(reservation, entry)
         } catch {

@@ -62,6 +62,14 @@ import TriageCore
         #expect(String(decoding: OpenAIErrorBody(message: "a/b", type: "t").envelopeBytes(), as: UTF8.self).contains("a/b"))
     }
 
+    @Test func aKeysOwnBudgetRefusalNamesTheKeyAndItsTeam() {
+        let e = BudgetExceeded(team: "research", key: "'notebook' (1a2b3c4d)", limit: Money(nanoUSD: 2_000_000_000), spent: Money(nanoUSD: 1_990_000_000),
+                               reserved: .zero, needed: Money(nanoUSD: 20_000_000), period: .daily, resetsAt: nil)
+        #expect(e.body.message.hasPrefix("Key 'notebook' (1a2b3c4d) of team 'research' has spent $1.990000000 of its daily budget of $2.000000000"),
+                "\(e.body.message)")
+        #expect(e.body.code == "budget_exceeded" && TriageError.budgetExceeded(e).shouldRetry == false)
+    }
+
     @Test func onlyABudgetNoRetryCanPassTellsClientsNotToRetry() {
         func refusal(limit: Int64, spent: Int64, reserved: Int64, needed: Int64) -> TriageError {
             .budgetExceeded(BudgetExceeded(team: "t", limit: Money(nanoUSD: limit), spent: Money(nanoUSD: spent), reserved: Money(nanoUSD: reserved),

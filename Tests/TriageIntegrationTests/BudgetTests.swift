@@ -248,6 +248,19 @@ extension Integration {
             let badGrace = try await cluster.http.post(cluster.base + "/admin/keys/\(String(rotatedKey.split(separator: "_")[1]))/rotate",
                                                        json: .object(["grace": .int(5)]), headers: admin)
             #expect(badGrace.status == 400, "\(badGrace.text)")
+            // A key's own budget: set, refused when not a number, and for a key that does not exist.
+            let rotatedPrefix = String(rotatedKey.split(separator: "_")[1])
+            let budgeted = try await cluster.http.request("PATCH", cluster.base + "/admin/keys/\(rotatedPrefix)",
+                                                          json: .object(["budget_usd": .double(5)]), headers: admin)
+            let budgetedView = try budgeted.json()
+            #expect(budgeted.status == 200 && budgetedView["budget_usd"]?.stringValue == "5.000000000", "\(budgeted.text)")
+            #expect(budgetedView["spent_usd"]?.stringValue == served.headers["x-triage-cost-usd"],
+                    "what the key it replaced spent this period counts: \(budgeted.text)")
+            let badBudget = try await cluster.http.request("PATCH", cluster.base + "/admin/keys/\(rotatedPrefix)",
+                                                           json: .object(["budget_usd": .string("lots")]), headers: admin)
+            #expect(badBudget.status == 400 && badBudget.errorCode == "invalid_field", "\(badBudget.text)")
+            let noKey = try await cluster.http.request("PATCH", cluster.base + "/admin/keys/ffffffff", json: .object(["budget_usd": .null]), headers: admin)
+            #expect(noKey.status == 404, "\(noKey.text)")
             for k in [key, rotatedKey] {
                 let revoke = try await cluster.http.request("DELETE", cluster.base + "/admin/keys/\(String(k.split(separator: "_")[1]))", headers: admin)
                 #expect(revoke.status == 200)
@@ -261,11 +274,13 @@ extension Integration {
             let audit = try await cluster.http.get(cluster.base + "/admin/audit?team=ops", headers: admin)
             #expect(audit.status == 200, "\(audit.text)")
             let entries = try #require((try audit.json()).arrayValue)
-            #expect(entries.compactMap { $0["action"]?.stringValue } == ["key.revoke", "key.revoke", "key.rotate", "team.update", "key.create", "team.create"],
+            #expect(entries.compactMap { $0["action"]?.stringValue } == ["key.revoke", "key.revoke", "key.update", "key.rotate", "team.update", "key.create", "team.create"],
                     "\(audit.text)")
             #expect(entries.compactMap { $0["actor"]?.stringValue } == ["admin-api 127.0.0.1", "admin-api 127.0.0.1", "admin-api 127.0.0.1",
-                                                                      "admin-api 127.0.0.1 (ops-bot)", "admin-api 127.0.0.1", "admin-api 127.0.0.1"])
-            #expect(entries[3]["detail"]?.stringValue == "budget $2.5 → unlimited, rpm 120 → none, tpm 50000 → none")
+                                                                      "admin-api 127.0.0.1", "admin-api 127.0.0.1 (ops-bot)", "admin-api 127.0.0.1",
+                                                                      "admin-api 127.0.0.1"])
+            #expect(entries[2]["detail"]?.stringValue?.hasSuffix(": budget none → $5") == true, "\(entries[2])")
+            #expect(entries[4]["detail"]?.stringValue == "budget $2.5 → unlimited, rpm 120 → none, tpm 50000 → none")
             let newest = try await cluster.http.get(cluster.base + "/admin/audit?team=ops&limit=1", headers: admin)
             #expect((try newest.json()).arrayValue?.count == 1)
             #expect(try await cluster.http.get(cluster.base + "/admin/audit?limit=many", headers: admin).status == 400)

@@ -78,7 +78,7 @@ import Testing
 
             let store = try Store(path: path)
             defer { store.close() }
-            #expect(try store.schemaVersion() == 18)
+            #expect(try store.schemaVersion() == Migrations.latestVersion)
             #expect(try store.requestCount() == rows.count)
             #expect(try store.recentRequests(limit: 10).reversed() == rows)
             let mainTables = try store.read { db in

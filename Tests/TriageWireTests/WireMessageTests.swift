@@ -15,6 +15,7 @@ import TriageWire
         ("hello", .hello(Hello(workerID: "w-1", pid: 4242, capacity: 256))),
         ("request", .request(WireRequest(id: "req_1", caller: Caller(teamID: 7, team: "search", keyID: 9), body: body, queuedMs: 1.5))),
         ("request", .request(WireRequest(id: "req_2", caller: Caller(), body: body))),
+        ("request", .request(WireRequest(id: "req_3", caller: Caller(teamID: 7, team: "search", keyID: 11, budgetKeyID: 9), body: body))),
         ("sent", .sent(id: "req_1")),
         ("response", .response(WireResponse(id: "req_1", status: 200, headers: ["x-triage-tier": "simple"],
                                             body: .object(["choices": .array([]), "usage": Usage(promptTokens: 12, completionTokens: 6).openAIValue])))),

@@ -58,7 +58,15 @@ struct AdminRoutes: Sendable {
             await run(r, status: 201) { (body: JSONValue) throws(TriageError) in
                 guard let team = body["team"]?.stringValue else { throw .missingField("team") }
                 if let e = body["expires"], e != .null, e.stringValue == nil { throw .invalidField("expires", "expected a string such as 30d or 2027-01-01") }
-                return try encode(acting(r, c).createKey(team: team, name: body["name"]?.stringValue, expires: body["expires"]?.stringValue))
+                return try encode(acting(r, c).createKey(team: team, name: body["name"]?.stringValue, expires: body["expires"]?.stringValue,
+                                                         budgetUSD: try number(body, "budget_usd")))
+            }
+        }
+        group.patch("keys/:id") { r, c in
+            await run(r) { (body: JSONValue) throws(TriageError) in
+                guard let b = body["budget_usd"] else { throw .missingField("budget_usd") }
+                if b != .null, b.doubleValue == nil { throw .invalidField("budget_usd", "expected a number or null") }
+                return try encode(acting(r, c).setKeyBudget(c.parameters.get("id") ?? "", budgetUSD: b == .null ? nil : b.doubleValue))
             }
         }
         group.post("keys/:id/rotate") { r, c in

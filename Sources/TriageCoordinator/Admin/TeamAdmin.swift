@@ -67,10 +67,14 @@ public struct TeamAdmin: Sendable {
         public var expired: Bool
         /// The id of the key that replaced this one (`triage key rotate`); nil when not rotated.
         public var replacedBy: Int64?
+        /// The key's own budget for its team's period (shared with the key it was rotated from); nil for none.
+        public var budgetUSD: String?
+        /// What was spent under that budget in the current period; nil without a budget.
+        public var spentUSD: String?
 
         enum CodingKeys: String, CodingKey {
             case id, team, name, prefix, revoked, expired
-            case createdAt = "created_at", expiresAt = "expires_at", replacedBy = "replaced_by"
+            case createdAt = "created_at", expiresAt = "expires_at", replacedBy = "replaced_by", budgetUSD = "budget_usd", spentUSD = "spent_usd"
         }
     }
 
@@ -159,14 +163,17 @@ public struct TeamAdmin: Sendable {
     }
 
     /// Creates a key for `team`; `expires` (`30d`, `12h`, `90m`, `45s`, a date like `2027-01-01` or an
-    /// ISO 8601 time) makes it stop working then.
-    public func createKey(team: String, name: String?, expires: String? = nil) throws(TriageError) -> NewKey {
+    /// ISO 8601 time) makes it stop working then; `budgetUSD` gives it a budget of its own for the
+    /// team's period, inside the team's.
+    public func createKey(team: String, name: String?, expires: String? = nil, budgetUSD: Double? = nil) throws(TriageError) -> NewKey {
         let at = now()
         let expiresAt = try expires.map { e throws(TriageError) in try Self.futureExpiry(e, now: at) }
+        let budget = try budgetUSD.map { b throws(TriageError) in try validBudget(b) }
         do {
             guard let t = try store.team(named: team) else { throw TriageError.notFound("No team named '\(team)'.") }
             let key = APIKey.generate()
-            let id = try store.createKey(teamID: t.id, name: name, prefix: key.prefix, hash: key.hash, expiresAt: expiresAt, by: actor, now: at)
+            let id = try store.createKey(teamID: t.id, name: name, prefix: key.prefix, hash: key.hash, expiresAt: expiresAt, budgetNano: budget,
+                                         by: actor, now: at)
             return NewKey(id: id, team: t.name, prefix: key.prefix, key: key.text,
                           expiresAt: expiresAt.map { ISO8601DateFormatter().string(from: $0) })
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
@@ -179,12 +186,37 @@ public struct TeamAdmin: Sendable {
                 guard let t = try store.team(named: team) else { throw TriageError.notFound("No team named '\(team)'.") }
                 teamID = t.id
             }
-            return try store.keys(teamID: teamID).map {
-                KeyView(id: $0.id, team: $0.teamName, name: $0.name, prefix: $0.prefix,
-                        createdAt: ISO8601DateFormatter().string(from: $0.createdAt), revoked: $0.revokedAt != nil,
-                        expiresAt: $0.expiresAt.map { ISO8601DateFormatter().string(from: $0) }, expired: $0.expiresAt.map { $0 <= now() } ?? false, replacedBy: $0.replacedBy)
-            }
+            return try store.keys(teamID: teamID).map(keyView)
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    /// Sets (or with nil removes) the budget of a key, by id or prefix: a budget of its own for its
+    /// team's period, inside the team's. A key made by rotation shares one budget with the key it
+    /// replaced, so this sets theirs. The budget counts what those keys already spent this period.
+    public func setKeyBudget(_ idOrPrefix: String, budgetUSD: Double?) throws(TriageError) -> KeyView {
+        let budget = try budgetUSD.map { b throws(TriageError) in try validBudget(b) }
+        let at = now()
+        do {
+            let key = try store.setKeyBudget(idOrPrefix, budgetNano: budget, periodStart: { Self.period(of: $0).start(containing: at) }, by: actor, now: at)
+            guard let key else { throw TriageError.notFound("No key with id or prefix '\(idOrPrefix)'.") }
+            return try keyView(key)
+        } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
+    }
+
+    private func keyView(_ k: APIKeyRecord) throws -> KeyView {
+        let format = ISO8601DateFormatter()
+        var spent: Int64?
+        if k.budgetNano != nil, let team = try store.team(id: k.teamID) {
+            let at = now()
+            spent = try store.keyBudgetStatus(keyID: k.id, periodStart: Self.period(of: team).start(containing: at), now: at)?.spentNano
+        }
+        return KeyView(id: k.id, team: k.teamName, name: k.name, prefix: k.prefix, createdAt: format.string(from: k.createdAt), revoked: k.revokedAt != nil,
+                       expiresAt: k.expiresAt.map { format.string(from: $0) }, expired: k.expiresAt.map { $0 <= now() } ?? false, replacedBy: k.replacedBy,
+                       budgetUSD: k.budgetNano.map { Money(nanoUSD: $0).description }, spentUSD: spent.map { Money(nanoUSD: $0).description })
+    }
+
+    private static func period(of team: TeamRecord) -> BudgetPeriod {
+        BudgetPeriod(rawValue: team.period) ?? .monthly
     }
 
     /// A rotated key: the new key (shown this once) and when the old one stops.

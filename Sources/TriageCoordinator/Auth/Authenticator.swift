@@ -60,7 +60,7 @@ final class Authenticator: Sendable {
         guard let record, constantTimeEquals(record.hash, hash) else { throw .unauthorized("Invalid API key.") }
         guard record.revokedAt == nil else { throw .unauthorized("This API key has been revoked.") }
         if let expires = record.expiresAt { try Self.refuseIfExpired(expires) }
-        let identity = Identity(caller: Caller(teamID: record.teamID, team: record.teamName, keyID: record.id),
+        let identity = Identity(caller: Caller(teamID: record.teamID, team: record.teamName, keyID: record.id, budgetKeyID: record.budgetKeyID),
                                 requestsPerMinute: record.teamRequestsPerMinute, tokensPerMinute: record.teamTokensPerMinute,
                                 maxConcurrent: record.teamMaxConcurrent)
         cache.withLock { c in

@@ -44,7 +44,7 @@ struct JudgeBudget: Sendable {
         let entry = LedgerEntry(teamID: caller.teamID, requestID: requestID, createdAt: budget.now(), tier: tier, model: model,
                                 promptTokens: reply.usage.promptTokens, completionTokens: reply.usage.completionTokens,
                                 usageEstimated: reply.usage.estimated, costNano: reply.cost.nanoUSD, outcome: outcome,
-                                keyID: caller.keyID, endUser: endUser)
+                                keyID: caller.keyID, endUser: endUser, budgetKeyID: caller.budgetKeyID)
         do {
             try await budget.settle(reservation, entry)
         } catch {
