@@ -10,7 +10,7 @@ import Testing
             let tables = try store.read { db in
                 try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") { $0.text(0) }
             }
-            #expect(tables == ["admin_audit", "api_keys", "circuits", "classifier_models", "config_reloads", "feedback", "judge_decisions", "ledger", "misroutes", "reservations", "retrain_kept_out", "schema_migrations", "shadow_comparisons", "shadow_verdict_totals", "spend_periods", "sqlite_sequence", "team_routing", "teams", "workers"])
+            #expect(tables == ["admin_audit", "api_keys", "circuits", "classifier_models", "config_reloads", "feedback", "judge_decisions", "key_spend_periods", "ledger", "misroutes", "reservations", "retrain_kept_out", "schema_migrations", "shadow_comparisons", "shadow_verdict_totals", "spend_periods", "sqlite_sequence", "team_routing", "teams", "workers"])
         }
     }
 
