@@ -146,7 +146,7 @@ extension BudgetBench {
                         host: String) throws -> ReservationHold {
         let result = try store.reserve(teamID: teamID, requestID: requestID, amountNano: worstCase, periodStart: periodStart,
                                        now: now, ttl: 600, ownerPID: pid, ownerHost: host)
-        guard case .reserved(let id, _) = result else { throw BenchError("reservation refused: \(result)") }
+        guard case .reserved(let id, _, _) = result else { throw BenchError("reservation refused: \(result)") }
         return .row(id)
     }
 
@@ -195,7 +195,7 @@ extension BudgetBench {
                                 }
                                 let result = try await writer.reserve(teamID: teamID, requestID: requestID, amountNano: 2_500_000,
                                                                       periodStart: periodStart, now: now, ttl: 600, ownerPID: pid, ownerHost: host)
-                                guard case .reserved(let id, _) = result else { throw BenchError("reservation refused: \(result)") }
+                                guard case .reserved(let id, _, _) = result else { throw BenchError("reservation refused: \(result)") }
                                 try await writer.settle(.row(id), LedgerEntry(
                                     teamID: teamID, requestID: requestID, createdAt: now, tier: "simple", model: "gpt-4o-mini", promptTokens: 12,
                                     completionTokens: 6, usageEstimated: false, costNano: 5_400, outcome: "ok"), periodStart: periodStart)

@@ -20,8 +20,9 @@ public struct BudgetStatus: Sendable, Equatable {
 
 /// The outcome of a reservation attempt.
 public enum ReservationResult: Sendable, Equatable {
-    /// Reserved; settle or release the reservation with this id.
-    case reserved(id: Int64, status: BudgetStatus)
+    /// Reserved; settle or release the reservation with this id. `key` is the position of the key's
+    /// own budget, when it has one, before this reservation.
+    case reserved(id: Int64, status: BudgetStatus, key: KeyBudgetStatus?)
     /// The team has no budget: nothing reserved.
     case unlimited(status: BudgetStatus)
     /// Spent + reserved + this amount would exceed the budget.

@@ -33,7 +33,7 @@ extension Store {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, [.integer(teamID), .text(requestID), .integer(amountNano), .integer(Int64(ownerPID)), .text(ownerHost),
                   SQLiteValue(now), SQLiteValue(now.addingTimeInterval(ttl)), SQLiteValue(key?.keyID)])
-        return .reserved(id: db.lastInsertRowID, status: status)
+        return .reserved(id: db.lastInsertRowID, status: status, key: key)
     }
 
     /// Settles an attempt: takes its reservation `hold` off (its own row is deleted; a draw on a

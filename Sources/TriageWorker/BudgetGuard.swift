@@ -33,6 +33,8 @@ struct BudgetGuard: Sendable {
     struct Reservation: Sendable {
         var hold: ReservationHold
         var periodStart: Date
+        /// The position of the caller key's own budget before this reservation, when it has one.
+        var key: KeyBudgetStatus? = nil
     }
 
     /// The worker's leases on team budgets (`budgets.lease_attempts`; none when 0).
@@ -109,9 +111,9 @@ struct BudgetGuard: Sendable {
                                               ttl: config.reservationTTLSeconds, ownerPID: pid, ownerHost: host, budgetKeyID: keyBudget,
                                               inline: inlineWrites())
         switch result {
-        case .reserved(let id, let status):
+        case .reserved(let id, let status, let key):
             statusCache.store(status, periodStart: start, readAt: t)
-            return Reservation(hold: .row(id), periodStart: start)
+            return Reservation(hold: .row(id), periodStart: start, key: key)
         case .unlimited: return Reservation(hold: .none, periodStart: start)
         case .refused(let status):
             statusCache.store(status, periodStart: start, readAt: t)

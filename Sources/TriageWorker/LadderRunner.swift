@@ -39,6 +39,8 @@ struct LadderRunner: Sendable {
         var upstreamMs = 0.0
         var capped = false
         var budget: BudgetStatus?
+        /// The position of the caller key's own budget, when it has one, as its last reservation read it.
+        var keyBudget: KeyBudgetStatus?
         /// Quality problems of the answer returned (recorded when there was no tier to climb to).
         var qualityIssues: [QualityIssue] = []
         /// The routing decision, for the misroute log.
@@ -141,6 +143,7 @@ struct LadderRunner: Sendable {
             }
             let reservation = try await budget.reserve(request.caller, team: outcome.budget?.team, requestID: request.id,
                                                  amount: CostEstimate.worstCase(chat, price: tier.price, defaultMaxTokens: config.budgets.defaultMaxTokens))
+            if let key = reservation.key { outcome.keyBudget = key }
             if !announced {
                 await send(.sent(id: request.id))
                 announced = true
@@ -390,6 +393,9 @@ struct LadderRunner: Sendable {
         if !outcome.qualityIssues.isEmpty { h["x-triage-quality"] = outcome.qualityIssues.map(\.kind.rawValue).joined(separator: ", ") }
         if let j = outcome.judgeNote { h["x-triage-judge"] = j }
         if outcome.capped { h["x-triage-budget-capped"] = "true" }
+        if let key = outcome.keyBudget {
+            h["x-triage-key-budget-remaining-usd"] = Money(nanoUSD: key.budgetNano - key.spentNano - outcome.cost.nanoUSD).description
+        }
         if let status = outcome.budget, let remaining = status.remainingNano {
             h["x-triage-budget-remaining-usd"] = Money(nanoUSD: remaining - outcome.cost.nanoUSD).description
         }

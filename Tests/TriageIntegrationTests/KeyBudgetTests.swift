@@ -37,12 +37,19 @@ extension Integration {
             var statuses: [Int] = []
             var charged = Money.zero
             var refusal: HTTPResult?
+            var remaining: [String?] = []
             for _ in 0..<4 {
                 let r = try await cluster.http.post(cluster.chatURL, json: body, headers: auth)
                 statuses.append(r.status)
-                if r.status == 200 { charged += try #require(Money(decimalString: r.headers["x-triage-cost-usd"] ?? "")) } else { refusal = refusal ?? r }
+                if r.status == 200 {
+                    charged += try #require(Money(decimalString: r.headers["x-triage-cost-usd"] ?? ""))
+                    remaining.append(r.headers["x-triage-key-budget-remaining-usd"])
+                } else { refusal = refusal ?? r }
             }
             #expect(statuses == [200, 200, 429, 429], "\(statuses)")
+            #expect(remaining == [Money(nanoUSD: budget.nanoUSD - cost.nanoUSD).description, Money(nanoUSD: budget.nanoUSD - 2 * cost.nanoUSD).description],
+                    "each answer tells what is left of the key's budget: \(remaining)")
+            #expect(probe.headers["x-triage-key-budget-remaining-usd"] == nil, "a key without a budget of its own is not told one")
             let refused = try #require(refusal)
             #expect(refused.errorCode == "budget_exceeded")
             let message = (try? refused.json())?["error"]?["message"]?.stringValue ?? ""

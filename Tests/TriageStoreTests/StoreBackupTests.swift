@@ -8,7 +8,7 @@ import TriageStore
 
     private func charge(_ store: Store, team: Int64, request: String, cost: Int64) throws {
         let r = try store.reserve(teamID: team, requestID: request, amountNano: cost, periodStart: period, now: t0, ttl: 60, ownerPID: 1, ownerHost: "h")
-        guard case .reserved(let id, _) = r else { Issue.record("not reserved: \(r)"); return }
+        guard case .reserved(let id, _, _) = r else { Issue.record("not reserved: \(r)"); return }
         try store.settle(.row(id), LedgerEntry(teamID: team, requestID: request, createdAt: t0, tier: "simple", model: "m", promptTokens: 1,
                                                completionTokens: 1, usageEstimated: false, costNano: cost, outcome: "ok"), periodStart: period)
     }

@@ -16,7 +16,7 @@ import Testing
             let team = try store.createTeam(name: "a", budgetNano: 1_000, period: "monthly", softLimit: nil)
             let first = try store.reserve(teamID: team.id, requestID: "r1", amountNano: 600, periodStart: period, now: t0,
                                           ttl: 60, ownerPID: 1, ownerHost: "h")
-            guard case .reserved(let id, let status) = first else { Issue.record("not reserved: \(first)"); return }
+            guard case .reserved(let id, let status, _) = first else { Issue.record("not reserved: \(first)"); return }
             #expect(status.spentNano == 0 && status.reservedNano == 0)
             // 600 reserved + 600 more would exceed 1,000.
             let second = try store.reserve(teamID: team.id, requestID: "r2", amountNano: 600, periodStart: period, now: t0,
@@ -88,7 +88,7 @@ import Testing
                 for i in 0..<50 {
                     let r = try store.reserve(teamID: team.id, requestID: "t\(index)-\(i)", amountNano: 100, periodStart: period,
                                               now: t0, ttl: 600, ownerPID: Int32(index), ownerHost: "h")
-                    if case .reserved(let id, _) = r {
+                    if case .reserved(let id, _, _) = r {
                         granted.withLock { $0 += 1 }
                         try store.settle(.row(id), LedgerEntry(teamID: team.id, requestID: "t\(index)-\(i)", createdAt: t0,
                                                                        tier: nil, model: nil, promptTokens: 1, completionTokens: 1,

@@ -30,7 +30,7 @@ import Testing
             #expect(capped.budgetNano == 1_000 && capped.budgetKeyID == capped.id)
             #expect(free.budgetNano == nil && free.budgetKeyID == nil)
 
-            guard case .reserved(let first, _) = try reserve(store, team: team.id, "r1", 600, key: capped.id) else {
+            guard case .reserved(let first, _, _) = try reserve(store, team: team.id, "r1", 600, key: capped.id) else {
                 Issue.record("the first 600 fits the key's 1,000"); return
             }
             // 600 reserved + 600 passes the key's budget, not the team's.
@@ -57,7 +57,7 @@ import Testing
         try withStore { store, _ throws in
             let team = try store.createTeam(name: "open", budgetNano: nil, period: "daily", softLimit: nil)
             let key = try newKey(store, team: team.id, "k", budget: 500)
-            guard case .reserved(let id, _) = try reserve(store, team: team.id, "r1", 400, key: key.id) else { Issue.record("fits"); return }
+            guard case .reserved(let id, _, _) = try reserve(store, team: team.id, "r1", 400, key: key.id) else { Issue.record("fits"); return }
             guard case .keyRefused = try reserve(store, team: team.id, "r2", 400, key: key.id) else { Issue.record("refused"); return }
             #expect(try store.activeReservationCount(now: t0) == 1)
             try store.settle(.row(id), entry(team.id, "r1", cost: 400, key: key.id, budgetKey: key.id), periodStart: period)

@@ -237,7 +237,7 @@ import Testing
             let team = try store.createTeam(name: "d", budgetNano: 1_000, period: "monthly", softLimit: nil)
             let r = try await writer.reserve(teamID: team.id, requestID: "q", amountNano: 400, periodStart: period, now: t0, ttl: 60,
                                              ownerPID: 1, ownerHost: "h")
-            guard case .reserved(let id, _) = r else { Issue.record("not reserved: \(r)"); return }
+            guard case .reserved(let id, _, _) = r else { Issue.record("not reserved: \(r)"); return }
             #expect(try store.budgetStatus(teamID: team.id, periodStart: period, now: t0).reservedNano == 400)
             try await writer.settle(.row(id), Self.entry(team.id, "q", cost: 100), periodStart: period)
             let status = try store.budgetStatus(teamID: team.id, periodStart: period, now: t0)
