@@ -73,13 +73,13 @@ public struct Coordinator: Sendable {
     func application() -> some ApplicationProtocol {
         let router = Router(context: TriageRequestContext.self)
         let authenticator = Authenticator(store: reads, config: config.auth)  // on the event loop: `reads`
-        let feedback = FeedbackRoute(store: store, auth: authenticator, maxBodyBytes: config.limits.maxBodyBytes)
+        let feedback = FeedbackRoute(store: store, auth: authenticator, live: live)
         let chat = ChatCompletionsRoute(pool: pool, live: live,
                                         auth: authenticator, logger: logger, metrics: metrics)
         let guardian = AdminGuard(config: config.auth, environment: environment)
         // Everything but the chat path may wait on the store: off the loop.
         let offLoop = router.group().add(middleware: OffEventLoopMiddleware())
-        AdminRoutes(admin: TeamAdmin(store: store, actor: "admin-api"), live: live, guardian: guardian, maxBodyBytes: config.limits.maxBodyBytes).register(on: offLoop)
+        AdminRoutes(admin: TeamAdmin(store: store, actor: "admin-api"), live: live, guardian: guardian).register(on: offLoop)
         let metricsRoute = MetricsRoute(metrics: metrics, store: store, pool: pool, live: live,
                                         guardian: environment["TRIAGE_METRICS_AUTH"] == "admin" ? guardian : nil)
         let dashboard = DashboardRoute(store: store, pool: pool, live: live, guardian: guardian)

@@ -90,6 +90,12 @@ extension Integration {
             #expect(abs(newCost - oldCost * 10) < 1e-9, "cost \(oldCost) before, \(newCost) after")
             let big = try await cluster.chat(String(repeating: "word ", count: 1200), model: "simple")
             #expect(big.status == 413 && big.errorCode == "request_too_large", "\(big.status) \(big.text)")
+            // So does the feedback route.
+            let feedback = try await cluster.http.post(cluster.base + "/v1/feedback", json: .object([
+                "request_id": .string(after.headers["x-triage-request-id"] ?? ""), "verdict": .string("good"),
+                "comment": .string(String(repeating: "x", count: 5000)),
+            ]))
+            #expect(feedback.status == 413 && feedback.errorCode == "request_too_large", "\(feedback.status) \(feedback.text)")
         }
 
         @Test func withNoCoordinatorRunningTheCommandSaysSoInsteadOfWaitingForever() throws {

@@ -9,10 +9,9 @@ import TriageStore
 /// It does exactly what the `triage team`, `key` and `spend` commands do (both use ``TeamAdmin``).
 struct AdminRoutes: Sendable {
     let admin: TeamAdmin
-    /// The tiers a routing policy may name (a config reload replaces them).
+    /// The tiers a routing policy may name, and the body limit (a config reload replaces both).
     let live: LiveConfig
     let guardian: AdminGuard
-    let maxBodyBytes: Int
 
     func register(on router: RouterGroup<TriageRequestContext>) {
         let group = router.group("admin")
@@ -203,6 +202,7 @@ struct AdminRoutes: Sendable {
         do throws(TriageError) {
             try guardian.check(request.headers)
             var buffer: ByteBuffer
+            let maxBodyBytes = live.config.limits.maxBodyBytes
             do { buffer = try await request.body.collect(upTo: maxBodyBytes) } catch { throw TriageError.requestTooLarge(limit: maxBodyBytes) }
             let json = try JSONValue.parse(buffer.readableBytesView)
             _ = buffer.readBytes(length: 0)

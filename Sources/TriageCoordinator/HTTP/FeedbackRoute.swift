@@ -12,7 +12,8 @@ import TriageWire
 struct FeedbackRoute: Sendable {
     let store: Store
     let auth: Authenticator
-    let maxBodyBytes: Int
+    /// The body limit (`limits.max_body_bytes`), as the latest config reload left it.
+    let live: LiveConfig
 
     static let verdicts: Set<String> = ["needed_stronger", "stronger_than_needed", "good"]
 
@@ -20,6 +21,7 @@ struct FeedbackRoute: Sendable {
         do throws(TriageError) {
             let caller = try auth.authenticate(request.headers)
             let buffer: ByteBuffer
+            let maxBodyBytes = live.config.limits.maxBodyBytes
             do { buffer = try await request.body.collect(upTo: maxBodyBytes) } catch { throw TriageError.requestTooLarge(limit: maxBodyBytes) }
             let body = try JSONValue.parse(buffer.readableBytesView)
             guard let id = body["request_id"]?.stringValue else { throw .missingField("request_id") }
