@@ -72,7 +72,7 @@ def main():
 
     spend = json.load(open(a.spend))
     mine = [s for s in spend if s.get("team") == a.team]
-    ledger = sum(int(s["costNano"]) for s in mine)
+    ledger = sum(int(s["cost_nano"]) for s in mine)
     diff = ledger - charged
     allowed = len(lost) * largest
     result(mine and 0 <= diff <= allowed,

@@ -32,15 +32,15 @@ extension Integration {
             #expect(byKey.count == 2, "\(byKey)")
             for key in [web, batch] {
                 let prefix = String(key.split(separator: "_")[1])
-                let row = try #require(byKey.first { $0["key"]?.stringValue == prefix }, "\(byKey)")
-                #expect(row["costNano"]?.intValue.map(Int64.init) == total { $0.hasPrefix(prefix + "/") }, "\(row)")
+                let row = try #require(byKey.first { $0["group"]?.stringValue == prefix }, "\(byKey)")
+                #expect(row["cost_nano"]?.intValue.map(Int64.init) == total { $0.hasPrefix(prefix + "/") }, "\(row)")
             }
             let byUser = try JSONValue.parse(Array(try cluster.cli(["spend", "--team", "apps", "--by", "user", "--json"]).utf8)).arrayValue ?? []
-            #expect(byUser.compactMap { $0["key"]?.stringValue } == ["-", "alice", "bob"], "\(byUser)")
+            #expect(byUser.compactMap { $0["group"]?.stringValue } == ["-", "alice", "bob"], "\(byUser)")
             #expect(byUser.compactMap { $0["requests"]?.intValue } == [1, 3, 1])
             for user in ["-", "alice", "bob"] {
-                let row = try #require(byUser.first { $0["key"]?.stringValue == user })
-                #expect(row["costNano"]?.intValue.map(Int64.init) == total { $0.hasSuffix("/" + user) }, "\(user): \(row)")
+                let row = try #require(byUser.first { $0["group"]?.stringValue == user })
+                #expect(row["cost_nano"]?.intValue.map(Int64.init) == total { $0.hasSuffix("/" + user) }, "\(user): \(row)")
             }
             #expect(throws: HarnessError.self, "an unknown grouping is refused") { try cluster.cli(["spend", "--by", "colour"]) }
         }

@@ -113,7 +113,7 @@ struct AdminRoutes: Sendable {
             await run(r) { () throws(TriageError) in
                 let q = r.uri.queryParameters
                 let rows = try admin.spend(team: q.get("team"), by: q.get("by"), since: q.get("since"))
-                return .array(rows.map(Self.json))
+                return .array(rows.map(TeamAdmin.json))
             }
         }
     }
@@ -135,12 +135,6 @@ struct AdminRoutes: Sendable {
             tier = t
         }
         return TeamRoutingPolicy(dial: try number("dial"), dialMin: try number("dial_min"), dialMax: try number("dial_max"), maxTier: tier)
-    }
-
-    static func json(_ row: SpendRow) -> JSONValue {
-        .object(["team": .string(row.team), "group": .string(row.key), "requests": .int(Int64(row.requests)),
-                 "prompt_tokens": .int(Int64(row.promptTokens)), "completion_tokens": .int(Int64(row.completionTokens)),
-                 "cost_usd": .string(Money(nanoUSD: row.costNano).description)])
     }
 
     /// A query's `limit`: absent (nil) or a whole number (its range is checked by ``TeamAdmin``).

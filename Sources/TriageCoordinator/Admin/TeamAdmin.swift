@@ -289,6 +289,15 @@ public struct TeamAdmin: Sendable {
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
 
+    /// A spend row as `GET /admin/spend` and `triage spend --json` give it: `team`, `group` (the
+    /// tier, model, day, key or user; "" for the team's total), `requests`, `prompt_tokens`,
+    /// `completion_tokens`, `cost_usd` (nine decimals) and `cost_nano` (an exact integer to add up).
+    public static func json(_ row: SpendRow) -> JSONValue {
+        .object(["team": .string(row.team), "group": .string(row.key), "requests": .int(Int64(row.requests)),
+                 "prompt_tokens": .int(Int64(row.promptTokens)), "completion_tokens": .int(Int64(row.completionTokens)),
+                 "cost_usd": .string(Money(nanoUSD: row.costNano).description), "cost_nano": .int(row.costNano)])
+    }
+
     public func spend(team: String?, by: String?, since: String?) throws(TriageError) -> [SpendRow] {
         guard let grouping = Store.SpendGrouping(rawValue: by ?? "team") else {
             throw .invalidField("by", "expected one of team, tier, model, day, key, user")

@@ -19,7 +19,7 @@ struct SpendCommand: ParsableCommand {
 
     func run() throws {
         let rows = try cluster.admin().spend(team: team, by: by, since: since)
-        if json { return try printJSON(rows) }
+        if json { return try printJSON(JSONValue.array(rows.map(TeamAdmin.json))) }
         let grouped = (by ?? "team") != "team"
         printTable(["team"] + (grouped ? [by!] : []) + ["requests", "tokens in", "tokens out", "cost"], rows.map {
             [$0.team] + (grouped ? [$0.key] : []) + [String($0.requests), String($0.promptTokens), String($0.completionTokens),
