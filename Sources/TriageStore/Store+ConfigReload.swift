@@ -23,6 +23,9 @@ public struct ConfigReload: Sendable, Equatable {
     /// What was applied, what needs a restart, or why it failed; progress while it runs.
     public var detail: String?
 
+    /// `pending` (no coordinator took it up yet), `running`, `applied` or `failed`.
+    public var status: String { outcome?.rawValue ?? (startedAt == nil ? "pending" : "running") }
+
     public init(generation: Int64, requestedAt: Date, requestedBy: String, startedAt: Date? = nil, finishedAt: Date? = nil,
                 outcome: Outcome? = nil, detail: String? = nil) {
         self.generation = generation

@@ -16,5 +16,5 @@ struct Triage: AsyncParsableCommand {
         version: TriageVersion.string,
         subcommands: [Up.self, CoordinatorCommand.self, WorkerCommand.self, SimCommand.self, RouteCommand.self,
                       TeamCommand.self, KeyCommand.self, SpendCommand.self, ClassifierCommand.self, ReportCommand.self, RequestsCommand.self, VersionCommand.self,
-                      TrainCommand.self, EvalCommand.self, CalibrateCommand.self, RetrainCommand.self, BackupCommand.self, RestoreCommand.self, AuditCommand.self, ReloadCommand.self])
+                      TrainCommand.self, EvalCommand.self, CalibrateCommand.self, RetrainCommand.self, BackupCommand.self, RestoreCommand.self, AuditCommand.self, ReloadCommand.self, StatusCommand.self])
 }

@@ -33,8 +33,7 @@ extension TeamAdmin {
     public func configReload(generation: Int64) throws(TriageError) -> ConfigReloadView {
         do {
             guard let r = try store.configReload(generation: generation) else { throw TriageError.notFound("No config reload \(generation).") }
-            let status = r.outcome?.rawValue ?? (r.startedAt == nil ? "pending" : "running")
-            return ConfigReloadView(generation: r.generation, requestedAt: r.requestedAt, requestedBy: r.requestedBy, status: status, detail: r.detail)
+            return ConfigReloadView(generation: r.generation, requestedAt: r.requestedAt, requestedBy: r.requestedBy, status: r.status, detail: r.detail)
         } catch let e as TriageError { throw e } catch { throw .internalError("\(error)") }
     }
 }
