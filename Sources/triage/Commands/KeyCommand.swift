@@ -56,12 +56,7 @@ struct KeyCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let usd: Double?
-            if budget == "none" { usd = nil } else {
-                guard let b = Double(budget) else { throw ValidationError("--budget: expected an amount of USD or none") }
-                usd = b
-            }
-            let k = try cluster.admin().setKeyBudget(key, budgetUSD: usd)
+            let k = try cluster.admin().setKeyBudget(key, budgetUSD: try numberOrNone(budget, "--budget"))
             if json { return try printJSON(k) }
             print("key \(k.id) (prefix \(k.prefix)) of team \(k.team): budget \(k.budgetUSD.map { "$\($0)" } ?? "none")"
                   + (k.spentUSD.map { ", spent $\($0) this period" } ?? ""))

@@ -76,16 +76,8 @@ struct TeamCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let b: Double?? = try budget.map { v -> Double? in
-                if v == "none" { return nil }
-                guard let d = Double(v) else { throw ValidationError("--budget expects a number or 'none'") }
-                return d
-            }
-            let s: Double?? = try softLimit.map { v -> Double? in
-                if v == "none" { return nil }
-                guard let d = Double(v) else { throw ValidationError("--soft-limit expects a number or 'none'") }
-                return d
-            }
+            let b: Double?? = try budget.map { try numberOrNone($0, "--budget") }
+            let s: Double?? = try softLimit.map { try numberOrNone($0, "--soft-limit") }
             try printTeam(try cluster.admin().updateTeam(name, budgetUSD: b, period: period, softLimit: s,
                                                          requestsPerMinute: try Self.limit(rpm, "--rpm"),
                                                          tokensPerMinute: try Self.limit(tpm, "--tpm"),

@@ -34,3 +34,11 @@ extension ClusterOptions {
         return "cli \(user)@\(ProcessInfo.processInfo.hostName)"
     }
 }
+
+/// An option's number, or nil for `none` (a budget or limit removed).
+/// - Throws: a `ValidationError` naming `option` when it is neither.
+func numberOrNone(_ value: String, _ option: String) throws -> Double? {
+    if value == "none" { return nil }
+    guard let d = Double(value) else { throw ValidationError("\(option) expects a number or 'none'") }
+    return d
+}
