@@ -16,6 +16,12 @@ public struct BudgetStatus: Sendable, Equatable {
 
     /// What is left of the budget, after settled spend (nil when unlimited).
     public var remainingNano: Int64? { team.budgetNano.map { $0 - spentNano } }
+
+    /// Whether settled spend has reached the team's soft limit (its requests are then capped at a cheaper tier).
+    public var isPastSoftLimit: Bool {
+        guard let budget = team.budgetNano, let soft = team.softLimit else { return false }
+        return Double(spentNano) >= soft * Double(budget)
+    }
 }
 
 /// The outcome of a reservation attempt.

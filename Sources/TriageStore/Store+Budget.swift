@@ -6,7 +6,6 @@ extension Store {
     /// exceed the budget.
     /// - Parameters:
     ///   - ttl: seconds after which the reservation no longer counts (a crashed owner's rows lapse).
-    /// - Parameters:
     ///   - budgetKeyID: the key whose own budget applies too (``APIKeyRecord/budgetKeyID``): then
     ///     spent + reserved + amount must not exceed that budget either, and the reservation counts
     ///     against both.

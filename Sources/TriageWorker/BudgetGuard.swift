@@ -62,12 +62,6 @@ struct BudgetGuard: Sendable {
         return found.status
     }
 
-    /// Whether the team has passed its soft limit.
-    func isPastSoftLimit(_ status: BudgetStatus) -> Bool {
-        guard let budget = status.team.budgetNano, let soft = status.team.softLimit else { return false }
-        return Double(status.spentNano) >= soft * Double(budget)
-    }
-
     /// Reserves `amount` for one attempt; throws `budgetExceeded` when it does not fit.
     ///
     /// The attempt draws on the worker's lease on the team's budget when it can (no store
@@ -120,11 +114,7 @@ struct BudgetGuard: Sendable {
             throw refusal(status, needed: Money(nanoUSD: need), at: t)
         case .keyRefused(let key, let status):
             statusCache.store(status, periodStart: start, readAt: t)
-            let p = period(status.team)
-            throw TriageError.budgetExceeded(BudgetExceeded(
-                team: status.team.name, key: "'\(key.name ?? key.prefix)' (\(key.prefix))", limit: Money(nanoUSD: key.budgetNano),
-                spent: Money(nanoUSD: key.spentNano), reserved: Money(nanoUSD: key.reservedNano), needed: Money(nanoUSD: need), period: p,
-                resetsAt: p.end(containing: t)))
+            throw refusal(status, key: key, needed: Money(nanoUSD: need), at: t)
         }
     }
 
@@ -159,11 +149,14 @@ struct BudgetGuard: Sendable {
         }
     }
 
-    private func refusal(_ status: BudgetStatus, needed: Money, at t: Date) -> TriageError {
+    /// The refusal of a request the team's budget, or with `key` the key's own, has no room for.
+    private func refusal(_ status: BudgetStatus, key: KeyBudgetStatus? = nil, needed: Money, at t: Date) -> TriageError {
         let p = period(status.team)
+        let (limit, spent, reserved) = key.map { ($0.budgetNano, $0.spentNano, $0.reservedNano) }
+            ?? (status.team.budgetNano ?? 0, status.spentNano, status.reservedNano)
         return TriageError.budgetExceeded(BudgetExceeded(
-            team: status.team.name, limit: Money(nanoUSD: status.team.budgetNano ?? 0), spent: Money(nanoUSD: status.spentNano),
-            reserved: Money(nanoUSD: status.reservedNano), needed: needed, period: p, resetsAt: p.end(containing: t)))
+            team: status.team.name, key: key.map { "'\($0.name ?? $0.prefix)' (\($0.prefix))" }, limit: Money(nanoUSD: limit),
+            spent: Money(nanoUSD: spent), reserved: Money(nanoUSD: reserved), needed: needed, period: p, resetsAt: p.end(containing: t)))
     }
 
     /// Writes the call's ledger row and takes its own reservation off, in one transaction; a draw

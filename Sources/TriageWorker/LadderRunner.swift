@@ -101,7 +101,7 @@ struct LadderRunner: Sendable {
 
     /// Past its soft limit, a team's requests start no higher than the capped tier.
     private func cap(_ decision: RoutingDecision, status: BudgetStatus, outcome: inout Outcome) -> RoutingDecision {
-        guard budget.isPastSoftLimit(status) else { return decision }
+        guard status.isPastSoftLimit else { return decision }
         let capIndex = config.budgets.cappedTier.flatMap { name in config.tiers.firstIndex { $0.name == name } } ?? 0
         guard decision.tierIndex > capIndex else { return decision }
         outcome.capped = true

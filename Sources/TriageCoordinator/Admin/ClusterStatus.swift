@@ -118,7 +118,7 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
             let state: String
             if status.spentNano >= budget {
                 state = "exhausted"
-            } else if let soft = team.softLimit, Double(status.spentNano) >= soft * Double(budget) {
+            } else if status.isPastSoftLimit {
                 state = "capped"
             } else {
                 continue
