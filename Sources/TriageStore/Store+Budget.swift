@@ -66,18 +66,12 @@ extension Store {
         }
     }
 
-    /// Deletes reservations that expired, and those of processes on `host` that `isAlive` says are gone.
+    /// Deletes reservations that expired, and those of processes on `host` that `isAlive` says are
+    /// gone (``reclaim(now:host:isAlive:journals:)`` without journals).
     /// - Returns: how many were reclaimed.
     @discardableResult
     public func reclaimReservations(now: Date, host: String, isAlive: (Int32) -> Bool) throws(StoreError) -> Int {
-        try locked(writing: "reclaimReservations") { db throws(StoreError) in
-            var n = try db.run("DELETE FROM reservations WHERE expires_at <= ?", [SQLiteValue(now)])
-            let owners = try db.query("SELECT DISTINCT owner_pid FROM reservations WHERE owner_host = ?", [.text(host)]) { Int32($0.int64(0)) }
-            for pid in owners where !isAlive(pid) {
-                n += try db.run("DELETE FROM reservations WHERE owner_host = ? AND owner_pid = ?", [.text(host), .integer(Int64(pid))])
-            }
-            return n
-        }
+        try reclaim(now: now, host: host, isAlive: isAlive).reservations
     }
 
     /// The team and its spend and reservations in the current period, in one read: `periodStart`

@@ -126,6 +126,13 @@ extension StoreWriter {
         }
     }
 
+    /// ``Store/settle(_:_:periodStart:)`` with the writer's next transaction, or within its
+    /// `laterDelay` (see ``writeLater(_:_:done:)``), for a settlement kept safe meanwhile by a
+    /// ``SettlementJournal``.
+    public func settleLater(_ hold: ReservationHold, _ entry: LedgerEntry, periodStart: Date, done: @escaping @Sendable (StoreError?) -> Void) {
+        writeLater("settle", { db throws(StoreError) in try Store.settle(db, hold, entry, periodStart: periodStart) }, done: done)
+    }
+
     /// Drops an attempt's reservation without charging anything (a call that was not billed).
     public func release(_ hold: ReservationHold) async throws(StoreError) {
         try await write("release") { db throws(StoreError) in

@@ -93,7 +93,14 @@ public final class StoreWriter: Sendable {
     /// - Parameter onError: called (on the writer's thread) if it could not be written.
     public func writeLater(_ operation: String, _ body: @escaping @Sendable (SQLiteConnection) throws(StoreError) -> Void,
                            onError: @escaping @Sendable (StoreError) -> Void) {
-        enqueue(Job(operation: operation, body: body, done: { error in if let error { onError(error) } }), later: true)
+        writeLater(operation, body, done: { error in if let error { onError(error) } })
+    }
+
+    /// Queues `body` like ``writeLater(_:_:onError:)``.
+    /// - Parameter done: called once (on the writer's thread) with nil after the commit, or with the error.
+    public func writeLater(_ operation: String, _ body: @escaping @Sendable (SQLiteConnection) throws(StoreError) -> Void,
+                           done: @escaping @Sendable (StoreError?) -> Void) {
+        enqueue(Job(operation: operation, body: body, done: done), later: true)
     }
 
     /// Returns once everything queued so far has been committed (or has failed).

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import TriageStore
+
+@Suite struct SettlementJournalTests {
+    let period = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private func entry(_ team: Int64?, _ request: String, cost: Int64, user: String? = nil, at: Date = Date()) -> LedgerEntry {
+        LedgerEntry(teamID: team, requestID: request, createdAt: at, tier: "simple", model: "gpt-4o-mini", promptTokens: 12,
+                    completionTokens: 30, usageEstimated: false, costNano: cost, outcome: "ok", keyID: 3, endUser: user)
+    }
+
+    private func files(_ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".jsonl") }
+    }
+
+    @Test func aRecordSurvivesItsLineExactly() {
+        let awkward = "quote \" backslash \\ newline \n tab \t bell \u{7} é 🙂"
+        let records = [
+            SettlementRecord(hold: .none, entry: entry(nil, "r-1", cost: 0), periodStart: period),
+            SettlementRecord(hold: .row(42), entry: entry(7, "r-2", cost: 123_456_789, user: awkward,
+                                                          at: Date(timeIntervalSince1970: 1_764_556_800.123_456_7)), periodStart: period),
+            SettlementRecord(hold: .lease(rowID: 9, key: "lease:host:12:abc", amountNano: 5_000), entry: entry(8, "r-3", cost: 1),
+                             periodStart: Date(timeIntervalSince1970: 0.1)),
+        ]
+        for var record in records {
+            record.entry.budgetKeyID = record.entry.teamID
+            record.entry.usageEstimated = record.entry.teamID == 8
+            let line = record.line
+            #expect(line.last == 0x0A)
+            #expect(line.dropLast().allSatisfy { $0 != 0x0A }, "one record, one line")
+            #expect(SettlementRecord(line: line.dropLast()) == record)
+        }
+        // Dates keep every bit, so a replay finds the row its owner may have committed.
+        for _ in 0..<1_000 {
+            let at = Date(timeIntervalSince1970: Double.random(in: 1_700_000_000...1_900_000_000))
+            let record = SettlementRecord(hold: .none, entry: entry(1, "r", cost: 1, at: at), periodStart: at)
+            #expect(SettlementRecord(line: record.line.dropLast())?.entry.createdAt == at)
+        }
+        #expect(SettlementRecord(line: Array("{\"v\":1,\"request\":\"r\"".utf8)) == nil, "a line cut short is no record")
+        #expect(SettlementRecord(line: Array("junk".utf8)) == nil)
+    }
+
+    /// The segment a worker killed between its answers and their commits leaves behind: the
+    /// next reclaim pass charges what never committed, once, and only that.
+    @Test func anAbandonedJournalIsChargedExactlyOnce() throws {
+        try withStore { store, path throws in
+            let team = try store.createTeam(name: "a", budgetNano: 10_000, period: "monthly", softLimit: nil)
+            var holds: [ReservationHold] = []
+            for r in ["r1", "r2", "r5"] {
+                let result = try store.reserve(teamID: team.id, requestID: r, amountNano: 1_000, periodStart: period, now: t0,
+                                               ttl: 600, ownerPID: 999_999, ownerHost: "h")
+                guard case .reserved(let id, _, _) = result else { Issue.record("not reserved: \(result)"); return }
+                holds.append(.row(id))
+            }
+            let committed = SettlementRecord(hold: holds[0], entry: entry(team.id, "r1", cost: 250), periodStart: period)
+            let lost = SettlementRecord(hold: holds[1], entry: entry(team.id, "r2", cost: 300), periodStart: period)
+            let leased = SettlementRecord(hold: .lease(rowID: 77, key: "lease:h:999999:x", amountNano: 1_000),
+                                          entry: entry(team.id, "r3", cost: 400), periodStart: period)
+            // r1 committed before its worker died; r2 and r3 did not; the last line was cut short;
+            // r5 was still waiting for its upstream.
+            try store.settle(committed.hold, committed.entry, periodStart: period)
+            let dir = SettlementJournal.directory(forStore: path)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let text = committed.line + lost.line + leased.line + Array("{\"v\":1,\"request\":\"r4\",\"cre".utf8)
+            try Data(text).write(to: URL(fileURLWithPath: dir + "/h-999999-1-1.jsonl"))
+
+            let pass = try store.reclaim(now: t0, host: "h", isAlive: { _ in false }, journals: dir)
+            #expect(pass.replayed == 2)
+            #expect(pass.reservations == 1, "r2's reservation went with its settlement, r5's with its dead owner")
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 950)
+            let status = try store.budgetStatus(teamID: team.id, periodStart: period, now: t0)
+            #expect(status.spentNano == 950 && status.reservedNano == 0)
+            #expect(files(dir).isEmpty, "a replayed segment is deleted")
+
+            let again = try store.reclaim(now: t0, host: "h", isAlive: { _ in false }, journals: dir)
+            #expect(again.replayed == 0)
+            // Replayed again (a pass that died before deleting the file): still charged once.
+            try Data(committed.line + lost.line + leased.line).write(to: URL(fileURLWithPath: dir + "/h-999999-1-2.jsonl"))
+            #expect(try store.reclaim(now: t0, host: "h", isAlive: { _ in false }, journals: dir).replayed == 0)
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 950)
+        }
+    }
+
+    /// A live worker's segments are locked: a reclaim pass leaves them alone, and the worker
+    /// deletes each once everything in it has committed.
+    @Test func aLiveJournalIsLeftAloneAndCleansUpAfterItself() throws {
+        try withStore { store, path throws in
+            let dir = SettlementJournal.directory(forStore: path)
+            // Every line starts a new segment, so rotation is exercised too.
+            let journal = try SettlementJournal(storePath: path, owner: "host/1", segmentBytes: 1)
+            let records = (1...3).map { SettlementRecord(hold: .none, entry: entry(nil, "r\($0)", cost: 10), periodStart: period) }
+            let tickets = records.compactMap(journal.append)
+            #expect(tickets.count == 3 && journal.pending == 3)
+            #expect(files(dir).count == 4, "three written segments and the current one")
+            #expect(files(dir).allSatisfy { $0.hasPrefix("host_1-") }, "the owner's name is made safe for a file name")
+
+            #expect(try store.reclaim(now: t0, host: "h", isAlive: { _ in true }, journals: dir).replayed == 0)
+            #expect(files(dir).count == 4)
+            #expect(try store.ledgerTotalNano() == 0)
+
+            journal.committed(tickets[1])
+            #expect(files(dir).count == 3, "a replaced segment goes once all of it committed")
+            journal.close()
+            #expect(journal.append(records[0]) == nil, "a closed journal takes nothing")
+            #expect(files(dir).count == 2, "closing deletes the current segment; the pending ones stay, locked")
+            #expect(try store.reclaim(now: t0, host: "h", isAlive: { _ in true }, journals: dir).replayed == 0)
+            journal.committed(tickets[0])
+            journal.committed(tickets[2])
+            #expect(files(dir).isEmpty && journal.pending == 0)
+        }
+    }
+}
