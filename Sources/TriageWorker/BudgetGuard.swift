@@ -39,6 +39,9 @@ struct BudgetGuard: Sendable {
 
     /// The worker's leases on team budgets (`budgets.lease_attempts`; none when 0).
     var leases: Leases?
+    /// Where answers that go out before their settlement commits are journaled (none: every
+    /// settlement commits before its answer).
+    var journal: SettlementJournal?
     /// Teams' positions as last read (`budgets.status_cache_ms`).
     var statusCache = BudgetStatusCache(maxAge: 0)
 
@@ -166,6 +169,41 @@ struct BudgetGuard: Sendable {
         owedBack(reservation)
     }
 
+    /// A settlement journaled before its answer went out, to commit after it (``settleLater(_:onError:)``).
+    struct Journaled: Sendable {
+        var reservation: Reservation
+        var entry: LedgerEntry
+        var ticket: SettlementJournal.Ticket
+    }
+
+    /// Journals the settlement of an answer about to be sent, so that the answer may go out before
+    /// the settlement commits (see ``SettlementJournal``).
+    ///
+    /// Only an attempt drawn from a lease or under no budget: the team's position there is read
+    /// from the worker's cache or lease, not from this commit. An attempt with a reservation of its
+    /// own (a key's budget, or a team close to its budget) commits first, so that the client's next
+    /// request sees exactly what this one cost.
+    /// - Returns: nil when the settlement must commit before the answer.
+    func journal(_ reservation: Reservation, _ entry: LedgerEntry) -> Journaled? {
+        guard let journal else { return nil }
+        if case .row = reservation.hold { return nil }
+        let record = SettlementRecord(hold: reservation.hold, entry: entry, periodStart: reservation.periodStart)
+        return journal.append(record).map { Journaled(reservation: reservation, entry: entry, ticket: $0) }
+    }
+
+    /// Commits a journaled settlement with the writer's next transaction, or within its
+    /// `laterDelay` (settlements of many answers share one commit). One that fails stays in the
+    /// journal, for a reclaim pass to write once this worker has gone.
+    /// - Parameter onError: called (on the writer's thread) if it could not be written.
+    func settleLater(_ journaled: Journaled, onError: @escaping @Sendable (StoreError) -> Void) {
+        let reservation = journaled.reservation
+        writer.settleLater(reservation.hold, journaled.entry, periodStart: reservation.periodStart) { [self] error in
+            if let error { return onError(error) }
+            journal?.committed(journaled.ticket)
+            owedBack(reservation)
+        }
+    }
+
     /// Takes a reservation off without charging anything (a call that was not billed).
     func release(_ reservation: Reservation) async throws(StoreError) {
         switch reservation.hold {
@@ -205,15 +243,16 @@ struct BudgetGuard: Sendable {
         }
     }
 
-    /// Reclaims expired reservations and those of dead processes on this host: team budget
-    /// reservations, and the shadow comparisons they left running (closed as `unknown`, so they
-    /// stop counting against the day's shadow budget).
-    /// - Returns: how many were reclaimed.
-    func reclaim() -> Int {
+    /// Reclaims what workers that are gone left: the settlements they journaled and never
+    /// committed (written to the ledger), expired reservations and those of dead processes on this
+    /// host, and the shadow comparisons they left running (closed as `unknown`, so they stop
+    /// counting against the day's shadow budget).
+    /// - Returns: how many reservations and comparisons were reclaimed, and settlements replayed.
+    func reclaim() -> (reclaimed: Int, replayed: Int) {
         let isAlive: (Int32) -> Bool = { kill($0, 0) == 0 || errno == EPERM }
-        let reservations = (try? store.reclaimReservations(now: now(), host: host, isAlive: isAlive)) ?? 0
+        let pass = try? store.reclaim(now: now(), host: host, isAlive: isAlive, journals: SettlementJournal.directory(forStore: store.path))
         let comparisons = (try? store.reclaimShadowComparisons(now: now(), host: host, isAlive: isAlive)) ?? 0
-        return reservations + comparisons
+        return ((pass?.reservations ?? 0) + comparisons, pass?.replayed ?? 0)
     }
 
     /// The worker's ``LeaseBook`` behind a lock: draws happen on the request path, top-ups and

@@ -201,7 +201,13 @@ struct LadderRunner: Sendable {
                                                   status: failure == nil ? 200 : failure?.status, ms: ms, message: failure?.message))
             // The judge check's call settled its own reservation; its cost is the request's too.
             if let judgeCheck { noteJudgeCheck(judgeCheck, kept: failure == nil, outcome: &outcome) }
-            await settle(reservation, request: request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
+            let entry = ledgerEntry(request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
+            // A whole answer goes out before its settlement commits when the settlement is journaled
+            // (BudgetGuard.journal): a worker killed in between still charges it, and the commit
+            // is shared with the other answers' settlements.
+            var journaled: BudgetGuard.Journaled?
+            if failure == nil, case .answered = result { journaled = budget.journal(reservation, entry) }
+            if journaled == nil { await settle(reservation, entry) }
             await circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
 
             if let f = failure, f.kind == .lowQuality {
@@ -218,6 +224,7 @@ struct LadderRunner: Sendable {
                 outcome.tierIndex = tiers.firstIndex { $0.name == tier.name }
                 if body["usage"] == nil || u.estimated { body["usage"] = u.openAIValue }
                 await send(.response(WireResponse(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: true), body: body, usage: u)))
+                if let journaled { settleLater(journaled) }
                 return
             case .streamed(let u, let started, _, let answer):
                 outcome.usage = u
@@ -238,15 +245,25 @@ struct LadderRunner: Sendable {
         }
     }
 
-    private func settle(_ reservation: BudgetGuard.Reservation, request: WireRequest, tier: TierConfig, usage: Usage?, cost: Money, outcome: String) async {
-        let entry = LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name, model: tier.model,
-                                promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
-                                usageEstimated: usage?.estimated ?? false, costNano: cost.nanoUSD, outcome: outcome,
-                                keyID: request.caller.keyID, endUser: request.endUser, budgetKeyID: request.caller.budgetKeyID)
+    private func ledgerEntry(_ request: WireRequest, tier: TierConfig, usage: Usage?, cost: Money, outcome: String) -> LedgerEntry {
+        LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name, model: tier.model,
+                    promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
+                    usageEstimated: usage?.estimated ?? false, costNano: cost.nanoUSD, outcome: outcome,
+                    keyID: request.caller.keyID, endUser: request.endUser, budgetKeyID: request.caller.budgetKeyID)
+    }
+
+    private func settle(_ reservation: BudgetGuard.Reservation, _ entry: LedgerEntry) async {
         do {
             try await budget.settle(reservation, entry)
         } catch {
-            logger.error("ledger write failed", metadata: ["triage.request": "\(request.id)", "error": "\(error)"])
+            logger.error("ledger write failed", metadata: ["triage.request": "\(entry.requestID)", "error": "\(error)"])
+        }
+    }
+
+    private func settleLater(_ journaled: BudgetGuard.Journaled) {
+        budget.settleLater(journaled) { [logger] error in
+            logger.error("ledger write failed; the settlement stays journaled, to be charged once this worker stops",
+                         metadata: ["triage.request": "\(journaled.entry.requestID)", "error": "\(error)"])
         }
     }
 

@@ -71,6 +71,7 @@ public final class WorkerService: Service, Sendable {
                 prefix + String(UInt64.random(in: 0...UInt64.max), radix: 36)
             })
         }
+        budget.journal = Self.openJournal(store: store, owner: "\(budget.host)-\(budget.pid)", logger: logger)
         self.budget = budget
         let classifiers = ClassifierSource(store: store, reads: reads, config: config, http: http, environment: environment, logger: logger)
         self.classifiers = classifiers
@@ -86,6 +87,18 @@ public final class WorkerService: Service, Sendable {
                                    circuits: CircuitRegistry(store: store, reads: reads, policy: config.failover.circuit, logger: logger),
                                    quality: QualityChecker(),
                                    workerID: options.id, logger: logger, shadow: shadow, judge: judge)
+    }
+
+    /// The worker's settlement journal beside the store file; none (every settlement commits
+    /// before its answer) for a store without a file, or when the directory cannot be written.
+    private static func openJournal(store: Store, owner: String, logger: Logger) -> SettlementJournal? {
+        guard FileManager.default.fileExists(atPath: store.path) else { return nil }
+        do {
+            return try SettlementJournal(storePath: store.path, owner: owner)
+        } catch {
+            logger.warning("no settlement journal: answers wait for their settlement to commit", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     public func run() async throws {
@@ -126,6 +139,7 @@ public final class WorkerService: Service, Sendable {
         }
         await budget.returnLeases(all: true)
         await budget.writer.flush()
+        budget.journal?.close()
         await budget.requestLog.flush()
         await shadow?.shutdown()  // cancels running comparisons (verdict `unknown`) before the HTTP client goes
         _ = try? store.removeWorker(id: options.id)
@@ -181,8 +195,9 @@ public final class WorkerService: Service, Sendable {
             beats += 1
             classifiers.refresh()
             if beats % 10 == 1 {
-                let n = budget.reclaim()
+                let (n, replayed) = budget.reclaim()
                 if n > 0 { logger.info("reclaimed reservations", metadata: ["count": "\(n)"]) }
+                if replayed > 0 { logger.warning("charged settlements a worker that is gone answered and never committed", metadata: ["count": "\(replayed)"]) }
             }
             do {
                 if try !store.heartbeatWorker(id: options.id, at: Date()) { try register(state: .ready) }

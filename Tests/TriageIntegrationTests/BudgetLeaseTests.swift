@@ -37,7 +37,7 @@ extension Integration {
             #expect(rows.count == 1 && rows.first?.key.hasPrefix("lease:") == true, "\(rows)")
             #expect(rows.first?.amount == 32 * worstCase.nanoUSD, "\(rows), worst case \(worstCase.nanoUSD)")
             let period = BudgetPeriod.monthly.start(containing: Date())
-            #expect(try store.ledgerTotalNano(teamID: team.id) == charged.nanoUSD, "the ledger holds every settled request")
+            #expect(try await store.ledgerTotalNano(teamID: team.id, reaching: charged.nanoUSD) == charged.nanoUSD, "the ledger holds every settled request")
             #expect(try store.budgetStatus(teamID: team.id, periodStart: period, now: Date()).spentNano == charged.nanoUSD)
 
             // Traffic stops: the lease goes back within a second or so.
@@ -48,7 +48,9 @@ extension Integration {
             // lease, and nothing stays reserved.
             let again = try await cluster.http.post(cluster.chatURL, json: body, headers: auth)
             #expect(again.status == 200)
-            let spent = try store.ledgerTotalNano(teamID: team.id)
+            charged += try #require(Money(decimalString: again.headers["x-triage-cost-usd"] ?? ""))
+            let spent = try await store.ledgerTotalNano(teamID: team.id, reaching: charged.nanoUSD)
+            #expect(spent == charged.nanoUSD)
             _ = try cluster.cli(["team", "set", "lease", "--budget", Money(nanoUSD: spent).description])
             try await Task.sleep(for: .milliseconds(200))  // the worker reads the change within budgets.status_cache_ms (100)
             let refused = try await cluster.http.post(cluster.chatURL, json: body, headers: auth)

@@ -179,7 +179,11 @@ extension Integration {
             #expect(comment.hasPrefix("x-triage-cost-usd=\(whole.headers["x-triage-cost-usd"] ?? "?") "))
             let store = try cluster.store()
             let team = try #require(try store.team(named: "s"))
-            let rows = try store.read { db in try db.query("SELECT cost_nano FROM ledger WHERE team_id = ?", [.integer(team.id)]) { $0.int64(0) } }
+            func costs() throws -> [Int64] {
+                try store.read { db in try db.query("SELECT cost_nano FROM ledger WHERE team_id = ?", [.integer(team.id)]) { $0.int64(0) } }
+            }
+            _ = await eventually(timeout: .seconds(5)) { ((try? costs()) ?? []).count >= 2 }
+            let rows = try costs()
             #expect(rows.count == 2 && rows[0] == rows[1], "\(rows)")
 
             // Spend the team past its soft limit, then ask for the top tier: it is capped at the cheapest.

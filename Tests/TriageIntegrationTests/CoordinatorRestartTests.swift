@@ -140,6 +140,8 @@ extension Integration {
             // were charged (SIGTERM: exactly; SIGKILL: plus at most what each cut request had settled).
             let store = try second.store()
             let teamID = try #require(try store.team(named: "restart")).id
+            let chargedInAll = all.compactMap { $0.requestID == nil ? nil : $0.cost?.nanoUSD }.reduce(0, +)
+            _ = try await store.ledgerTotalNano(teamID: teamID, reaching: chargedInAll)
             let rows = try store.read { db in
                 try db.query("SELECT request_id, cost_nano FROM ledger WHERE team_id = ?", [.integer(teamID)]) { ($0.text(0), $0.int64(1)) }
             }

@@ -34,11 +34,11 @@ extension Integration {
             // The rating call is charged to the request that made it: a team ledger row, in the request's cost.
             let store = try cluster.store()
             let firstID = try #require(hard.headers["x-triage-request-id"])
-            let judged = try store.ledgerRows(request: firstID)
+            let charged = try #require(Money(decimalString: hard.headers["x-triage-cost-usd"] ?? ""))
+            let judged = try await store.ledgerRows(request: firstID, summingTo: charged.nanoUSD)
             let judgeRow = try #require(judged.first { $0.outcome == "routing_judge" }, "\(judged)")
             #expect(judgeRow.cost > 0, "\(judged)")
             #expect(judged.allSatisfy { $0.team == judgeRow.team }, "charged to the same team as the answer: \(judged)")
-            let charged = try #require(Money(decimalString: hard.headers["x-triage-cost-usd"] ?? ""))
             #expect(charged.nanoUSD == judged.map(\.cost).reduce(0, +), "the client is told the judge's share too")
 
             // The same query (case and spacing aside) again, several times over both workers: no judge call.

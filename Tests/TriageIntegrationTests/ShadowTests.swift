@@ -183,6 +183,7 @@ extension Integration {
             let m = await poll(timeout: .seconds(3)) { try? store.misroutes().first { $0.requestID == id } }
             #expect(m?.reason.hasPrefix("low_quality: judge_low_grade: judge graded 3/10, below 6") == true, "\(m?.reason ?? "nil")")
             // The judge's call is charged to the request (settled as soon as it answered, before the attempt's row).
+            _ = await eventually(timeout: .seconds(5)) { ((try? store.ledgerRows(request: id)) ?? []).count >= 3 }
             #expect(try store.ledgerRows(request: id).map(\.outcome) == ["judge", "low_quality", "ok"])
 
             let good = try await cluster.chat("sim-rating=8 What is the capital of Italy?")
@@ -210,7 +211,7 @@ extension Integration {
             #expect(r.headers["x-triage-judge"] == "skipped: the team's budget cannot cover the judge call", "\(r.headers)")
             #expect(try await sim.attempts()["judge-mini"] == nil, "a judge call the team cannot afford was made")
             let store = try cluster.store()
-            let spent = try store.read { db in try db.query("SELECT coalesce(sum(cost_nano), 0) FROM ledger") { $0.int64(0) } }.first ?? 0
+            let spent = try await store.ledgerTotalNano(reaching: 1)
             #expect(spent > 0 && spent <= 50_000_000, "the team's spend stays within its 0.05 USD budget: \(spent) nano-USD")
         }
 

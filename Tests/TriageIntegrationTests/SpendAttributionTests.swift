@@ -27,6 +27,7 @@ extension Integration {
                 charged["\(String(key.split(separator: "_")[1]))/\(user ?? "-")", default: 0] += cost.nanoUSD
             }
             func total(_ match: (String) -> Bool) -> Int64 { charged.filter { match($0.key) }.values.reduce(0, +) }
+            _ = try await cluster.store().ledgerTotalNano(reaching: total { _ in true })
 
             let byKey = try JSONValue.parse(Array(try cluster.cli(["spend", "--team", "apps", "--by", "key", "--json"]).utf8)).arrayValue ?? []
             #expect(byKey.count == 2, "\(byKey)")

@@ -146,6 +146,7 @@ extension Integration {
             let all = state.answers.withLock { $0 }
             #expect(all.contains { $0.status == 200 })
             for a in all { #expect(a.status == 200 || (a.status == 502 && a.code == "worker_lost"), "unexpected outcome: \(a)") }
+            _ = try await cluster.store().ledgerTotalNano(reaching: all.compactMap { $0.status == 200 ? $0.cost?.nanoUSD : nil }.reduce(0, +))
             let rows = try cluster.store().read { db in
                 try db.query("SELECT request_id, cost_nano FROM ledger") { ($0.text(0), $0.int64(1)) }
             }
