@@ -17,8 +17,9 @@ extension Store {
     /// Checks the backup's copies first, and refuses while a coordinator or worker has the store
     /// open (``StoreUseLock``) or a worker of the store has sent a heartbeat within
     /// `liveWorkerWindow` (the cluster is running, perhaps on another host). The store's current files, with
-    /// their `-wal` and `-shm` (which SQLite would otherwise replay onto the restored file), are
-    /// moved into `replaced-<UTC time>/` beside them; then the copies are put in place and opened,
+    /// their `-wal` and `-shm` (which SQLite would otherwise replay onto the restored file) and the
+    /// settlement journals (which a reclaim pass would replay onto it), are moved into
+    /// `replaced-<UTC time>/` beside them; then the copies are put in place and opened,
     /// which applies the migrations of a backup from an older version.
     /// - Parameters:
     ///   - directory: The backup's directory (`triage.sqlite`, and `triage-requests.sqlite` when present).
@@ -63,7 +64,9 @@ extension Store {
         }
 
         var setAside: String?
-        let existing = targets.flatMap { [$0, $0 + "-wal", $0 + "-shm"] }.filter { fm.fileExists(atPath: $0) }
+        // Settlements journaled by workers killed before the stop belong to the store being replaced.
+        let existing = (targets.flatMap { [$0, $0 + "-wal", $0 + "-shm"] } + [SettlementJournal.directory(forStore: storePath)])
+            .filter { fm.fileExists(atPath: $0) }
         if !existing.isEmpty {
             let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
             let aside = URL(fileURLWithPath: storePath).deletingLastPathComponent().appendingPathComponent("replaced-\(stamp)").path

@@ -106,6 +106,12 @@ import TriageStore
             }
             // `store` stays open, as a process that missed the stop would: its WAL still holds r2.
             #expect(FileManager.default.fileExists(atPath: live + "-wal"))
+            // A worker killed before the stop left a settlement it answered and never committed (r3).
+            let journals = SettlementJournal.directory(forStore: live)
+            try FileManager.default.createDirectory(atPath: journals, withIntermediateDirectories: true)
+            let r3 = LedgerEntry(teamID: team.id, requestID: "r3", createdAt: Date(), tier: "simple", model: "m", promptTokens: 1,
+                                 completionTokens: 1, usageEstimated: false, costNano: 5, outcome: "ok")
+            try Data(SettlementRecord(hold: .none, entry: r3, periodStart: Date()).line).write(to: URL(fileURLWithPath: journals + "/h-1-1-1.jsonl"))
 
             // Both have stopped: the lock is free. While a restore holds it, no serving process can start.
             do {
@@ -127,6 +133,10 @@ import TriageStore
             let back = try Store(path: live)
             defer { back.close() }
             #expect(try back.ledgerTotalNano() == 40, "the backup's ledger, without what came after it")
+            #expect(FileManager.default.fileExists(atPath: aside + "/triage.sqlite.settlements/h-1-1-1.jsonl"), "the old journal went aside too")
+            #expect(try back.reclaim(now: Date(), host: "h", isAlive: { _ in false }, journals: journals).replayed == 0,
+                    "nothing of the replaced store is replayed onto the restored one")
+            #expect(try back.ledgerTotalNano() == 40)
             #expect(try back.integrityCheck() == "ok")
             let audit = try back.auditEvents()
             #expect(audit.map(\.action) == [.storeRestore], "the restored store says who put it there")
