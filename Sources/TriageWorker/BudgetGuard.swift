@@ -236,7 +236,7 @@ struct BudgetGuard: Sendable {
         LeaseReturn(rowID: r.row.id, key: r.row.key, amountNano: r.amountNano)
     }
 
-    /// Queues a request log entry; the log's writer commits it with the others queued within 50 ms.
+    /// Queues a request log entry; the log's writer commits it with the others queued within 10 ms.
     func logRequest(_ entry: RequestLogEntry, logger: Logger) {
         requestLog.logRequestLater(entry) { error in
             logger.error("request log write failed", metadata: ["triage.request": "\(entry.id)", "error": "\(error)"])

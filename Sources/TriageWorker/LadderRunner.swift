@@ -428,7 +428,7 @@ struct LadderRunner: Sendable {
             upstreamMs: outcome.upstreamMs, promptTokens: outcome.usage?.promptTokens,
             completionTokens: outcome.usage?.completionTokens, usageEstimated: outcome.usage?.estimated ?? false,
             costNano: outcome.cost.nanoUSD)
-        budget.logRequest(entry, logger: logger)  // committed by the request log's writer within 50 ms
+        budget.logRequest(entry, logger: logger)  // committed by the request log's writer within 10 ms
         await logMisroute(request: request, outcome: outcome)
         // The coordinator logs every request at info (with the worker's figures); this line is for debugging a worker.
         logger.debug("request", metadata: [

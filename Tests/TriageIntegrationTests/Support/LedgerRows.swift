@@ -1,7 +1,7 @@
 import TriageStore
 
 /// A whole answer's settlement commits just after the answer went out (with the worker's next
-/// store write, within 50 ms; see `SettlementJournal`): what a client was charged reaches the
+/// store write, within 10 ms; see `SettlementJournal`): what a client was charged reaches the
 /// ledger moments later. These read the ledger once it caught up, or as it is after `timeout`.
 extension Store {
     /// The ledger rows of one request, oldest first, as (outcome, team id, cost in nano-USD).
