@@ -224,6 +224,8 @@ struct LadderRunner: Sendable {
                 outcome.tierIndex = tiers.firstIndex { $0.name == tier.name }
                 if body["usage"] == nil || u.estimated { body["usage"] = u.openAIValue }
                 await send(.response(WireResponse(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: true), body: body, usage: u)))
+                // The loop flushes the answer once this task yields: now, not after the request log's entry.
+                await Task.yield()
                 if let journaled { settleLater(journaled) }
                 return
             case .streamed(let u, let started, _, let answer):
