@@ -23,6 +23,21 @@ extension SettlementJournal {
         }
     }
 
+    /// The records of the segments in `directory` whose owners are gone, read under a shared lock
+    /// let go of at once (for a look: a reclaim pass takes them with ``abandoned(in:)``).
+    static func abandonedRecords(in directory: String) -> [SettlementRecord] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var records: [SettlementRecord] = []
+        for name in names.sorted() where name.hasSuffix(".jsonl") {
+            let fd = open(directory + "/" + name, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { Glibc.close(fd) }
+            guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { continue }
+            records += readLines(fd).compactMap { SettlementRecord(line: $0) }
+        }
+        return records
+    }
+
     /// The segments in `directory` whose owners are gone: those a `flock` can be taken on, since
     /// a live owner holds its own. Each stays locked until ``Abandoned/discard()`` or ``Abandoned/keep()``.
     static func abandoned(in directory: String) -> [Abandoned] {

@@ -43,6 +43,18 @@ extension Store {
         return result
     }
 
+    /// How many settlements workers that are gone journaled and never committed: what the next
+    /// reclaim pass will charge (`journals`: ``SettlementJournal/directory(forStore:)``).
+    public func unchargedSettlements(journals: String) throws(StoreError) -> Int {
+        let records = SettlementJournal.abandonedRecords(in: journals)
+        guard !records.isEmpty else { return 0 }
+        return try locked(reading: "unchargedSettlements") { db throws(StoreError) in
+            var n = 0
+            for record in records where try !Self.isSettled(db, record.entry) { n += 1 }
+            return n
+        }
+    }
+
     /// Whether the ledger already holds `entry` (its owner committed it before it died).
     private static func isSettled(_ db: SQLiteConnection, _ entry: LedgerEntry) throws(StoreError) -> Bool {
         try db.queryFirst("""

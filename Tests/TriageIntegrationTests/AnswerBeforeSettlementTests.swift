@@ -42,6 +42,10 @@ extension Integration {
             let victim = try #require(try store.workers().first)
             kill(victim.pid, SIGKILL)
             #expect(await eventually(timeout: .seconds(5)) { !ProcessTable.isAlive(victim.pid) })
+            // `triage status` tells that the ledger is behind, and by how much.
+            // (It may find no live worker, and exit 1, before the new one registers.)
+            let status = try JSONValue.parse(Array(try env.run(["status", "--json", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output.utf8))
+            #expect(status["uncharged_settlements"]?.intValue == 3, "\(status)")
             try holder.exec("ROLLBACK")
             held = false
 
@@ -61,6 +65,13 @@ extension Integration {
             #expect(after.status == 200, "\(after.text)")
             charged += try #require(Money(decimalString: after.headers["x-triage-cost-usd"] ?? ""))
             #expect(try await eventually(timeout: .seconds(5)) { try store.ledgerTotalNano(teamID: team.id) == charged.nanoUSD })
+            let caughtUp = try JSONValue.parse(Array(try cluster.cli(["status", "--json"]).utf8))
+            #expect(caughtUp["uncharged_settlements"]?.intValue == 0, "\(caughtUp)")
+
+            // A worker that stops cleanly leaves no journal behind.
+            cluster.up.stop()
+            let leftAfterStop = (try? FileManager.default.contentsOfDirectory(atPath: journals).filter { $0.hasSuffix(".jsonl") }) ?? []
+            #expect(leftAfterStop.isEmpty, "\(leftAfterStop)")
         }
     }
 }

@@ -26,6 +26,7 @@ extension Integration {
             #expect(text.contains("circuits     all closed"), "\(text)")
             #expect(text.contains("  broke  exhausted: $0.000000000 of $0.000000000 this month"), "\(text)")
             #expect(text.contains("  careful  capped: $"), "\(text)")
+            #expect(text.contains("settlements  all in the ledger"), "\(text)")
 
             let json = try JSONValue.parse(Array(try cluster.cli(["status", "--json"]).utf8))
             #expect(json["live_workers"]?.intValue == 2)

@@ -4,7 +4,7 @@ import TriageStore
 
 /// What `triage status` shows: the cluster as its shared store sees it (workers and their
 /// heartbeats, the last config reload, open circuits, the classifier in use, teams at or past
-/// their budgets, reservations in flight). It needs no running coordinator, so it also tells
+/// their budgets, reservations in flight, settlements of dead workers not charged yet). It needs no running coordinator, so it also tells
 /// why a cluster is not serving.
 public struct ClusterStatus: Codable, Sendable, Equatable {
     public struct Worker: Codable, Sendable, Equatable {
@@ -81,12 +81,15 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
     /// Teams at or past their budget, or past their soft limit, in the current period.
     public var budgets: [TeamBudget]
     public var activeReservations: Int
+    /// Answers of workers that are gone whose settlements are journaled but not in the ledger yet
+    /// (the next reclaim pass of a live worker charges them).
+    public var unchargedSettlements: Int
     public var generatedAt: String
 
     enum CodingKeys: String, CodingKey {
         case store, workers, circuits, classifier, teams, budgets
         case schemaVersion = "schema_version", liveWorkers = "live_workers", lastReload = "last_reload",
-             activeReservations = "active_reservations", generatedAt = "generated_at"
+             activeReservations = "active_reservations", unchargedSettlements = "uncharged_settlements", generatedAt = "generated_at"
     }
 
     /// Reads the status from `store`; `classifierKind` is `classifier.kind`, `staleAfter` `workers.stale_s`.
@@ -128,7 +131,9 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
         }
         return ClusterStatus(store: storePath, schemaVersion: try store.schemaVersion(), workers: workers, liveWorkers: workers.filter(\.live).count,
                              lastReload: reload, circuits: circuits, classifier: classifier, teams: teams.count, budgets: budgets,
-                             activeReservations: try store.activeReservationCount(now: now), generatedAt: format.string(from: now))
+                             activeReservations: try store.activeReservationCount(now: now),
+                             unchargedSettlements: try store.unchargedSettlements(journals: SettlementJournal.directory(forStore: storePath)),
+                             generatedAt: format.string(from: now))
     }
 
     /// The status for a person: one line per subject.
@@ -154,6 +159,8 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
             lines.append("  \(b.team)  \(b.state): $\(b.spentUSD) of $\(b.budgetUSD) \(when)")
         }
         lines.append("reservations \(activeReservations) in flight")
+        lines.append("settlements  " + (unchargedSettlements == 0 ? "all in the ledger"
+            : "\(unchargedSettlements) answered by workers that are gone, not in the ledger yet (a live worker's next reclaim pass charges them)"))
         return lines.joined(separator: "\n")
     }
 
