@@ -59,7 +59,7 @@ public final class SettlementJournal: Sendable {
     ///   - segmentBytes: the size past which a new segment replaces the current one.
     public init(storePath: String, owner: String, segmentBytes: Int = 4 << 20) throws(StoreError) {
         let directory = Self.directory(forStore: storePath)
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw StoreError(code: SQLITE_CANTOPEN, message: "cannot create \(directory): \(String(cString: strerror(errno)))", operation: "journal")
         }
         self.directory = directory
@@ -137,7 +137,7 @@ public final class SettlementJournal: Sendable {
 
     private static func open(directory: String, owner: String, number: Int) -> Segment? {
         let path = "\(directory)/\(owner)-\(UInt32.random(in: 0...UInt32.max))-\(number).jsonl"
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return nil }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             Glibc.close(fd)

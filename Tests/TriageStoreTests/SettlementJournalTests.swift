@@ -94,6 +94,10 @@ import Testing
             #expect(tickets.count == 3 && journal.pending == 3)
             #expect(files(dir).count == 4, "three written segments and the current one")
             #expect(files(dir).allSatisfy { $0.hasPrefix("host_1-") }, "the owner's name is made safe for a file name")
+            // Ledger rows name requests, keys and end users: only the cluster's user reads them.
+            let fm = FileManager.default
+            #expect((try fm.attributesOfItem(atPath: dir)[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+            #expect(try files(dir).allSatisfy { (try fm.attributesOfItem(atPath: dir + "/" + $0)[.posixPermissions] as? NSNumber)?.intValue == 0o600 })
 
             #expect(try store.reclaim(now: t0, host: "h", isAlive: { _ in true }, journals: dir).replayed == 0)
             #expect(files(dir).count == 4)
