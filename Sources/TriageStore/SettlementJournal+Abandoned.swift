@@ -23,31 +23,18 @@ extension SettlementJournal {
         }
     }
 
-    /// The records of the segments in `directory` whose owners are gone, read under a shared lock
-    /// let go of at once (for a look: a reclaim pass takes them with ``abandoned(in:)``).
-    static func abandonedRecords(in directory: String) -> [SettlementRecord] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
-        var records: [SettlementRecord] = []
-        for name in names.sorted() where name.hasSuffix(".jsonl") {
-            let fd = open(directory + "/" + name, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            defer { Glibc.close(fd) }
-            guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { continue }
-            records += readLines(fd).compactMap { SettlementRecord(line: $0) }
-        }
-        return records
-    }
-
     /// The segments in `directory` whose owners are gone: those a `flock` can be taken on, since
     /// a live owner holds its own. Each stays locked until ``Abandoned/discard()`` or ``Abandoned/keep()``.
-    static func abandoned(in directory: String) -> [Abandoned] {
+    /// - Parameter shared: take a shared lock, for a look (`triage status`); a reclaim pass takes an
+    ///   exclusive one, so that two passes never replay one segment at once.
+    static func abandoned(in directory: String, shared: Bool = false) -> [Abandoned] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
         var found: [Abandoned] = []
         for name in names.sorted() where name.hasSuffix(".jsonl") {
             let path = directory + "/" + name
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { continue }
-            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            guard flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 else {
                 Glibc.close(fd)
                 continue
             }

@@ -66,14 +66,6 @@ extension Store {
         }
     }
 
-    /// Deletes reservations that expired, and those of processes on `host` that `isAlive` says are
-    /// gone (``reclaim(now:host:isAlive:journals:)`` without journals).
-    /// - Returns: how many were reclaimed.
-    @discardableResult
-    public func reclaimReservations(now: Date, host: String, isAlive: (Int32) -> Bool) throws(StoreError) -> Int {
-        try reclaim(now: now, host: host, isAlive: isAlive).reservations
-    }
-
     /// The team and its spend and reservations in the current period, in one read: `periodStart`
     /// gives the start of the team's period (which depends on the team).
     /// - Returns: nil when there is no such team.

@@ -23,7 +23,7 @@ extension Store {
             result = try locked(writing: "reclaim") { db throws(StoreError) in
                 let owners = try db.query("SELECT DISTINCT owner_pid FROM reservations WHERE owner_host = ?", [.text(host)]) { Int32($0.int64(0)) }
                 let dead = owners.filter { !isAlive($0) }
-                taken = journals.map(SettlementJournal.abandoned(in:)) ?? []
+                taken = journals.map { SettlementJournal.abandoned(in: $0) } ?? []
                 var replayed = 0
                 for record in taken.flatMap(\.records) where try !Self.isSettled(db, record.entry) {
                     try Self.settle(db, record.hold, record.entry, periodStart: record.periodStart)
@@ -46,7 +46,9 @@ extension Store {
     /// How many settlements workers that are gone journaled and never committed: what the next
     /// reclaim pass will charge (`journals`: ``SettlementJournal/directory(forStore:)``).
     public func unchargedSettlements(journals: String) throws(StoreError) -> Int {
-        let records = SettlementJournal.abandonedRecords(in: journals)
+        let segments = SettlementJournal.abandoned(in: journals, shared: true)
+        for segment in segments { segment.keep() }
+        let records = segments.flatMap(\.records)
         guard !records.isEmpty else { return 0 }
         return try locked(reading: "unchargedSettlements") { db throws(StoreError) in
             var n = 0

@@ -68,7 +68,7 @@ import Testing
             #expect(try store.activeReservationCount(now: t0) == 3)
             // An expired reservation no longer counts, even before it is deleted.
             #expect(try store.budgetStatus(teamID: team.id, periodStart: period, now: t0.addingTimeInterval(20)).reservedNano == 200)
-            let n = try store.reclaimReservations(now: t0.addingTimeInterval(20), host: "h", isAlive: { $0 != 12 })
+            let n = try store.reclaim(now: t0.addingTimeInterval(20), host: "h", isAlive: { $0 != 12 }).reservations
             #expect(n == 2)
             #expect(try store.activeReservationCount(now: t0) == 1)
         }
