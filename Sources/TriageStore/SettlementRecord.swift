@@ -7,15 +7,24 @@ import Foundation
 /// round-trip form), so a replayed ledger row has exactly the `created_at` of the row the worker
 /// may already have committed (which is how a replay tells the two apart): going through seconds
 /// since 1970 could move the last bit.
+///
+/// A **checkpoint** is what a stream in progress has cost so far (the prompt and the text generated
+/// up to then, outcome `worker_lost`): written again as the stream goes, and dismissed once the
+/// attempt's real settlement commits. Only the last checkpoint of an attempt is ever charged, and only
+/// when the ledger holds no row of that attempt: its worker died mid-stream, after the provider had
+/// billed what it generated.
 public struct SettlementRecord: Sendable, Equatable {
     public var hold: ReservationHold
     public var entry: LedgerEntry
     public var periodStart: Date
+    /// Whether this is a stream's checkpoint rather than a settlement.
+    public var checkpoint: Bool
 
-    public init(hold: ReservationHold, entry: LedgerEntry, periodStart: Date) {
+    public init(hold: ReservationHold, entry: LedgerEntry, periodStart: Date, checkpoint: Bool = false) {
         self.hold = hold
         self.entry = entry
         self.periodStart = periodStart
+        self.checkpoint = checkpoint
     }
 
     /// The record as one line of JSON, newline included.
@@ -44,6 +53,7 @@ public struct SettlementRecord: Sendable, Equatable {
             w.field("lease_key", key)
             w.field("lease_amount", amount)
         }
+        if checkpoint { w.raw(",\"checkpoint\":true") }
         w.raw("}\n")
         return w.bytes
     }
@@ -63,7 +73,7 @@ public struct SettlementRecord: Sendable, Equatable {
                   entry: LedgerEntry(teamID: l.team, requestID: l.request, createdAt: Date(timeIntervalSinceReferenceDate: l.created), tier: l.tier,
                                      model: l.model, promptTokens: l.prompt, completionTokens: l.completion, usageEstimated: l.estimated,
                                      costNano: l.cost, outcome: l.outcome, keyID: l.key, endUser: l.user, budgetKeyID: l.budgetKey),
-                  periodStart: Date(timeIntervalSinceReferenceDate: l.period))
+                  periodStart: Date(timeIntervalSinceReferenceDate: l.period), checkpoint: l.checkpoint ?? false)
     }
 
     private struct Line: Decodable {
@@ -86,9 +96,10 @@ public struct SettlementRecord: Sendable, Equatable {
         var leaseRow: Int64?
         var leaseKey: String?
         var leaseAmount: Int64?
+        var checkpoint: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case v, request, created, period, team, tier, model, prompt, completion, estimated, cost, outcome, key, user, row
+            case v, request, created, period, team, tier, model, prompt, completion, estimated, cost, outcome, key, user, row, checkpoint
             case budgetKey = "budget_key", leaseRow = "lease_row", leaseKey = "lease_key", leaseAmount = "lease_amount"
         }
     }

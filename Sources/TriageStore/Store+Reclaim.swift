@@ -24,11 +24,11 @@ extension Store {
                 let owners = try db.query("SELECT DISTINCT owner_pid FROM reservations WHERE owner_host = ?", [.text(host)]) { Int32($0.int64(0)) }
                 let dead = owners.filter { !isAlive($0) }
                 taken = journals.map { SettlementJournal.abandoned(in: $0) } ?? []
-                var replayed = 0
-                for record in taken.flatMap(\.records) where try !Self.isSettled(db, record.entry) {
+                let uncharged = try Self.uncharged(db, taken.flatMap(\.records))
+                for record in uncharged {
                     try Self.settle(db, record.hold, record.entry, periodStart: record.periodStart)
-                    replayed += 1
                 }
+                let replayed = uncharged.count
                 var n = try db.run("DELETE FROM reservations WHERE expires_at <= ?", [SQLiteValue(now)])
                 for pid in dead {
                     n += try db.run("DELETE FROM reservations WHERE owner_host = ? AND owner_pid = ?", [.text(host), .integer(Int64(pid))])
@@ -51,10 +51,46 @@ extension Store {
         let records = segments.flatMap(\.records)
         guard !records.isEmpty else { return 0 }
         return try locked(reading: "unchargedSettlements") { db throws(StoreError) in
-            var n = 0
-            for record in records where try !Self.isSettled(db, record.entry) { n += 1 }
-            return n
+            try Self.uncharged(db, records).count
         }
+    }
+
+    /// What of `records` (the lines of abandoned journal segments) the ledger does not hold yet:
+    /// settlements whose rows are missing, then, of each stream attempt whose worker died with it in
+    /// progress, its last checkpoint (none when the attempt's own row is in: it settled).
+    private static func uncharged(_ db: SQLiteConnection, _ records: [SettlementRecord]) throws(StoreError) -> [SettlementRecord] {
+        var out: [SettlementRecord] = []
+        for record in records where !record.checkpoint {
+            if try !isSettled(db, record.entry) { out.append(record) }
+        }
+        struct Attempt: Hashable { var request: String, tier: String?, model: String?, created: Date }
+        var last: [Attempt: SettlementRecord] = [:]
+        var order: [Attempt] = []
+        for record in records where record.checkpoint {
+            let e = record.entry
+            let attempt = Attempt(request: e.requestID, tier: e.tier, model: e.model, created: e.createdAt)
+            if let seen = last[attempt] {
+                if record.entry.completionTokens >= seen.entry.completionTokens { last[attempt] = record }
+            } else {
+                last[attempt] = record
+                order.append(attempt)
+            }
+        }
+        for attempt in order {
+            guard let record = last[attempt] else { continue }
+            if try !attemptSettled(db, record.entry) { out.append(record) }
+        }
+        return out
+    }
+
+    /// Whether the ledger holds a row of the stream attempt a checkpoint belongs to: one of its request,
+    /// tier and model written at or after the checkpoint's first time (the attempt's own settlement,
+    /// whatever it charged, or this checkpoint replayed by an earlier pass).
+    private static func attemptSettled(_ db: SQLiteConnection, _ checkpoint: LedgerEntry) throws(StoreError) -> Bool {
+        try db.queryFirst("""
+            SELECT 1 FROM ledger WHERE request_id = ? AND tier IS ? AND model IS ? AND created_at >= ? LIMIT 1
+            """, [.text(checkpoint.requestID), checkpoint.tier.map { .text($0) } ?? .null, checkpoint.model.map { .text($0) } ?? .null,
+                  SQLiteValue(checkpoint.createdAt)]) { _ in true } ?? false
     }
 
     /// Whether the ledger already holds `entry` (its owner committed it before it died).

@@ -191,6 +191,24 @@ struct BudgetGuard: Sendable {
         return journal.append(record).map { Journaled(reservation: reservation, entry: entry, ticket: $0) }
     }
 
+    /// Journals what a stream attempt has cost so far (``SettlementRecord/checkpoint``): charged only
+    /// if this worker dies before the attempt settles. The checkpoint it supersedes is let go once
+    /// this one is written.
+    /// - Returns: the ticket of the checkpoint now standing (`previous` when this one could not be
+    ///   written), for ``dismiss(_:)`` once the attempt's settlement has committed.
+    func checkpoint(_ reservation: Reservation, _ entry: LedgerEntry, replacing previous: SettlementJournal.Ticket?) -> SettlementJournal.Ticket? {
+        guard let journal else { return nil }
+        let record = SettlementRecord(hold: reservation.hold, entry: entry, periodStart: reservation.periodStart, checkpoint: true)
+        guard let ticket = journal.append(record) else { return previous }
+        if let previous { journal.committed(previous) }
+        return ticket
+    }
+
+    /// Lets go of a stream attempt's last checkpoint: its settlement is in the store.
+    func dismiss(_ checkpoint: SettlementJournal.Ticket) {
+        journal?.committed(checkpoint)
+    }
+
     /// Commits a journaled settlement with the writer's next transaction, or within its
     /// `laterDelay` (settlements of many answers share one commit). One that fails stays in the
     /// journal, for a reclaim pass to write once this worker has gone.

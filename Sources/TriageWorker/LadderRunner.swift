@@ -160,8 +160,11 @@ struct LadderRunner: Sendable {
             let attemptStart = ContinuousClock.now
             let judgeCheck = qualityJudge(request, tier: tier, team: outcome.budget?.team)
             let snapshot = outcome
+            let checkpoints = chat.stream ? StreamCheckpoints(budget: budget, reservation: reservation) { [self] usage in
+                ledgerEntry(request, tier: tier, usage: usage, cost: tier.price.cost(usage), outcome: "worker_lost")
+            } : nil
             let result: AttemptResult = chat.stream
-                ? await watchdog.guarding { await self.streamAttempt(provider, call, request: request, chat: chat, outcome: snapshot, watchdog: watchdog, canClimb: canClimb, judgeCheck: judgeCheck, send: send) }
+                ? await watchdog.guarding { await self.streamAttempt(provider, call, request: request, chat: chat, outcome: snapshot, watchdog: watchdog, canClimb: canClimb, judgeCheck: judgeCheck, checkpoints: checkpoints, send: send) }
                 : await watchdog.guarding { await self.completeAttempt(provider, call, chat: chat) }
             let ms = attemptStart.duration(to: .now).milliseconds
             outcome.upstreamMs += ms
@@ -207,7 +210,7 @@ struct LadderRunner: Sendable {
             // is shared with the other answers' settlements.
             var journaled: BudgetGuard.Journaled?
             if failure == nil, case .answered = result { journaled = budget.journal(reservation, entry) }
-            if journaled == nil { await settle(reservation, entry) }
+            if journaled == nil, await settle(reservation, entry) { checkpoints?.dismiss() }
             await circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
 
             if let f = failure, f.kind == .lowQuality {
@@ -254,11 +257,15 @@ struct LadderRunner: Sendable {
                     keyID: request.caller.keyID, endUser: request.endUser, budgetKeyID: request.caller.budgetKeyID)
     }
 
-    private func settle(_ reservation: BudgetGuard.Reservation, _ entry: LedgerEntry) async {
+    /// - Returns: whether the settlement committed.
+    @discardableResult
+    private func settle(_ reservation: BudgetGuard.Reservation, _ entry: LedgerEntry) async -> Bool {
         do {
             try await budget.settle(reservation, entry)
+            return true
         } catch {
             logger.error("ledger write failed", metadata: ["triage.request": "\(entry.requestID)", "error": "\(error)"])
+            return false
         }
     }
 
@@ -285,7 +292,7 @@ struct LadderRunner: Sendable {
     /// goes out with the first chunk released.
     private func streamAttempt(_ provider: any ChatProvider, _ call: UpstreamCall, request: WireRequest, chat: ChatRequest,
                                outcome: Outcome, watchdog: AttemptWatchdog, canClimb: Bool, judgeCheck: QualityJudge? = nil,
-                               send: @escaping Send) async -> AttemptResult {
+                               checkpoints: StreamCheckpoints?, send: @escaping Send) async -> AttemptResult {
         let clientWantsUsage = chat.body["stream_options"]?["include_usage"]?.boolValue == true
         let holdTokens = config.failover.holdBackTokens
         let holdFor = Duration.milliseconds(Int64(config.failover.holdBackMs))
@@ -351,6 +358,10 @@ struct LadderRunner: Sendable {
                     let holding = buffered || (!finished && (tokens < holdTokens || (firstToken.map { $0.duration(to: .now) < holdFor } ?? (holdFor > .zero))))
                     if !holding { await release() }
                     if finished && usage != nil { break loop }  // finish promptly, without waiting for [DONE]
+                    if !finished, let checkpoints, checkpoints.isDue(answerBytes: contentBytes) {
+                        await Task.yield()  // the chunks just sent leave first
+                        checkpoints.write(Self.estimate(chat: chat, answerBytes: contentBytes), answerBytes: contentBytes)
+                    }
                 }
             }
         } catch var failure as AttemptFailure {

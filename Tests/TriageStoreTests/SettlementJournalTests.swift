@@ -10,6 +10,15 @@ import Testing
                     completionTokens: 30, usageEstimated: false, costNano: cost, outcome: "ok", keyID: 3, endUser: user)
     }
 
+    /// The ledger rows of one request, oldest first.
+    private func rows(_ store: Store, _ request: String) throws -> [(outcome: String, completion: Int64, cost: Int64)] {
+        try store.read { db in
+            try db.query("SELECT outcome, completion_tokens, cost_nano FROM ledger WHERE request_id = ? ORDER BY id", [.text(request)]) {
+                ($0.text(0), $0.int64(1), $0.int64(2))
+            }
+        }
+    }
+
     private func files(_ dir: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".jsonl") }
     }
@@ -37,6 +46,9 @@ import Testing
             let record = SettlementRecord(hold: .none, entry: entry(1, "r", cost: 1, at: at), periodStart: at)
             #expect(SettlementRecord(line: record.line.dropLast())?.entry.createdAt == at)
         }
+        let checkpoint = SettlementRecord(hold: .row(5), entry: entry(1, "r-4", cost: 77), periodStart: period, checkpoint: true)
+        #expect(SettlementRecord(line: checkpoint.line.dropLast()) == checkpoint)
+        #expect(SettlementRecord(line: checkpoint.line.dropLast())?.checkpoint == true)
         #expect(SettlementRecord(line: Array("{\"v\":1,\"request\":\"r\"".utf8)) == nil, "a line cut short is no record")
         #expect(SettlementRecord(line: Array("junk".utf8)) == nil)
     }
@@ -79,6 +91,60 @@ import Testing
             try Data(committed.line + lost.line + leased.line).write(to: URL(fileURLWithPath: dir + "/h-999999-1-2.jsonl"))
             #expect(try store.reclaim(now: t0, host: "h", isAlive: { _ in false }, journals: dir).replayed == 0)
             #expect(try store.ledgerTotalNano(teamID: team.id) == 950)
+        }
+    }
+
+    /// Streams in progress when their worker died: the last checkpoint of each attempt is charged
+    /// once (the provider billed what it generated), unless the attempt's own settlement is in.
+    @Test func aDeadWorkersStreamInProgressIsChargedItsLastCheckpointOnce() throws {
+        try withStore { store, path throws in
+            let team = try store.createTeam(name: "a", budgetNano: 100_000, period: "monthly", softLimit: nil)
+            var holds: [ReservationHold] = []
+            for r in ["s1", "s2"] {
+                let result = try store.reserve(teamID: team.id, requestID: r, amountNano: 5_000, periodStart: period, now: t0,
+                                               ttl: 600, ownerPID: 999_999, ownerHost: "h")
+                guard case .reserved(let id, _, _) = result else { Issue.record("not reserved: \(result)"); return }
+                holds.append(.row(id))
+            }
+            let started = Date(timeIntervalSince1970: 1_800_000_100.25)
+            func checkpoint(_ hold: ReservationHold, _ request: String, tokens: Int, cost: Int64, tier: String = "simple") -> SettlementRecord {
+                var e = entry(team.id, request, cost: cost, at: started)
+                e.completionTokens = tokens
+                e.outcome = "worker_lost"
+                e.tier = tier
+                return SettlementRecord(hold: hold, entry: e, periodStart: period, checkpoint: true)
+            }
+            // s1 died mid-stream after three checkpoints; s2's stream settled (its row is in) before the
+            // worker died; s3's first attempt settled (a failure, then a climb) and its second died mid-stream.
+            var s2Final = entry(team.id, "s2", cost: 900, at: started.addingTimeInterval(2))
+            s2Final.outcome = "ok"
+            try store.settle(holds[1], s2Final, periodStart: period)
+            var s3First = entry(team.id, "s3", cost: 100, at: started.addingTimeInterval(-1))
+            s3First.outcome = "server_error"
+            try store.settle(.none, s3First, periodStart: period)
+            let lines = [checkpoint(holds[0], "s1", tokens: 1, cost: 110), checkpoint(holds[1], "s2", tokens: 4, cost: 300),
+                         checkpoint(holds[0], "s1", tokens: 130, cost: 400), checkpoint(.none, "s3", tokens: 9, cost: 60, tier: "medium"),
+                         checkpoint(holds[0], "s1", tokens: 260, cost: 700)]
+            let dir = SettlementJournal.directory(forStore: path)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try Data(lines.flatMap(\.line)).write(to: URL(fileURLWithPath: dir + "/h-999999-1-1.jsonl"))
+            #expect(try store.unchargedSettlements(journals: dir) == 2)
+
+            let pass = try store.reclaim(now: t0, host: "h", isAlive: { _ in false }, journals: dir)
+            #expect(pass.replayed == 2, "s1's last checkpoint and s3's")
+            #expect(pass.reservations == 0, "s1's reservation went with its checkpoint's settlement")
+            let s1 = try rows(store, "s1")
+            #expect(s1.count == 1 && s1.first?.cost == 700 && s1.first?.outcome == "worker_lost" && s1.first?.completion == 260, "\(s1)")
+            #expect(try rows(store, "s2").map(\.cost) == [900], "a settled attempt's checkpoints are not charged")
+            #expect(try rows(store, "s3").map(\.cost) == [100, 60])
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 700 + 900 + 60 + 100)
+            #expect(try store.budgetStatus(teamID: team.id, periodStart: period, now: t0).reservedNano == 0)
+
+            // A pass that died before deleting the segment: replayed again, still charged once.
+            try Data(lines.flatMap(\.line)).write(to: URL(fileURLWithPath: dir + "/h-999999-1-2.jsonl"))
+            #expect(try store.unchargedSettlements(journals: dir) == 0)
+            #expect(try store.reclaim(now: t0, host: "h", isAlive: { _ in false }, journals: dir).replayed == 0)
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 700 + 900 + 60 + 100)
         }
     }
 
