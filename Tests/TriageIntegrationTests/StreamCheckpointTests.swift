@@ -1,0 +1,86 @@
+import Foundation
+import Synchronization
+import Testing
+import TriageCore
+import TriageStore
+
+extension Integration {
+    /// A worker killed in the middle of a stream: the provider has billed what it generated, so the
+    /// team is charged it (the stream's last checkpoint, ledger `worker_lost`) once the next reclaim
+    /// pass finds the dead worker's journal, and the stream's reservation is given back.
+    @Suite struct StreamCheckpointTests {
+        @Test func aStreamCutByItsWorkersDeathIsChargedWhatWasGenerated() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            // 400 tokens of 11 bytes, one every 10 ms: about 4 s of stream.
+            let sim = try await env.startSim(behaviours: #"{"gpt-4o-mini": {"answer": " abcdefghij", "answer_repeat": 400, "tpot_ms": 10}}"#)
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase), authRequired: true))
+            let auth = ["Authorization": "Bearer \(try cluster.createTeamAndKey("streams", budget: "10"))"]
+            let store = try cluster.store()
+            let team = try #require(try store.team(named: "streams"))
+            let victim = try #require(try store.workers().first)
+
+            // Once more than 512 bytes of the answer reached the client (a second checkpoint was due), the
+            // store's write lock is held (so no reclaim pass can run yet) and the worker is killed.
+            let received = Atomic<Int>(0)
+            let body = chatBody("Tell me a long story.", model: "simple", stream: true)
+            async let streamed = cluster.http.stream(cluster.chatURL, json: body, headers: auth) { r in
+                received.store(r.data.count, ordering: .relaxed)
+                return false
+            }
+            #expect(await eventually(timeout: .seconds(10)) { received.load(ordering: .relaxed) >= 70 }, "\(cluster.up.logTail(20))")
+            let holder = try SQLiteConnection(path: Store.defaultPath(dataDir: cluster.dataDir))
+            defer { holder.close() }
+            try holder.exec("BEGIN IMMEDIATE")
+            var held = true
+            defer { if held { try? holder.exec("ROLLBACK") } }
+            let tokensAtKill = received.load(ordering: .relaxed)
+            kill(victim.pid, SIGKILL)
+            let result = try await streamed
+            #expect(result.status == 200)
+            #expect(result.raw.contains("worker_lost"), "\(result.raw.suffix(300))")
+            #expect(!result.raw.contains("[DONE]"))
+            let tokensSeen = result.data.count
+            #expect(tokensSeen < 400, "the stream was cut")
+
+            // `triage status` counts the stream as a charge not in the ledger yet.
+            #expect(await eventually(timeout: .seconds(5)) { !ProcessTable.isAlive(victim.pid) })
+            let status = try JSONValue.parse(Array(try env.run(["status", "--json", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output.utf8))
+            #expect(status["uncharged_settlements"]?.intValue == 1, "\(status)")
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 0)
+            try holder.exec("ROLLBACK")
+            held = false
+
+            // The replacement worker's first reclaim pass charges it: the prompt and at least the 512 bytes
+            // the second checkpoint had seen, at most what the client saw by the end.
+            let charged = try await store.ledgerTotalNano(teamID: team.id, reaching: 1, timeout: .seconds(20))
+            let rows = try store.read { db in
+                try db.query("SELECT outcome, tier, prompt_tokens, completion_tokens, cost_nano, usage_estimated FROM ledger WHERE team_id = ?",
+                             [.integer(team.id)]) { ($0.text(0), $0.text(1), $0.int64(2), $0.int64(3), $0.int64(4), $0.int64(5)) }
+            }
+            #expect(rows.count == 1, "\(rows)\n\(cluster.up.logTail(30))")
+            if let row = rows.first {
+                #expect(row.0 == "worker_lost" && row.1 == "simple" && row.5 == 1)
+                #expect(row.2 > 0, "the prompt is charged")
+                #expect(row.3 >= 128 && row.3 <= Int64((tokensSeen * 11 + 3) / 4), "completion tokens \(row.3): \(tokensAtKill) chunks at the kill, \(tokensSeen) seen")
+                #expect(row.4 == charged && charged > 0)
+            }
+            let period = BudgetPeriod.monthly.start(containing: Date())
+            #expect(try store.budgetStatus(teamID: team.id, periodStart: period, now: Date()).spentNano == charged)
+            #expect(await reservationsDrain(store, timeout: .seconds(10)), "the stream's reservation is given back")
+            #expect(try JSONValue.parse(Array(try cluster.cli(["status", "--json"]).utf8))["uncharged_settlements"]?.intValue == 0)
+
+            // A stream that ends normally is charged once, its checkpoints never.
+            let whole = try await cluster.http.stream(cluster.chatURL, json: body, headers: auth)
+            #expect(whole.raw.contains("[DONE]"))
+            let cost = try #require(whole.comments.compactMap { c in
+                c.split(separator: " ").first { $0.hasPrefix("x-triage-cost-usd=") }.flatMap { Money(decimalString: String($0.dropFirst(18))) }
+            }.first)
+            #expect(try await store.ledgerTotalNano(teamID: team.id, reaching: charged + cost.nanoUSD) == charged + cost.nanoUSD)
+            cluster.up.stop()
+            #expect(try store.ledgerTotalNano(teamID: team.id) == charged + cost.nanoUSD)
+            let journals = SettlementJournal.directory(forStore: Store.defaultPath(dataDir: cluster.dataDir))
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: journals)) ?? []).filter { $0.hasSuffix(".jsonl") }.isEmpty)
+        }
+    }
+}
