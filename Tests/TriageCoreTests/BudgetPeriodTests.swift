@@ -30,6 +30,28 @@ import TriageCore
         #expect(BudgetPeriod.monthly.end(containing: date("2026-12-31T12:00:00Z")) == date("2027-01-01T00:00:00Z"))
     }
 
+    /// The periods are plain arithmetic, not `Calendar`: they must agree with it everywhere.
+    @Test func periodsAgreeWithFoundationsGregorianCalendarInUTC() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.firstWeekday = 2
+        var generator = SystemRandomNumberGenerator()
+        // 1970 to 2200, and the seconds around midnights (and before 1970, in case of a bad clock).
+        var dates = (0..<3_000).map { _ in Date(timeIntervalSince1970: Double.random(in: -1e9...7.3e9, using: &generator)) }
+        for day in stride(from: -400.0, to: 80_000, by: 97) {
+            for offset in [-0.001, 0, 0.25, 86_399.999] { dates.append(Date(timeIntervalSince1970: day * 86_400 + offset)) }
+        }
+        for t in dates {
+            #expect(BudgetPeriod.daily.start(containing: t) == calendar.startOfDay(for: t), "\(t)")
+            #expect(BudgetPeriod.weekly.start(containing: t) == calendar.dateInterval(of: .weekOfYear, for: t)!.start, "\(t)")
+            let month = calendar.dateInterval(of: .month, for: t)!
+            #expect(BudgetPeriod.monthly.start(containing: t) == month.start, "\(t)")
+            #expect(BudgetPeriod.monthly.end(containing: t) == month.end, "\(t)")
+            #expect(BudgetPeriod.weekly.end(containing: t) == calendar.date(byAdding: .day, value: 7, to: calendar.dateInterval(of: .weekOfYear, for: t)!.start))
+            #expect(BudgetPeriod.daily.end(containing: t) == calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: t)))
+        }
+    }
+
     @Test func worstCaseEstimateUsesMaxTokensOrTheDefault() throws {
         let price = Price(inputPerMTok: 1, outputPerMTok: 2)
         let withMax = try ChatRequest(body: .object(["model": .string("auto"), "max_tokens": .int(100),
