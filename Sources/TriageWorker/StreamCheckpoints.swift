@@ -36,8 +36,8 @@ final class StreamCheckpoints: Sendable {
         self.entry = entry
     }
 
-    /// Whether a checkpoint is due after `answerBytes` of text: the first once there is any, then
-    /// every ``everyBytes`` or ``everyInterval``.
+    /// Whether a checkpoint is due after `answerBytes` of text: the first once there is any (the
+    /// attempt asks once text has gone to the client), then every ``everyBytes`` or ``everyInterval``.
     func isDue(answerBytes: Int) -> Bool {
         guard answerBytes > 0 else { return false }
         return state.withLock { s in
