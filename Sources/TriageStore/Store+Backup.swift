@@ -33,6 +33,11 @@ extension Store {
     /// would connect to those sockets) and their reservations and leases (the requests they held
     /// money for settle in the live store, after the snapshot). Shadow comparisons still running
     /// are closed as `unknown`, as a dead worker's are.
+    ///
+    /// Settlements that workers which are gone journaled and never committed (see
+    /// ``SettlementJournal``) are written to the ledger first, as a reclaim pass would, so the copy
+    /// holds their charges too (the journals themselves are not copied). Nothing else of a reclaim
+    /// pass happens here: no process is judged dead.
     /// - Throws: a ``StoreError`` when a copy's file already exists (a backup never overwrites) or
     ///   SQLite fails.
     /// - Returns: The files written, main file first.
@@ -46,6 +51,12 @@ extension Store {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw StoreError(code: SQLITE_CANTOPEN, message: "cannot create \(directory): \(error)", operation: "backup")
+        }
+        if schema == .main {
+            let journals = SettlementJournal.directory(forStore: path)
+            let abandoned = SettlementJournal.abandoned(in: journals, shared: true)
+            for segment in abandoned { segment.keep() }
+            if !abandoned.isEmpty { _ = try reclaim(now: Date(), host: "", isAlive: { _ in true }, journals: journals) }
         }
         var files: [BackupFile] = []
         for store in stores { files.append(try store.copyFile(to: store.backupTarget(in: directory))) }

@@ -67,6 +67,34 @@ import TriageStore
         }
     }
 
+    /// A worker that died with settlements not yet committed: their charges are in the copy.
+    @Test func aBackupHoldsTheChargesADeadWorkerJournaledAndNeverCommitted() throws {
+        try withTempDir { dir throws in
+            let path = Store.defaultPath(dataDir: dir + "/live")
+            let store = try Store(path: path)
+            defer { store.close() }
+            let team = try store.createTeam(name: "research", budgetNano: 1_000_000, period: "monthly", softLimit: nil)
+            try charge(store, team: team.id, request: "r1", cost: 700)
+            let journals = SettlementJournal.directory(forStore: path)
+            try FileManager.default.createDirectory(atPath: journals, withIntermediateDirectories: true)
+            let lost = SettlementRecord(hold: .none, entry: LedgerEntry(teamID: team.id, requestID: "r2", createdAt: t0, tier: "simple", model: "m",
+                                                                        promptTokens: 1, completionTokens: 1, usageEstimated: false,
+                                                                        costNano: 250, outcome: "ok"), periodStart: period)
+            try Data(lost.line).write(to: URL(fileURLWithPath: journals + "/h-4242-1-1.jsonl"))
+            // A live worker's journal (it holds the lock) is left to that worker.
+            let live = try SettlementJournal(storePath: path, owner: "h-1")
+            defer { live.close() }
+            var pending = lost
+            pending.entry.requestID = "r3"
+            #expect(live.append(pending) != nil)
+
+            let files = try store.backup(into: dir + "/bk")
+            #expect(try files[0].check().ledgerNano == 950, "r1 and the dead worker's r2; not the live worker's r3")
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 950)
+            #expect(try store.unchargedSettlements(journals: journals) == 0)
+        }
+    }
+
     @Test func aBackupNeverOverwritesAndWritesNothingWhenEitherCopyExists() throws {
         try withStore { store, path throws in
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("bk").path
