@@ -60,7 +60,7 @@ extension WorkerService {
         switch message {
         case .request(let request):
             inFlight.start(request.id, connection: ObjectIdentifier(channel), on: executor) {
-                await self.runner.serve(request) { reply in replies.send(reply, for: request.id) }
+                await self.runner.serve(request, executor: executor) { reply in replies.send(reply, for: request.id) }
             }
         case .cancel(let id):
             inFlight.cancel(id)

@@ -66,7 +66,10 @@ struct LadderRunner: Sendable {
         case failed(AttemptFailure, billed: Usage?)
     }
 
-    func serve(_ request: WireRequest, send: @escaping Send) async {
+    /// Serves one request, replying through `send`.
+    /// - Parameter executor: the executor the request runs on (its connection's event loop), where
+    ///   its streams' events are parsed too.
+    func serve(_ request: WireRequest, executor: (any TaskExecutor)? = nil, send: @escaping Send) async {
         let started = ContinuousClock.now
         var outcome = Outcome()
         var stream = false
@@ -87,7 +90,7 @@ struct LadderRunner: Sendable {
                 decision = cap(decision, status: status, outcome: &outcome)
             }
             if let call = routed.judgeCall { outcome.cost += call.cost }  // charged to the team by the judge step
-            try await climb(request: request, chat: chat, decision: decision, outcome: &outcome, send: send)
+            try await climb(request: request, chat: chat, decision: decision, outcome: &outcome, executor: executor, send: send)
             offerShadow(request: request, chat: chat, outcome: outcome)
         } catch {
             outcome.status = error.status
@@ -110,7 +113,8 @@ struct LadderRunner: Sendable {
                                reason: decision.reason + "; capped at \(t.name): team past its soft budget limit", score: decision.score)
     }
 
-    private func climb(request: WireRequest, chat: ChatRequest, decision: RoutingDecision, outcome: inout Outcome, send: @escaping Send) async throws(TriageError) {
+    private func climb(request: WireRequest, chat: ChatRequest, decision: RoutingDecision, outcome: inout Outcome,
+                       executor: (any TaskExecutor)?, send: @escaping Send) async throws(TriageError) {
         outcome.reason = decision.reason
         let tiers = Array(config.tiers.prefix((outcome.maxTierIndex ?? config.tiers.count - 1) + 1))
         var machine = FailoverMachine(policy: config.failover.policy, tiers: tiers, startTier: decision.tierIndex,
@@ -155,7 +159,7 @@ struct LadderRunner: Sendable {
             let canClimb = machine.canClimb(now: .now)
             let watchdog = AttemptWatchdog(limits: limits, stream: chat.stream)
             let call = UpstreamCall(body: chat.upstreamBody(model: tier.model), tier: tier, provider: config.provider(of: tier),
-                                    apiKey: providers.apiKey(for: tier.provider), progress: watchdog, timeout: limits.total)
+                                    apiKey: providers.apiKey(for: tier.provider), progress: watchdog, timeout: limits.total, executor: executor)
             let provider = providers.provider(named: tier.provider)
             let attemptStart = ContinuousClock.now
             let judgeCheck = qualityJudge(request, tier: tier, team: outcome.budget?.team)

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import Testing
 import TriageCore
 @testable import TriageUpstream
@@ -54,6 +55,16 @@ struct OpenAICompatibleProviderTests {
         }
         #expect(text == "Paris.")
         #expect(done)
+
+        // The events are parsed on the executor the call names (a worker's event loop), not on
+        // another thread that then hands each one over.
+        let executor = CountingExecutor()
+        var onExecutor = call
+        onExecutor.executor = executor
+        var events = 0
+        for try await _ in provider.stream(onExecutor) { events += 1 }
+        #expect(events == 3)
+        #expect(executor.jobs.load(ordering: .relaxed) > 0, "the stream's parsing ran on the call's executor")
     }
 
     /// A failed call whose answer still reports usage was billed by the provider: the failure
@@ -106,5 +117,16 @@ struct OpenAICompatibleProviderTests {
         }
         let notACompletion = await failure("/b", stream: false)
         #expect(notACompletion?.kind == .malformed && notACompletion?.billedUsage?.completionTokens == 7)
+    }
+}
+
+/// A task executor that counts the jobs it runs (on the global executor).
+private final class CountingExecutor: TaskExecutor {
+    let jobs = Atomic<Int>(0)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        jobs.add(1, ordering: .relaxed)
+        let unowned = UnownedJob(job)
+        globalConcurrentExecutor.enqueue(ExecutorJob(unowned))
     }
 }

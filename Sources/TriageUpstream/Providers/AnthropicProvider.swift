@@ -58,7 +58,7 @@ public struct AnthropicProvider: ChatProvider {
         streaming.body["stream"] = .bool(true)
         let parts = http.stream(request(for: streaming))
         let progress = call.progress
-        return .pumped { continuation throws(AttemptFailure) in
+        return .pumped(on: call.executor) { continuation throws(AttemptFailure) in
             try await Self.pump(parts, into: continuation, progress: progress)
         }
     }

@@ -12,15 +12,19 @@ public struct UpstreamCall: Sendable {
     public var progress: (any AttemptProgress)?
     /// The longest the whole call may take (the tier's timeout, cut to the request's budget).
     public var timeout: Duration
+    /// Where a stream's events are parsed: the caller's own executor (a worker's event loop), so
+    /// they reach it without a hop to another thread and back. Nil: the global executor.
+    public var executor: (any TaskExecutor)?
 
     public init(body: JSONValue, tier: TierConfig, provider: ProviderConfig, apiKey: String?,
-                progress: (any AttemptProgress)? = nil, timeout: Duration? = nil) {
+                progress: (any AttemptProgress)? = nil, timeout: Duration? = nil, executor: (any TaskExecutor)? = nil) {
         self.body = body
         self.tier = tier
         self.provider = provider
         self.apiKey = apiKey
         self.progress = progress
         self.timeout = timeout ?? .milliseconds(Int64(tier.timeoutSeconds * 1000))
+        self.executor = executor
     }
 }
 
@@ -54,9 +58,9 @@ public protocol ChatProvider: Sendable {
 extension AsyncThrowingStream where Element == StreamItem, Failure == any Error {
     /// A stream fed by `pump` on a task of its own; when the consumer stops (or its task is
     /// cancelled) the task is cancelled too, and with it the upstream transfer.
-    static func pumped(_ pump: @escaping @Sendable (Continuation) async throws(AttemptFailure) -> Void) -> Self {
+    static func pumped(on executor: (any TaskExecutor)?, _ pump: @escaping @Sendable (Continuation) async throws(AttemptFailure) -> Void) -> Self {
         AsyncThrowingStream { continuation in
-            let task = Task {
+            let task = Task(executorPreference: executor) {
                 do throws(AttemptFailure) {
                     try await pump(continuation)
                     continuation.finish()

@@ -42,7 +42,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
     public func stream(_ call: UpstreamCall) -> AsyncThrowingStream<StreamItem, any Error> {
         let parts = http.stream(request(for: call, stream: true))
-        return .pumped { continuation throws(AttemptFailure) in
+        return .pumped(on: call.executor) { continuation throws(AttemptFailure) in
             try await Self.pump(parts, into: continuation, progress: call.progress)
         }
     }
