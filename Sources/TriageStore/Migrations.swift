@@ -44,6 +44,7 @@ enum Migrations {
         Migration(version: 17, sql: SchemaV17.sql),
         Migration(version: 18, sql: SchemaV18.sql),
         Migration(version: 19, sql: SchemaV19.sql),
+        Migration(version: 20, sql: SchemaV20.sql),
     ]
 
     /// The request log file's migrations (``StoreSchema/requestLog``), numbered on their own.

@@ -19,10 +19,11 @@ extension Store {
     /// Inserts a key's row inside the caller's write transaction. - Returns: its id.
     private static func insertKey(_ db: SQLiteConnection, teamID: Int64, name: String?, prefix: String, hash: [UInt8], expiresAt: Date?,
                                   budgetNano: Int64? = nil, budgetKeyID: Int64? = nil, now: Date) throws(StoreError) -> Int64 {
-        _ = try db.run("INSERT INTO api_keys(team_id, name, prefix, hash, created_at, expires_at, budget_nano, budget_key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       [.integer(teamID), SQLiteValue(name), .text(prefix), .blob(hash), SQLiteValue(now), SQLiteValue(expiresAt),
+        let id = try nextID(db, of: .apiKeys)
+        _ = try db.run("INSERT INTO api_keys(id, team_id, name, prefix, hash, created_at, expires_at, budget_nano, budget_key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [.integer(id), .integer(teamID), SQLiteValue(name), .text(prefix), .blob(hash), SQLiteValue(now), SQLiteValue(expiresAt),
                         SQLiteValue(budgetNano), SQLiteValue(budgetKeyID)])
-        return db.lastInsertRowID
+        return id
     }
 
     /// Stores a new key's prefix and hash for a team (never the key itself), when it expires

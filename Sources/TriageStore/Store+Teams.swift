@@ -18,10 +18,11 @@ extension Store {
                            tokensPerMinute: Int? = nil, maxConcurrent: Int? = nil, by actor: String? = nil,
                            now: Date = Date()) throws(StoreError) -> TeamRecord {
         try locked(writing: "createTeam") { db throws(StoreError) in
-            _ = try db.run("INSERT INTO teams(name, budget_nano, period, soft_limit, created_at, rpm_limit, tpm_limit, max_concurrent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           [.text(name), SQLiteValue(budgetNano), .text(period), SQLiteValue(softLimit), SQLiteValue(now),
+            let id = try Self.nextID(db, of: .teams)
+            _ = try db.run("INSERT INTO teams(id, name, budget_nano, period, soft_limit, created_at, rpm_limit, tpm_limit, max_concurrent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [.integer(id), .text(name), SQLiteValue(budgetNano), .text(period), SQLiteValue(softLimit), SQLiteValue(now),
                             SQLiteValue(requestsPerMinute), SQLiteValue(tokensPerMinute), SQLiteValue(maxConcurrent)])
-            let team = TeamRecord(id: db.lastInsertRowID, name: name, budgetNano: budgetNano, period: period, softLimit: softLimit, createdAt: now,
+            let team = TeamRecord(id: id, name: name, budgetNano: budgetNano, period: period, softLimit: softLimit, createdAt: now,
                                   requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, maxConcurrent: maxConcurrent)
             try Self.audit(db, actor, .teamCreate, target: name, detail: AuditText.describe(team), at: now)
             return team
@@ -101,5 +102,26 @@ extension Store {
             _ = try db.run("DELETE FROM reservations WHERE team_id = ?", [.integer(id)])
             return try db.run("DELETE FROM teams WHERE id = ?", [.integer(id)]) > 0
         }
+    }
+}
+
+extension Store {
+    /// A table whose ids are never reused (``nextID(_:of:)``).
+    enum IDTable: String {
+        case teams
+        case apiKeys = "api_keys"
+    }
+
+    /// The next id of `table`, inside the caller's write transaction: one past the largest it ever
+    /// gave out (`id_sequences`, schema v20) and past any row there now (one an older version
+    /// inserted), so a deleted row's id never comes back.
+    static func nextID(_ db: SQLiteConnection, of table: IDTable) throws(StoreError) -> Int64 {
+        let last = try db.queryFirst("SELECT last_id FROM id_sequences WHERE name = ?", [.text(table.rawValue)]) { $0.int64(0) } ?? 0
+        let largest = try db.queryFirst(table == .teams ? "SELECT coalesce(max(id), 0) FROM teams" : "SELECT coalesce(max(id), 0) FROM api_keys",
+                                        []) { $0.int64(0) } ?? 0
+        let next = max(last, largest) + 1
+        _ = try db.run("INSERT INTO id_sequences(name, last_id) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET last_id = excluded.last_id",
+                       [.text(table.rawValue), .integer(next)])
+        return next
     }
 }

@@ -128,6 +128,35 @@ import Testing
         }
     }
 
+    /// A team or key made after one was deleted never takes over the deleted one's id, and with it
+    /// its spend, its ledger rows and its place in reports.
+    @Test func aNewTeamOrKeyNeverInheritsTheSpendOfADeletedOne() throws {
+        try withStore { store, _ throws in
+            _ = try store.createTeam(name: "a", budgetNano: 10_000, period: "monthly", softLimit: nil)
+            let b = try store.createTeam(name: "b", budgetNano: 10_000, period: "monthly", softLimit: nil)
+            let bKey = try store.createKey(teamID: b.id, name: nil, prefix: "bbbb0000", hash: [1])
+            _ = try store.setKeyBudget("bbbb0000", budgetNano: 5_000, periodStart: { _ in self.period }, now: t0)
+            let r = try store.reserve(teamID: b.id, requestID: "r1", amountNano: 900, periodStart: period, now: t0, ttl: 60, ownerPID: 1,
+                                      ownerHost: "h", budgetKeyID: bKey)
+            guard case .reserved(let id, _, _) = r else { Issue.record("not reserved: \(r)"); return }
+            var e = entry(b.id, "r1", cost: 900)
+            e.keyID = bKey
+            e.budgetKeyID = bKey
+            try store.settle(.row(id), e, periodStart: period)
+            #expect(try store.budgetStatus(teamID: b.id, periodStart: period, now: t0).spentNano == 900)
+            #expect(try store.deleteTeam(name: "b"))
+
+            let c = try store.createTeam(name: "c", budgetNano: 10_000, period: "monthly", softLimit: nil)
+            #expect(c.id != b.id, "a deleted team's id is not reused")
+            #expect(try store.budgetStatus(teamID: c.id, periodStart: period, now: t0).spentNano == 0)
+            #expect(try store.ledgerTotalNano(teamID: c.id) == 0)
+            let cKey = try store.createKey(teamID: c.id, name: nil, prefix: "cccc0000", hash: [2])
+            #expect(cKey != bKey, "a deleted key's id is not reused")
+            _ = try store.setKeyBudget("cccc0000", budgetNano: 5_000, periodStart: { _ in self.period }, now: t0)
+            #expect(try store.keyBudgetStatus(keyID: cKey, periodStart: period, now: t0)?.spentNano == 0)
+        }
+    }
+
     @Test func aTeamsRequestRateLimitIsStoredChangedAndReadWithItsKeys() throws {
         try withStore { store, _ throws in
             let team = try store.createTeam(name: "r", budgetNano: nil, period: "monthly", softLimit: nil, requestsPerMinute: 600)
