@@ -70,7 +70,7 @@ extension Store {
             let e = record.entry
             let attempt = Attempt(request: e.requestID, tier: e.tier, model: e.model, created: e.createdAt)
             if let seen = last[attempt] {
-                if record.entry.completionTokens >= seen.entry.completionTokens { last[attempt] = record }
+                if e.completionTokens >= seen.entry.completionTokens { last[attempt] = record }
             } else {
                 last[attempt] = record
                 order.append(attempt)

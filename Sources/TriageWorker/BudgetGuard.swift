@@ -187,8 +187,12 @@ struct BudgetGuard: Sendable {
     func journal(_ reservation: Reservation, _ entry: LedgerEntry) -> Journaled? {
         guard let journal else { return nil }
         if case .row = reservation.hold { return nil }
-        let record = SettlementRecord(hold: reservation.hold, entry: entry, periodStart: reservation.periodStart)
-        return journal.append(record).map { Journaled(reservation: reservation, entry: entry, ticket: $0) }
+        return journal.append(Self.record(reservation, entry)).map { Journaled(reservation: reservation, entry: entry, ticket: $0) }
+    }
+
+    /// What the journal keeps of an attempt's settlement (or, as a `checkpoint`, of its cost so far).
+    private static func record(_ reservation: Reservation, _ entry: LedgerEntry, checkpoint: Bool = false) -> SettlementRecord {
+        SettlementRecord(hold: reservation.hold, entry: entry, periodStart: reservation.periodStart, checkpoint: checkpoint)
     }
 
     /// Journals what a stream attempt has cost so far (``SettlementRecord/checkpoint``): charged only
@@ -198,8 +202,7 @@ struct BudgetGuard: Sendable {
     ///   written), for ``dismiss(_:)`` once the attempt's settlement has committed.
     func checkpoint(_ reservation: Reservation, _ entry: LedgerEntry, replacing previous: SettlementJournal.Ticket?) -> SettlementJournal.Ticket? {
         guard let journal else { return nil }
-        let record = SettlementRecord(hold: reservation.hold, entry: entry, periodStart: reservation.periodStart, checkpoint: true)
-        guard let ticket = journal.append(record) else { return previous }
+        guard let ticket = journal.append(Self.record(reservation, entry, checkpoint: true)) else { return previous }
         if let previous { journal.committed(previous) }
         return ticket
     }

@@ -4,8 +4,8 @@ import TriageStore
 
 /// What `triage status` shows: the cluster as its shared store sees it (workers and their
 /// heartbeats, the last config reload, open circuits, the classifier in use, teams at or past
-/// their budgets, reservations in flight, settlements of dead workers not charged yet). It needs no running coordinator, so it also tells
-/// why a cluster is not serving.
+/// their budgets, reservations in flight, charges of dead workers not in the ledger yet). It needs
+/// no running coordinator, so it also tells why a cluster is not serving.
 public struct ClusterStatus: Codable, Sendable, Equatable {
     public struct Worker: Codable, Sendable, Equatable {
         public var id: String
@@ -81,8 +81,9 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
     /// Teams at or past their budget, or past their soft limit, in the current period.
     public var budgets: [TeamBudget]
     public var activeReservations: Int
-    /// Answers of workers that are gone whose settlements are journaled but not in the ledger yet
-    /// (the next reclaim pass of a live worker charges them).
+    /// Charges that workers which are gone journaled and the ledger does not hold yet: answers
+    /// whose settlements never committed, and streams cut mid-way (their last checkpoint). The
+    /// next reclaim pass of a live worker writes them.
     public var unchargedSettlements: Int
     public var generatedAt: String
 
@@ -160,7 +161,7 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
         }
         lines.append("reservations \(activeReservations) in flight")
         lines.append("settlements  " + (unchargedSettlements == 0 ? "all in the ledger"
-            : "\(unchargedSettlements) answered by workers that are gone, not in the ledger yet (a live worker's next reclaim pass charges them)"))
+            : "\(unchargedSettlements) charges of workers that are gone (answers, or streams they were serving), not in the ledger yet (a live worker's next reclaim pass writes them)"))
         return lines.joined(separator: "\n")
     }
 
