@@ -10,14 +10,35 @@ struct MessagesRequest: Decodable, Sendable {
     /// A string, or content blocks whose `text` parts count.
     struct Content: Decodable, Sendable {
         var text: String
+        /// It holds a `tool_result` block.
+        var hasToolResult = false
+        init(text: String) { self.text = text }
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let s = try? c.decode(String.self) {
                 self.text = s
             } else {
-                self.text = try c.decode([Block].self).filter { $0.type == "text" }.compactMap(\.text).joined()
+                let blocks = try c.decode([Block].self)
+                self.text = blocks.filter { $0.type == "text" }.compactMap(\.text).joined()
+                self.hasToolResult = blocks.contains { $0.type == "tool_result" }
             }
         }
+    }
+
+    /// One of `tools`: `{"name", "description", "input_schema"}`.
+    struct Tool: Decodable, Sendable {
+        var name: String
+        var inputSchema: SimToolSchema?
+        private enum CodingKeys: String, CodingKey {
+            case name
+            case inputSchema = "input_schema"
+        }
+    }
+
+    /// `tool_choice`: `{"type": "auto" | "any" | "none" | "tool", "name"}`.
+    struct ToolChoice: Decodable, Sendable {
+        var type: String
+        var name: String?
     }
 
     struct Message: Decodable, Sendable {
@@ -30,10 +51,20 @@ struct MessagesRequest: Decodable, Sendable {
     var system: Content?
     var maxTokens: Int
     var stream: Bool?
+    var tools: [Tool]?
+    var toolChoice: ToolChoice?
 
     private enum CodingKeys: String, CodingKey {
-        case model, messages, system, stream
+        case model, messages, system, stream, tools
         case maxTokens = "max_tokens"
+        case toolChoice = "tool_choice"
+    }
+
+    /// The tool call the simulated model makes instead of a text answer, if any (see ``SimToolCall``).
+    var toolCall: SimToolCall? {
+        let offered = (tools ?? []).map { SimTool(name: $0.name, properties: $0.inputSchema?.properties ?? [], required: $0.inputSchema?.required) }
+        return SimToolCall.decide(tools: offered, forced: toolChoice?.type == "tool" ? toolChoice?.name : nil, none: toolChoice?.type == "none",
+                                  afterToolResult: messages.last?.content.hasToolResult == true)
     }
 
     /// The conversation as the OpenAI handler sees it (system prompt first), for shared accounting.
@@ -60,9 +91,22 @@ struct MessagesUsage: Encodable, Sendable {
 
 /// A Messages API `message` object.
 struct MessagesResponse: Encodable, Sendable {
+    /// A `text` block, or a `tool_use` block (`id`, `name`, `input`).
     struct Block: Encodable, Sendable {
         var type = "text"
-        var text: String
+        var text: String?
+        var id: String?
+        var name: String?
+        var input: SimToolInput?
+
+        init(text: String) { self.text = text }
+
+        init(toolUse call: SimToolCall, input: Bool = true) {
+            type = "tool_use"
+            id = call.id
+            name = call.name
+            self.input = input ? call.input : SimToolInput(arguments: [])
+        }
     }
 
     var id: String
@@ -95,22 +139,29 @@ struct MessagesResponse: Encodable, Sendable {
     init(_ answer: SimAnswer, streaming: Bool = false) {
         self.id = answer.id.replacingOccurrences(of: "chatcmpl-sim-", with: "msg_sim_")
         self.model = answer.model
-        self.content = streaming ? [] : [Block(text: answer.content)]
+        self.content = streaming ? [] : [answer.toolCall.map { Block(toolUse: $0) } ?? Block(text: answer.content)]
         self.stopReason = streaming ? nil : MessagesResponse.stopReason(answer.finishReason)
         self.usage = MessagesUsage(inputTokens: answer.usage.promptTokens, outputTokens: streaming ? 1 : answer.usage.completionTokens)
     }
 
     static func stopReason(_ finishReason: String) -> String {
-        finishReason == "length" ? "max_tokens" : "end_turn"
+        switch finishReason {
+        case "length": "max_tokens"
+        case "tool_calls": "tool_use"
+        default: "end_turn"
+        }
     }
 }
 
 /// One event of an Anthropic stream; `type` is also the SSE `event:` name.
 enum AnthropicEvent: Encodable, Sendable {
     case messageStart(SimAnswer)
-    case contentBlockStart
+    /// A text block, or the answer's tool call's `tool_use` block (its input comes in deltas).
+    case contentBlockStart(SimToolCall?)
     case ping
     case textDelta(String)
+    /// A piece of a tool call's input, as JSON text.
+    case inputJSONDelta(String)
     case contentBlockStop
     case messageDelta(SimAnswer)
     case messageStop
@@ -120,7 +171,7 @@ enum AnthropicEvent: Encodable, Sendable {
         case .messageStart: "message_start"
         case .contentBlockStart: "content_block_start"
         case .ping: "ping"
-        case .textDelta: "content_block_delta"
+        case .textDelta, .inputJSONDelta: "content_block_delta"
         case .contentBlockStop: "content_block_stop"
         case .messageDelta: "message_delta"
         case .messageStop: "message_stop"
@@ -141,12 +192,15 @@ enum AnthropicEvent: Encodable, Sendable {
         switch self {
         case .messageStart(let answer):
             try c.encode(MessagesResponse(answer, streaming: true), forKey: Key("message"))
-        case .contentBlockStart:
+        case .contentBlockStart(let call):
             try c.encode(0, forKey: Key("index"))
-            try c.encode(MessagesResponse.Block(text: ""), forKey: Key("content_block"))
+            try c.encode(call.map { MessagesResponse.Block(toolUse: $0, input: false) } ?? MessagesResponse.Block(text: ""), forKey: Key("content_block"))
         case .textDelta(let text):
             try c.encode(0, forKey: Key("index"))
             try c.encode(["type": "text_delta", "text": text], forKey: Key("delta"))
+        case .inputJSONDelta(let json):
+            try c.encode(0, forKey: Key("index"))
+            try c.encode(["type": "input_json_delta", "partial_json": json], forKey: Key("delta"))
         case .contentBlockStop:
             try c.encode(0, forKey: Key("index"))
         case .messageDelta(let answer):

@@ -42,7 +42,10 @@ struct ChatHandler: Sendable {
         let prompt = chat.lastUserText
         var headers: HTTPFields = [:]
         let text: String
-        if let fixed = behaviour.fixedAnswer {
+        let toolCall = behaviour.fixedAnswer == nil ? chat.toolCall : nil
+        if let toolCall {
+            text = toolCall.argumentsText(malformed: behaviour.toolArgsMalformed == true)
+        } else if let fixed = behaviour.fixedAnswer {
             text = fixed
         } else if let rating = SimJudge.answer(system: chat.messages.first(where: { $0.role == "system" })?.text, prompt: prompt, replay: self.replay) {
             text = rating
@@ -56,7 +59,8 @@ struct ChatHandler: Sendable {
             text: text,
             limit: chat.tokenLimit,
             promptTokens: SimTokens.promptTokens(chat.messages),
-            model: chat.model
+            model: chat.model,
+            toolCall: toolCall
         )
         if chat.stream == true {
             headers[.contentType] = "text/event-stream"
@@ -74,10 +78,16 @@ struct ChatHandler: Sendable {
             id: answer.id,
             created: answer.created,
             model: answer.model,
-            choices: [.init(message: .init(content: answer.content), finishReason: answer.finishReason)],
+            choices: [.init(message: Self.message(answer), finishReason: answer.finishReason)],
             usage: answer.usage
         )
         return try await self.wholeResponse(completion, answer: answer, behaviour: behaviour, headers: headers)
+    }
+
+    /// The answer's message: its text, or its tool call (content null).
+    private static func message(_ answer: SimAnswer) -> ChatCompletion.Message {
+        guard let call = answer.toolCall else { return .init(content: answer.content) }
+        return .init(content: nil, toolCalls: [.init(id: call.id, function: .init(name: call.name, arguments: answer.content))])
     }
 
     /// A non-stream answer after the behaviour's delays; `cut_after_tokens` drops the connection mid-body.

@@ -20,7 +20,9 @@ struct ChatRequest: Decodable, Sendable {
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.role = try container.decode(String.self, forKey: .role)
-            if try container.decodeNil(forKey: .content) {
+            // An assistant message with tool calls may have no content at all.
+            let absent = try !container.contains(.content) || container.decodeNil(forKey: .content)
+            if absent {
                 self.text = ""
             } else if let string = try? container.decode(String.self, forKey: .content) {
                 self.text = string
@@ -36,18 +38,59 @@ struct ChatRequest: Decodable, Sendable {
         private enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
     }
 
+    /// One of `tools`: `{"type": "function", "function": {"name", "parameters"}}`.
+    struct Tool: Decodable, Sendable {
+        struct Function: Decodable, Sendable {
+            var name: String
+            var parameters: SimToolSchema?
+        }
+        var function: Function?
+    }
+
+    /// `tool_choice`: `"none"`, `"auto"`, `"required"`, or `{"type": "function", "function": {"name"}}`.
+    struct ToolChoice: Decodable, Sendable {
+        var mode: String?
+        var name: String?
+
+        private struct Named: Decodable {
+            struct Function: Decodable { var name: String }
+            var function: Function
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let mode = try? c.decode(String.self) {
+                self.mode = mode
+            } else {
+                self.name = try c.decode(Named.self).function.name
+            }
+        }
+    }
+
     var model: String
     var messages: [Message]
     var stream: Bool?
     var streamOptions: StreamOptions?
     var maxTokens: Int?
     var maxCompletionTokens: Int?
+    var tools: [Tool]?
+    var toolChoice: ToolChoice?
 
     private enum CodingKeys: String, CodingKey {
-        case model, messages, stream
+        case model, messages, stream, tools
         case streamOptions = "stream_options"
         case maxTokens = "max_tokens"
         case maxCompletionTokens = "max_completion_tokens"
+        case toolChoice = "tool_choice"
+    }
+
+    /// The tool call the simulated model makes instead of a text answer, if any (see ``SimToolCall``).
+    var toolCall: SimToolCall? {
+        let offered = (tools ?? []).compactMap { t in
+            t.function.map { SimTool(name: $0.name, properties: $0.parameters?.properties ?? [], required: $0.parameters?.required) }
+        }
+        return SimToolCall.decide(tools: offered, forced: toolChoice?.name, none: toolChoice?.mode == "none",
+                                  afterToolResult: messages.last?.role == "tool")
     }
 
     /// `max_completion_tokens`, else `max_tokens`.

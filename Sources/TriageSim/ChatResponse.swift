@@ -22,7 +22,32 @@ struct ChatUsage: Encodable, Equatable, Sendable {
 struct ChatCompletion: Encodable, Sendable {
     struct Message: Encodable, Sendable {
         var role = "assistant"
-        var content: String
+        /// Null beside tool calls, as OpenAI sends it.
+        var content: String?
+        var toolCalls: [ToolCall]?
+
+        private enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(role, forKey: .role)
+            try c.encode(content, forKey: .content)  // explicit null
+            try c.encodeIfPresent(toolCalls, forKey: .toolCalls)
+        }
+    }
+
+    /// One of a message's `tool_calls`.
+    struct ToolCall: Encodable, Sendable {
+        struct Function: Encodable, Sendable {
+            var name: String
+            var arguments: String
+        }
+        var id: String
+        var type = "function"
+        var function: Function
     }
 
     struct Choice: Encodable, Sendable {
@@ -48,6 +73,24 @@ struct ChatCompletionChunk: Encodable, Sendable {
     struct Delta: Encodable, Sendable {
         var role: String?
         var content: String?
+        var toolCalls: [ToolCallDelta]?
+
+        private enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
+        }
+    }
+
+    /// A piece of a tool call: the first carries its id, type and name, the others pieces of its arguments.
+    struct ToolCallDelta: Encodable, Sendable {
+        struct Function: Encodable, Sendable {
+            var name: String?
+            var arguments: String?
+        }
+        var index = 0
+        var id: String?
+        var type: String?
+        var function: Function
     }
 
     struct Choice: Encodable, Sendable {

@@ -38,7 +38,10 @@ struct MessagesHandler: Sendable {
         let prompt = req.lastUserText
         var headers: HTTPFields = [:]
         let text: String
-        if let fixed = behaviour.fixedAnswer {
+        let toolCall = behaviour.fixedAnswer == nil ? req.toolCall : nil
+        if let toolCall {
+            text = toolCall.argumentsText(malformed: behaviour.toolArgsMalformed == true)
+        } else if let fixed = behaviour.fixedAnswer {
             text = fixed
         } else if let rating = SimJudge.answer(system: req.system?.text, prompt: prompt, replay: self.replay) {
             text = rating
@@ -48,7 +51,8 @@ struct MessagesHandler: Sendable {
         } else {
             text = AnswerGenerator.answer(model: req.model, prompt: prompt)
         }
-        let answer = SimAnswer(text: text, limit: req.maxTokens, promptTokens: SimTokens.promptTokens(req.chatMessages), model: req.model)
+        let answer = SimAnswer(text: text, limit: req.maxTokens, promptTokens: SimTokens.promptTokens(req.chatMessages), model: req.model,
+                               toolCall: toolCall)
         if req.stream == true {
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"

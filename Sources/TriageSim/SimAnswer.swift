@@ -1,6 +1,9 @@
 import Foundation
 
 /// One answer, cut to the token limit, with the accounting that stream and non-stream share.
+///
+/// A tool call is an answer too: its `text` is the call's arguments (a JSON object as text), so
+/// its tokens, delays, limits and stream faults work as a text answer's do.
 struct SimAnswer: Sendable {
     let id: String
     let created: Int
@@ -10,8 +13,10 @@ struct SimAnswer: Sendable {
     let tokens: ArraySlice<Range<String.Index>>
     let finishReason: String
     let usage: ChatUsage
+    /// The tool call this answer makes (its arguments are `text`); nil for a text answer.
+    let toolCall: SimToolCall?
 
-    init(text: String, limit: Int?, promptTokens: Int, model: String) {
+    init(text: String, limit: Int?, promptTokens: Int, model: String, toolCall: SimToolCall? = nil) {
         let all = SimTokens.split(text)
         let kept = limit.map { min($0, all.count) } ?? all.count
         self.id = "chatcmpl-sim-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
@@ -19,8 +24,9 @@ struct SimAnswer: Sendable {
         self.model = model
         self.text = text
         self.tokens = all[..<kept]
-        self.finishReason = kept < all.count ? "length" : "stop"
+        self.finishReason = kept < all.count ? "length" : toolCall == nil ? "stop" : "tool_calls"
         self.usage = ChatUsage(promptTokens: promptTokens, completionTokens: kept)
+        self.toolCall = toolCall
     }
 
     /// The answer text as sent: the concatenation of the kept tokens.

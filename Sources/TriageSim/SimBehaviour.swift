@@ -11,7 +11,8 @@
 ///
 /// Faults are applied in this order: `hang`, then `reset`, then failures (`fail_status` /
 /// `fail_code` / `fail_first`, or the down part of a `down_for_seconds` cycle), then stream
-/// faults (`cut_after_tokens`, `malformed_after_tokens`, `stall_after_tokens`, `omit_done`). New fault kinds are new optional fields plus
+/// faults (`cut_after_tokens`, `malformed_after_tokens`, `stall_after_tokens`, `omit_done`), which apply to a
+/// tool call's arguments as to text (see ``SimToolCall``; `tool_args_malformed` breaks them). New fault kinds are new optional fields plus
 /// one case in ``SimAction``.
 ///
 /// A request whose system prompt carries `[triage-judge]` (Triage's judge rubrics) is answered as a
@@ -61,6 +62,8 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     /// `context_length_exceeded` or `content_policy_violation` (Anthropic: the matching
     /// `invalid_request_error` messages). With `failFirst`, only the first N requests.
     public var failCode: String?
+    /// A tool call's arguments lose their closing brace (not valid JSON), as a weak model's sometimes do.
+    public var toolArgsMalformed: Bool?
 
     /// The fixed answer, repeated `answerRepeat` times; nil when none is set.
     var fixedAnswer: String? {
@@ -86,6 +89,7 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     ///   - omitDone: End streams without `[DONE]`.
     ///   - failCode: Fail with a 400 carrying this OpenAI error code.
     ///   - answerRepeat: Repeat the fixed answer this many times.
+    ///   - toolArgsMalformed: Tool calls' arguments are not valid JSON.
     public init(
         ttftMs: Int? = nil,
         tpotMs: Int? = nil,
@@ -103,9 +107,11 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         reset: Bool? = nil,
         omitDone: Bool? = nil,
         failCode: String? = nil,
-        answerRepeat: Int? = nil
+        answerRepeat: Int? = nil,
+        toolArgsMalformed: Bool? = nil
     ) {
         self.answerRepeat = answerRepeat
+        self.toolArgsMalformed = toolArgsMalformed
         self.reset = reset
         self.omitDone = omitDone
         self.failCode = failCode
@@ -142,5 +148,6 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         case reset
         case omitDone = "omit_done"
         case failCode = "fail_code"
+        case toolArgsMalformed = "tool_args_malformed"
     }
 }

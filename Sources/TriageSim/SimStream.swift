@@ -21,6 +21,9 @@ import Hummingbird
 /// event: message_delta        data: {"type":"message_delta","delta":{"stop_reason":"end_turn",...},"usage":{"output_tokens":N}}
 /// event: message_stop         data: {"type":"message_stop"}                 unless omit_done
 /// ```
+/// A tool call streams as OpenAI's `tool_calls` deltas (the first with its id and name, then pieces of
+/// its arguments) or Anthropic's `tool_use` block with `input_json_delta` pieces, and ends with
+/// `finish_reason: tool_calls` / `stop_reason: tool_use`.
 /// Events are written as they are produced; events produced with no delay between them are
 /// written together.
 struct SimStream: Sendable {
@@ -49,9 +52,11 @@ struct SimStream: Sendable {
                 try await Task.sleep(for: .milliseconds(tpot))
             }
             let token = self.answer.text.utf8[range]
-            switch self.format {
-            case .openAI: events.addContent(token, template: template)
-            case .anthropic: try events.addEvent(AnthropicEvent.textDelta(String(Substring(token))))
+            switch (self.format, self.answer.toolCall) {
+            case (.openAI, nil): events.addContent(token, template: template)
+            case (.openAI, _): try events.add(self.chunk(delta: .init(toolCalls: [.init(function: .init(arguments: String(Substring(token))))]), finishReason: nil))
+            case (.anthropic, nil): try events.addEvent(AnthropicEvent.textDelta(String(Substring(token))))
+            case (.anthropic, _): try events.addEvent(AnthropicEvent.inputJSONDelta(String(Substring(token))))
             }
             index += 1
         }
@@ -64,10 +69,15 @@ struct SimStream: Sendable {
     private func start(_ events: inout EventBuffer) throws {
         switch self.format {
         case .openAI:
-            try events.add(self.chunk(delta: .init(role: "assistant", content: ""), finishReason: nil))
+            if let call = self.answer.toolCall {
+                let first = ChatCompletionChunk.ToolCallDelta(id: call.id, type: "function", function: .init(name: call.name, arguments: ""))
+                try events.add(self.chunk(delta: .init(role: "assistant", toolCalls: [first]), finishReason: nil))
+            } else {
+                try events.add(self.chunk(delta: .init(role: "assistant", content: ""), finishReason: nil))
+            }
         case .anthropic:
             try events.addEvent(AnthropicEvent.messageStart(self.answer))
-            try events.addEvent(AnthropicEvent.contentBlockStart)
+            try events.addEvent(AnthropicEvent.contentBlockStart(self.answer.toolCall))
             try events.addEvent(AnthropicEvent.ping)
         }
     }

@@ -15,7 +15,10 @@ struct SimCommand: AsyncParsableCommand {
         Answers /v1/chat/completions with plausible text and exact usage, streamed or not. Latency and faults
         are set per model (--behaviours FILE, or POST /sim/behaviours at run time); GET /sim/attempts counts
         the requests each model saw. With --replay it answers prompts found in a RouteLLM-format JSONL file
-        with the recorded answer of the mapped model.
+        with the recorded answer of the mapped model. A request that offers tools gets a call to one of them
+        (the one tool_choice names, else the first) with arguments from its schema, until the conversation
+        holds the tool's result; the tool_args_malformed behaviour makes those arguments invalid JSON.
+        /v1/messages answers as Anthropic's Messages API, tool_use included.
         Example: triage sim --port 8090 --replay ../shared/data/routellm/gsm8k.jsonl \\
                    --replay-model gpt-4o-mini=mixtral-8x7b-instruct-v0.1 --replay-model gpt-4o=gpt-4-1106-preview
         """)
