@@ -61,8 +61,9 @@ struct LadderRunner: Sendable {
         /// A whole answer (non-stream), not yet sent.
         case answered(body: JSONValue, usage: Usage)
         /// A stream relayed to its end (`end` not yet sent); `started` tells whether `head` went out;
-        /// `issues` are quality problems found (recorded, since the answer was already delivered).
-        case streamed(usage: Usage, started: Bool, issues: [QualityIssue], answer: String)
+        /// `issues` are quality problems found (recorded, since the answer was already delivered);
+        /// `answer` is its text, nil when it called tools (nothing for a shadow comparison to judge).
+        case streamed(usage: Usage, started: Bool, issues: [QualityIssue], answer: String?)
         case failed(AttemptFailure, billed: Usage?)
     }
 
@@ -178,9 +179,10 @@ struct LadderRunner: Sendable {
             switch result {
             case .answered(let body, let u):
                 usage = u
+                let toolCalls = AnswerToolCall.calls(inCompletion: body)
                 // A poor answer climbs when there is a tier above to climb to; otherwise it is the best there is.
                 if tier.quality != .off {
-                    let issues = quality.check(answer: Self.content(of: body), finishReason: Self.finishReason(of: body), request: chat)
+                    let issues = quality.check(answer: Self.content(of: body), finishReason: Self.finishReason(of: body), request: chat, toolCalls: toolCalls)
                     if !issues.isEmpty {
                         outcome.qualityIssues = issues
                         if canClimb {
@@ -188,7 +190,8 @@ struct LadderRunner: Sendable {
                         }
                     }
                 }
-                if failure == nil, tier.quality != .off, outcome.qualityIssues.isEmpty, let judgeCheck,
+                // The judge grades text answers; a tool call is judged by the checks above.
+                if failure == nil, tier.quality != .off, outcome.qualityIssues.isEmpty, toolCalls.isEmpty, let judgeCheck,
                    let issue = await judgeCheck.check(question: chat.query, answer: Self.content(of: body)) {
                     outcome.qualityIssues = [issue]
                     if canClimb { failure = AttemptFailure(kind: .lowQuality, message: issue.description, status: 200) }
@@ -227,7 +230,7 @@ struct LadderRunner: Sendable {
             switch result {
             case .answered(var body, let u):
                 outcome.usage = u
-                if shadow != nil { outcome.answer = Self.content(of: body) }
+                if shadow != nil, AnswerToolCall.calls(inCompletion: body).isEmpty { outcome.answer = Self.content(of: body) }
                 outcome.tierIndex = tiers.firstIndex { $0.name == tier.name }
                 if body["usage"] == nil || u.estimated { body["usage"] = u.openAIValue }
                 await send(.response(WireResponse(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: true), body: body, usage: u)))
@@ -284,7 +287,8 @@ struct LadderRunner: Sendable {
     private func completeAttempt(_ provider: any ChatProvider, _ call: UpstreamCall, chat: ChatRequest) async -> AttemptResult {
         do {
             let completion = try await provider.complete(call)
-            let usage = completion.usage ?? Self.estimate(chat: chat, answerBytes: Self.content(of: completion.body).utf8.count)
+            let usage = completion.usage ?? Self.estimate(chat: chat, answerBytes: Self.content(of: completion.body).utf8.count
+                + AnswerToolCall.calls(inCompletion: completion.body).reduce(0) { $0 + $1.name.utf8.count + $1.arguments.utf8.count })
             return .answered(body: completion.body, usage: usage)
         } catch {
             return .failed(error, billed: nil)
@@ -311,6 +315,7 @@ struct LadderRunner: Sendable {
         var finished = false
         var sawDone = false
         var contentBytes = 0
+        var toolCalls = ToolCallAccumulator()
 
         /// What an attempt that ends early (cut, stalled, cancelled) has cost when the provider
         /// reported no usage (OpenAI-style streams report it last): the prompt and the text
@@ -344,6 +349,13 @@ struct LadderRunner: Sendable {
                         if let text = choice["delta"]?["content"]?.stringValue, !text.isEmpty {
                             if call.tier.quality != .off || shadow != nil { answer += text }
                             contentBytes += text.utf8.count
+                            tokens += 1
+                            if firstToken == nil { firstToken = .now }
+                            watchdog.tokenReceived()
+                        }
+                        // A tool call's pieces are the answer's tokens too (for hold-back, limits and estimates).
+                        if let delta = choice["delta"], case let bytes = toolCalls.add(delta: delta), bytes > 0 {
+                            contentBytes += bytes
                             tokens += 1
                             if firstToken == nil { firstToken = .now }
                             watchdog.tokenReceived()
@@ -384,10 +396,11 @@ struct LadderRunner: Sendable {
             return .failed(AttemptFailure(kind: .streamCut, message: "the stream ended before the answer finished", deliveredToClient: started),
                            billed: usage ?? generated())
         }
+        let textAnswer = toolCalls.isEmpty ? answer : nil
         if call.tier.quality != .off {
-            var issues = quality.check(answer: answer, finishReason: finishReason, request: chat)
-            // The judge grades an answer held whole (`quality: buffer`) that passed the other checks.
-            if issues.isEmpty, buffered, !started, let judgeCheck, let issue = await judgeCheck.check(question: chat.query, answer: answer) {
+            var issues = quality.check(answer: answer, finishReason: finishReason, request: chat, toolCalls: toolCalls.calls)
+            // The judge grades a text answer held whole (`quality: buffer`) that passed the other checks.
+            if issues.isEmpty, buffered, !started, toolCalls.isEmpty, let judgeCheck, let issue = await judgeCheck.check(question: chat.query, answer: answer) {
                 issues = [issue]
             }
             if !issues.isEmpty {
@@ -397,11 +410,11 @@ struct LadderRunner: Sendable {
                                    billed: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes))
                 }
                 await release()
-                return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started, issues: issues, answer: answer)
+                return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started, issues: issues, answer: textAnswer)
             }
         }
         await release()
-        return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started, issues: [], answer: answer)
+        return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started, issues: [], answer: textAnswer)
     }
 
     /// The `x-triage-*` headers of the answer.

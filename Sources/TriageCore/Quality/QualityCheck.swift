@@ -17,6 +17,9 @@ public struct QualityIssue: Sendable, Equatable, Codable, CustomStringConvertibl
         case tooShort = "too_short"
         /// The judge graded the answer below the tier's `quality_judge.threshold`.
         case judgeLowGrade = "judge_low_grade"
+        /// A tool call that cannot be carried out: arguments that are not a JSON object, a required
+        /// argument left out, or a function the request does not offer.
+        case invalidToolCall = "invalid_tool_call"
     }
 
     public var kind: Kind
@@ -57,16 +60,29 @@ public struct QualityChecker: Sendable {
     public init(settings: QualitySettings = QualitySettings()) { self.settings = settings }
 
     /// The issues found (empty: the answer passes).
+    ///
+    /// An answer that calls tools is judged by its calls (each must be carried out as written); the
+    /// checks of an answer's text then apply only to text that comes with the calls, and never ask
+    /// for text, length or `response_format` JSON (the answer is not the final one yet).
     /// - Parameters:
     ///   - answer: the answer's text.
     ///   - finishReason: the provider's `finish_reason`.
-    ///   - request: the question, for `response_format` and what it asks.
-    public func check(answer: String, finishReason: String?, request: ChatRequest) -> [QualityIssue] {
+    ///   - request: the question, for `response_format`, the tools it offers and what it asks.
+    ///   - toolCalls: the tool calls the answer makes.
+    public func check(answer: String, finishReason: String?, request: ChatRequest, toolCalls: [AnswerToolCall] = []) -> [QualityIssue] {
         var issues: [QualityIssue] = []
         func add(_ kind: QualityIssue.Kind, _ detail: @autoclosure () -> String) {
             if settings.enabled.contains(kind) { issues.append(QualityIssue(kind, detail())) }
         }
         let words = Self.words(answer)
+        if !toolCalls.isEmpty {
+            for problem in toolCalls.compactMap({ $0.problem(for: request) }) { add(.invalidToolCall, problem) }
+            if !words.isEmpty {
+                if let phrase = Self.refusal(in: answer) { add(.refusal, "'\(phrase)'") }
+                if let run = Self.repetition(words, minRuns: settings.repetitionRuns) { add(.repetition, run) }
+            }
+            return issues
+        }
         if words.isEmpty {
             add(.empty, "the answer is empty")
             return issues
