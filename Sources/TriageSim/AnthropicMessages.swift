@@ -178,36 +178,28 @@ enum AnthropicEvent: Encodable, Sendable {
         }
     }
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { self.stringValue = s }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(self.type, forKey: Key("type"))
+        var c = encoder.container(keyedBy: SimCodingKey.self)
+        try c.encode(self.type, forKey: SimCodingKey("type"))
         switch self {
         case .messageStart(let answer):
-            try c.encode(MessagesResponse(answer, streaming: true), forKey: Key("message"))
+            try c.encode(MessagesResponse(answer, streaming: true), forKey: SimCodingKey("message"))
         case .contentBlockStart(let call):
-            try c.encode(0, forKey: Key("index"))
-            try c.encode(call.map { MessagesResponse.Block(toolUse: $0, input: false) } ?? MessagesResponse.Block(text: ""), forKey: Key("content_block"))
+            try c.encode(0, forKey: SimCodingKey("index"))
+            try c.encode(call.map { MessagesResponse.Block(toolUse: $0, input: false) } ?? MessagesResponse.Block(text: ""), forKey: SimCodingKey("content_block"))
         case .textDelta(let text):
-            try c.encode(0, forKey: Key("index"))
-            try c.encode(["type": "text_delta", "text": text], forKey: Key("delta"))
+            try c.encode(0, forKey: SimCodingKey("index"))
+            try c.encode(["type": "text_delta", "text": text], forKey: SimCodingKey("delta"))
         case .inputJSONDelta(let json):
-            try c.encode(0, forKey: Key("index"))
-            try c.encode(["type": "input_json_delta", "partial_json": json], forKey: Key("delta"))
+            try c.encode(0, forKey: SimCodingKey("index"))
+            try c.encode(["type": "input_json_delta", "partial_json": json], forKey: SimCodingKey("delta"))
         case .contentBlockStop:
-            try c.encode(0, forKey: Key("index"))
+            try c.encode(0, forKey: SimCodingKey("index"))
         case .messageDelta(let answer):
-            var delta = c.nestedContainer(keyedBy: Key.self, forKey: Key("delta"))
-            try delta.encode(MessagesResponse.stopReason(answer.finishReason), forKey: Key("stop_reason"))
-            try delta.encodeNil(forKey: Key("stop_sequence"))
-            try c.encode(["output_tokens": answer.usage.completionTokens], forKey: Key("usage"))
+            var delta = c.nestedContainer(keyedBy: SimCodingKey.self, forKey: SimCodingKey("delta"))
+            try delta.encode(MessagesResponse.stopReason(answer.finishReason), forKey: SimCodingKey("stop_reason"))
+            try delta.encodeNil(forKey: SimCodingKey("stop_sequence"))
+            try c.encode(["output_tokens": answer.usage.completionTokens], forKey: SimCodingKey("usage"))
         case .ping, .messageStop:
             break
         }

@@ -78,20 +78,12 @@ struct SimToolCall: Sendable, Equatable {
 struct SimToolInput: Encodable, Sendable {
     var arguments: [(name: String, json: String)]
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { self.stringValue = s }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     private struct Empty: Encodable {}
 
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
+        var c = encoder.container(keyedBy: SimCodingKey.self)
         for (name, json) in arguments {
-            let key = Key(name)
+            let key = SimCodingKey(name)
             switch json {
             case "1": try c.encode(1, forKey: key)
             case "1.5": try c.encode(1.5, forKey: key)
@@ -111,28 +103,20 @@ struct SimToolSchema: Decodable, Sendable {
     var properties: [(name: String, type: String?)] = []
     var required: [String]?
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { self.stringValue = s }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     private struct Property: Decodable {
         var type: String?
         init(from decoder: any Decoder) throws {
-            let c = try? decoder.container(keyedBy: Key.self)
-            type = try? c?.decodeIfPresent(String.self, forKey: Key("type"))
+            let c = try? decoder.container(keyedBy: SimCodingKey.self)
+            type = try? c?.decodeIfPresent(String.self, forKey: SimCodingKey("type"))
         }
     }
 
     init() {}
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
-        required = try? c.decodeIfPresent([String].self, forKey: Key("required"))
-        guard let props = try? c.nestedContainer(keyedBy: Key.self, forKey: Key("properties")) else { return }
+        let c = try decoder.container(keyedBy: SimCodingKey.self)
+        required = try? c.decodeIfPresent([String].self, forKey: SimCodingKey("required"))
+        guard let props = try? c.nestedContainer(keyedBy: SimCodingKey.self, forKey: SimCodingKey("properties")) else { return }
         // JSON objects decode unordered; sorted names keep the arguments deterministic.
         for key in props.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
             properties.append((key.stringValue, (try? props.decode(Property.self, forKey: key))?.type))

@@ -58,8 +58,8 @@ struct LadderRunner: Sendable {
 
     /// How one attempt ended.
     enum AttemptResult {
-        /// A whole answer (non-stream), not yet sent.
-        case answered(body: JSONValue, usage: Usage)
+        /// A whole answer (non-stream), not yet sent, with the tool calls it makes.
+        case answered(body: JSONValue, usage: Usage, toolCalls: [AnswerToolCall])
         /// A stream relayed to its end (`end` not yet sent); `started` tells whether `head` went out;
         /// `issues` are quality problems found (recorded, since the answer was already delivered);
         /// `answer` is its text, nil when it called tools (nothing for a shadow comparison to judge).
@@ -177,9 +177,8 @@ struct LadderRunner: Sendable {
             var usage: Usage?
             var failure: AttemptFailure?
             switch result {
-            case .answered(let body, let u):
+            case .answered(let body, let u, let toolCalls):
                 usage = u
-                let toolCalls = AnswerToolCall.calls(inCompletion: body)
                 // A poor answer climbs when there is a tier above to climb to; otherwise it is the best there is.
                 if tier.quality != .off {
                     let issues = quality.check(answer: Self.content(of: body), finishReason: Self.finishReason(of: body), request: chat, toolCalls: toolCalls)
@@ -228,9 +227,9 @@ struct LadderRunner: Sendable {
                 continue
             }
             switch result {
-            case .answered(var body, let u):
+            case .answered(var body, let u, let toolCalls):
                 outcome.usage = u
-                if shadow != nil, AnswerToolCall.calls(inCompletion: body).isEmpty { outcome.answer = Self.content(of: body) }
+                if shadow != nil, toolCalls.isEmpty { outcome.answer = Self.content(of: body) }
                 outcome.tierIndex = tiers.firstIndex { $0.name == tier.name }
                 if body["usage"] == nil || u.estimated { body["usage"] = u.openAIValue }
                 await send(.response(WireResponse(id: request.id, status: 200, headers: headers(request, outcome: outcome, withCost: true), body: body, usage: u)))
@@ -287,9 +286,10 @@ struct LadderRunner: Sendable {
     private func completeAttempt(_ provider: any ChatProvider, _ call: UpstreamCall, chat: ChatRequest) async -> AttemptResult {
         do {
             let completion = try await provider.complete(call)
+            let toolCalls = AnswerToolCall.calls(inCompletion: completion.body)
             let usage = completion.usage ?? Self.estimate(chat: chat, answerBytes: Self.content(of: completion.body).utf8.count
-                + AnswerToolCall.calls(inCompletion: completion.body).reduce(0) { $0 + $1.name.utf8.count + $1.arguments.utf8.count })
-            return .answered(body: completion.body, usage: usage)
+                + toolCalls.reduce(0) { $0 + $1.name.utf8.count + $1.arguments.utf8.count })
+            return .answered(body: completion.body, usage: usage, toolCalls: toolCalls)
         } catch {
             return .failed(error, billed: nil)
         }
