@@ -119,7 +119,7 @@ struct LadderRunner: Sendable {
         outcome.reason = decision.reason
         let tiers = Array(config.tiers.prefix((outcome.maxTierIndex ?? config.tiers.count - 1) + 1))
         var machine = FailoverMachine(policy: config.failover.policy, tiers: tiers, startTier: decision.tierIndex,
-                                      estimatedTokens: TokenEstimate.promptTokens(chat.messages) + (chat.maxTokens ?? 0), now: .now)
+                                      estimatedTokens: TokenEstimate.promptTokens(chat) + (chat.maxTokens ?? 0), now: .now)
         var action = machine.firstTier(openCircuits: circuits.openTiers(tiers), now: .now)
         var announced = false
         while true {
@@ -508,7 +508,7 @@ struct LadderRunner: Sendable {
     }
 
     static func estimate(chat: ChatRequest, answerBytes: Int) -> Usage {
-        Usage(promptTokens: TokenEstimate.promptTokens(chat.messages), completionTokens: (answerBytes + 3) / 4, estimated: true)
+        Usage(promptTokens: TokenEstimate.promptTokens(chat), completionTokens: (answerBytes + 3) / 4, estimated: true)
     }
 }
 

@@ -1,12 +1,12 @@
 /// The worst-case cost of one attempt, reserved against the team's budget before the call.
 public enum CostEstimate {
-    /// Estimated input tokens plus `max_tokens` (or `defaultMaxTokens` when the request sets
-    /// none) at the tier's prices.
+    /// Estimated input tokens (tool definitions and images included) plus `max_tokens` (or
+    /// `defaultMaxTokens` when the request sets none) for each of its `n` choices, at the tier's prices.
     public static func worstCase(_ request: ChatRequest, price: Price, defaultMaxTokens: Int) -> Money {
-        let input = TokenEstimate.promptTokens(request.messages)
+        let input = TokenEstimate.promptTokens(request)
         // The estimate of input tokens is rough; pad it so a reservation is rarely short.
         let paddedInput = input + input / 4 + 16
-        return price.cost(promptTokens: paddedInput, completionTokens: request.maxTokens ?? defaultMaxTokens)
+        return price.cost(promptTokens: paddedInput, completionTokens: (request.maxTokens ?? defaultMaxTokens) * request.choices)
     }
 
     /// The worst case of a call the router makes itself (a judge call): the estimated tokens of

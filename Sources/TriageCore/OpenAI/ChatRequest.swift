@@ -19,6 +19,9 @@ public struct ChatRequest: Sendable, Equatable {
     public var stream: Bool
     /// `max_tokens` or `max_completion_tokens`, when given.
     public var maxTokens: Int?
+    /// Estimated prompt tokens that no message text shows but the provider counts: tool
+    /// definitions, earlier assistant turns' tool calls, images and a response schema.
+    public var nonTextPromptTokens: Int
 
     /// The largest `max_tokens` accepted; no model produces more in one answer.
     public static let maxTokensLimit = 1_000_000
@@ -39,12 +42,15 @@ public struct ChatRequest: Sendable, Equatable {
         }
         var messages: [ChatMessage] = []
         messages.reserveCapacity(rawMessages.count)
+        var nonText = PromptExtras()
         for (i, m) in rawMessages.enumerated() {
             guard let role = m["role"]?.stringValue else {
                 throw .invalidField("messages[\(i)].role", "expected a string")
             }
             messages.append(ChatMessage(role: role, text: Self.text(of: m["content"])))
+            nonText.add(message: m)
         }
+        nonText.add(body: o)
         var stream = false
         if let s = o["stream"], s != .null {
             guard let b = s.boolValue else { throw .invalidField("stream", "expected a boolean") }
@@ -64,6 +70,7 @@ public struct ChatRequest: Sendable, Equatable {
         self.messages = messages
         self.stream = stream
         self.maxTokens = maxTokens
+        self.nonTextPromptTokens = nonText.tokens
     }
 
     /// Parses and validates raw JSON bytes.
@@ -78,6 +85,11 @@ public struct ChatRequest: Sendable, Equatable {
             return parts.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
         default: return ""
         }
+    }
+
+    /// Choices asked for (`n`, 1 when absent; at most 128, as OpenAI allows).
+    public var choices: Int {
+        min(128, max(1, body["n"]?.intValue ?? 1))
     }
 
     /// The last user message's text: the query being routed.

@@ -57,11 +57,16 @@ public enum TokenEstimate {
         messages.reduce(3) { $0 + tokens(in: $1.text) + 4 }
     }
 
+    /// Estimated prompt tokens of a request: its conversation, plus what the provider counts
+    /// beside the message texts (tool definitions and calls, images, a response schema).
+    public static func promptTokens(_ request: ChatRequest) -> Int {
+        promptTokens(request.messages) + request.nonTextPromptTokens
+    }
+
     /// What a request counts against a tokens-per-minute limit when admitted, as OpenAI counts its
     /// own: the prompt's estimated tokens plus `max_tokens` for each of its `n` choices (nothing
     /// for the answer when it sets no `max_tokens`; the answer's usage corrects the count).
     public static func rateLimitTokens(_ request: ChatRequest) -> Int {
-        let choices = min(128, max(1, request.body["n"]?.intValue.map { Int($0) } ?? 1))
-        return promptTokens(request.messages) + (request.maxTokens ?? 0) * choices
+        promptTokens(request) + (request.maxTokens ?? 0) * request.choices
     }
 }

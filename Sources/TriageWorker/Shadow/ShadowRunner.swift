@@ -92,7 +92,7 @@ final class ShadowRunner: Sendable {
         let now = Date()
         let query = a.chat.query
         let hash = RetrainLabels.queryHash(query)
-        let promptTokens = TokenEstimate.promptTokens(a.chat.messages)
+        let promptTokens = TokenEstimate.promptTokens(a.chat)
         let maxTokens = a.chat.maxTokens ?? config.budgets.defaultMaxTokens
         let worst = ShadowPlan.worstCase(promptTokens: promptTokens, answerTokens: a.answerTokens, maxTokens: maxTokens,
                                          top: top.price, judge: judge.config.price)
