@@ -18,8 +18,10 @@ import TriageWire
 enum CoordinatorLoop {
     /// The loop's group (one thread, for the life of the process).
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// The loop.
+    static let loop: any EventLoop = group.next()
     /// Runs tasks on the loop.
-    static let executor = EventLoopTaskExecutor(group.next())
+    static let executor = EventLoopTaskExecutor(loop)
 }
 
 /// Runs a service's tasks on the coordinator's loop (child tasks inherit the preference).
