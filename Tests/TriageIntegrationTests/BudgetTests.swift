@@ -131,6 +131,15 @@ extension Integration {
             #expect(ok.count >= 50 && ok.count <= 100, "served \(ok.count)")
             #expect(refused.count > 0)
 
+            // Nothing stays reserved: the dead worker's reservations are reclaimed, and what it answered
+            // and journaled but never committed is charged by the same pass, before the ledger is read.
+            let drained = await reservationsDrain(store, timeout: .seconds(8))
+            #expect(drained, "reservations left: \((try? store.activeReservationCount(now: Date())) ?? -1)")
+            let journals = SettlementJournal.directory(forStore: store.path)
+            let replayed = await eventually(timeout: .seconds(8), interval: .milliseconds(100)) {
+                ((try? store.unchargedSettlements(journals: journals)) ?? 1) == 0
+            }
+            #expect(replayed, "the dead worker's journaled settlements were never charged")
             // The budget holds: settled spend never passes it by more than one worst case.
             let worstCase = CostEstimate.worstCase(try ChatRequest(body: maxTokensBody()), price: simple, defaultMaxTokens: 4096)
             let ledger = Money(nanoUSD: try store.ledgerTotalNano(teamID: team.id))
@@ -144,9 +153,6 @@ extension Integration {
             let after = try await cluster.http.get(simBase + "/sim/attempts")
             let upstreamCalls = ((try after.json())["gpt-4o-mini"]?.intValue ?? 0) - attemptsBefore
             #expect(upstreamCalls <= ok.count + lost.count && upstreamCalls >= ok.count, "upstream \(upstreamCalls) ok \(ok.count)")
-            // Nothing stays reserved: the dead worker's reservations are reclaimed.
-            let drained = await reservationsDrain(store, timeout: .seconds(8))
-            #expect(drained, "reservations left: \((try? store.activeReservationCount(now: Date())) ?? -1)")
             #expect(try store.integrityCheck() == "ok")
             // Once the budget is spent, refusals say who, how much and when it resets. What the flood
             // left of the budget allows at most `room` more answers, so a refusal comes within that many.
