@@ -140,15 +140,24 @@ extension Integration {
             // were charged (SIGTERM: exactly; SIGKILL: plus at most what each cut request had settled).
             let store = try second.store()
             let teamID = try #require(try store.team(named: "restart")).id
-            let chargedInAll = all.compactMap { $0.requestID == nil ? nil : $0.cost?.nanoUSD }.reduce(0, +)
-            _ = try await store.ledgerTotalNano(teamID: teamID, reaching: chargedInAll)
-            let rows = try store.read { db in
-                try db.query("SELECT request_id, cost_nano FROM ledger WHERE team_id = ?", [.integer(teamID)]) { ($0.text(0), $0.int64(1)) }
-            }
-            var ledgerByRequest: [String: Int64] = [:]
-            for (id, cost) in rows { ledgerByRequest[id, default: 0] += cost }
             var charges: [String: Int64] = [:]
             for o in all { if let id = o.requestID, let c = o.cost { charges[id, default: 0] += c.nanoUSD } }
+            func readLedger() throws -> [String: Int64] {
+                let rows = try store.read { db in
+                    try db.query("SELECT request_id, cost_nano FROM ledger WHERE team_id = ?", [.integer(teamID)]) { ($0.text(0), $0.int64(1)) }
+                }
+                var out: [String: Int64] = [:]
+                for (id, cost) in rows { out[id, default: 0] += cost }
+                return out
+            }
+            // Answers go out before their settlements commit (within the writer's delay), so wait for
+            // each charged request's rows; the ledger's total alone can get there early on rows of cut
+            // requests (SIGKILL).
+            _ = try await eventually(timeout: .seconds(10), interval: .milliseconds(100)) {
+                let ledger = try readLedger()
+                return charges.allSatisfy { ledger[$0.key] == $0.value }
+            }
+            let ledgerByRequest = try readLedger()
             for (id, charge) in charges {
                 #expect(ledgerByRequest[id] == charge, "request \(id): charged \(charge), ledger \(ledgerByRequest[id] ?? -1)")
             }

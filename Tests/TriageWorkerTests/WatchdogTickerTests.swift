@@ -16,7 +16,10 @@ import TriageCore
         await ticker.fired(w)
         let took = started.duration(to: .now)
         #expect(w.fired == .firstByteTimeout)
-        #expect(took >= .milliseconds(50) && took < .seconds(5), "\(took)")
+        // Not before its limit. The upper bound only says it fired at all: the test process runs
+        // integration tests beside this one, whose synchronous waits can hold the cooperative pool's
+        // threads (two on a 2-core machine) for seconds.
+        #expect(took >= .milliseconds(50) && took < .seconds(30), "\(took)")
         #expect(ticker.registered == 0)
     }
 
