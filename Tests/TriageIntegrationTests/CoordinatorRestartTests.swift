@@ -142,22 +142,7 @@ extension Integration {
             let teamID = try #require(try store.team(named: "restart")).id
             var charges: [String: Int64] = [:]
             for o in all { if let id = o.requestID, let c = o.cost { charges[id, default: 0] += c.nanoUSD } }
-            func readLedger() throws -> [String: Int64] {
-                let rows = try store.read { db in
-                    try db.query("SELECT request_id, cost_nano FROM ledger WHERE team_id = ?", [.integer(teamID)]) { ($0.text(0), $0.int64(1)) }
-                }
-                var out: [String: Int64] = [:]
-                for (id, cost) in rows { out[id, default: 0] += cost }
-                return out
-            }
-            // Answers go out before their settlements commit (within the writer's delay), so wait for
-            // each charged request's rows; the ledger's total alone can get there early on rows of cut
-            // requests (SIGKILL).
-            _ = try await eventually(timeout: .seconds(10), interval: .milliseconds(100)) {
-                let ledger = try readLedger()
-                return charges.allSatisfy { ledger[$0.key] == $0.value }
-            }
-            let ledgerByRequest = try readLedger()
+            let ledgerByRequest = try await store.ledgerByRequest(teamID: teamID, matching: charges)
             for (id, charge) in charges {
                 #expect(ledgerByRequest[id] == charge, "request \(id): charged \(charge), ledger \(ledgerByRequest[id] ?? -1)")
             }

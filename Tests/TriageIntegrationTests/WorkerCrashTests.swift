@@ -146,13 +146,9 @@ extension Integration {
             let all = state.answers.withLock { $0 }
             #expect(all.contains { $0.status == 200 })
             for a in all { #expect(a.status == 200 || (a.status == 502 && a.code == "worker_lost"), "unexpected outcome: \(a)") }
-            _ = try await cluster.store().ledgerTotalNano(reaching: all.compactMap { $0.status == 200 ? $0.cost?.nanoUSD : nil }.reduce(0, +))
-            let rows = try cluster.store().read { db in
-                try db.query("SELECT request_id, cost_nano FROM ledger") { ($0.text(0), $0.int64(1)) }
-            }
-            var ledger: [String: Int64] = [:]
-            for (id, cost) in rows { ledger[id, default: 0] += cost }
             let answered = all.filter { $0.status == 200 }
+            let charges = Dictionary(answered.compactMap { a in a.id.flatMap { id in a.cost.map { (id, $0.nanoUSD) } } }, uniquingKeysWith: +)
+            let ledger = try await cluster.store().ledgerByRequest(matching: charges)
             // What the paused worker held ends as worker_lost when it is dropped; an answer from the other worker
             // after waiting out the 2 s until the drop is such a request retried, which the paused worker then
             // serves too once resumed.

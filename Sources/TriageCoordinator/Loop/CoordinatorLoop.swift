@@ -18,7 +18,8 @@ import TriageWire
 enum CoordinatorLoop {
     /// The loop's group (one thread, for the life of the process).
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    /// The loop.
+    /// The group's one loop; work scheduled on it with `execute` runs after what is queued before
+    /// it (a request's log line and metrics run after its answer is written).
     static let loop: any EventLoop = group.next()
     /// Runs tasks on the loop.
     static let executor = EventLoopTaskExecutor(loop)

@@ -20,6 +20,27 @@ extension Store {
         return try ledgerRows(request: request)
     }
 
+    /// What the ledger holds of each request, in nano-USD (of one team, or of all).
+    func ledgerByRequest(teamID: Int64? = nil) throws -> [String: Int64] {
+        let (filter, args): (String, [SQLiteValue]) = teamID.map { (" WHERE team_id = ?", [.integer($0)]) } ?? ("", [])
+        let rows = try read { db in
+            try db.query("SELECT request_id, sum(cost_nano) FROM ledger\(filter) GROUP BY request_id", args) { ($0.text(0), $0.int64(1)) }
+        }
+        return Dictionary(uniqueKeysWithValues: rows)
+    }
+
+    /// ``ledgerByRequest(teamID:)`` once each request in `charges` (request id: what its client was
+    /// charged) has rows summing to its charge. Waiting for the total is not enough where requests no
+    /// client saw charged (cut, or lost with their worker) have rows too: they can bring the total
+    /// there while an answered request's settlement is still on its way.
+    func ledgerByRequest(teamID: Int64? = nil, matching charges: [String: Int64], timeout: Duration = .seconds(10)) async throws -> [String: Int64] {
+        _ = await eventually(timeout: timeout, interval: .milliseconds(100)) {
+            guard let ledger = try? self.ledgerByRequest(teamID: teamID) else { return false }
+            return charges.allSatisfy { ledger[$0.key] == $0.value }
+        }
+        return try ledgerByRequest(teamID: teamID)
+    }
+
     /// ``ledgerTotalNano(teamID:)`` once it reaches at least `nano`.
     func ledgerTotalNano(teamID: Int64? = nil, reaching nano: Int64, timeout: Duration = .seconds(5)) async throws -> Int64 {
         _ = await eventually(timeout: timeout) { ((try? self.ledgerTotalNano(teamID: teamID)) ?? 0) >= nano }
