@@ -8,16 +8,17 @@ import Foundation
 /// may already have committed (which is how a replay tells the two apart): going through seconds
 /// since 1970 could move the last bit.
 ///
-/// A **checkpoint** is what a stream in progress has cost so far (the prompt and the text generated
-/// up to then, outcome `worker_lost`): written again as the stream goes, and dismissed once the
-/// attempt's real settlement commits. Only the last checkpoint of an attempt is ever charged, and only
-/// when the ledger holds no row of that attempt: its worker died mid-stream, after the provider had
-/// billed what it generated.
+/// A **checkpoint** is what an attempt in progress has cost so far (outcome `worker_lost`): its
+/// prompt, written before the upstream call, then for a stream the prompt and the text generated up
+/// to then, written again as the stream goes. It is dismissed once the attempt's real settlement
+/// commits or is journaled. Only the last checkpoint of an attempt is ever charged, and only when
+/// neither the ledger nor the journal holds a settlement of that attempt: its worker died during the
+/// call, after the provider had billed the prompt and what it streamed.
 public struct SettlementRecord: Sendable, Equatable {
     public var hold: ReservationHold
     public var entry: LedgerEntry
     public var periodStart: Date
-    /// Whether this is a stream's checkpoint rather than a settlement.
+    /// Whether this is an attempt's checkpoint rather than a settlement.
     public var checkpoint: Bool
 
     public init(hold: ReservationHold, entry: LedgerEntry, periodStart: Date, checkpoint: Bool = false) {

@@ -56,12 +56,19 @@ extension Store {
     }
 
     /// What of `records` (the lines of abandoned journal segments) the ledger does not hold yet:
-    /// settlements whose rows are missing, then, of each stream attempt whose worker died with it in
-    /// progress, its last checkpoint (none when the attempt's own row is in: it settled).
+    /// settlements whose rows are missing, then, of each attempt whose worker died with it in
+    /// progress, its last checkpoint (none when the attempt settled: its own row is in the ledger, or
+    /// its settlement is among `records`).
     private static func uncharged(_ db: SQLiteConnection, _ records: [SettlementRecord]) throws(StoreError) -> [SettlementRecord] {
         var out: [SettlementRecord] = []
+        // The latest journaled settlement of each call (request, tier and model).
+        struct Call: Hashable { var request: String, tier: String?, model: String? }
+        var journaled: [Call: Date] = [:]
         for record in records where !record.checkpoint {
-            if try !isSettled(db, record.entry) { out.append(record) }
+            let e = record.entry
+            let call = Call(request: e.requestID, tier: e.tier, model: e.model)
+            journaled[call] = max(journaled[call] ?? .distantPast, e.createdAt)
+            if try !isSettled(db, e) { out.append(record) }
         }
         struct Attempt: Hashable { var request: String, tier: String?, model: String?, created: Date }
         var last: [Attempt: SettlementRecord] = [:]
@@ -78,12 +85,15 @@ extension Store {
         }
         for attempt in order {
             guard let record = last[attempt] else { continue }
+            // Settled, its settlement journaled (at or after the checkpoint's first time, as
+            // attemptSettled reads the ledger) and charged by this pass.
+            if let settled = journaled[Call(request: attempt.request, tier: attempt.tier, model: attempt.model)], settled >= attempt.created { continue }
             if try !attemptSettled(db, record.entry) { out.append(record) }
         }
         return out
     }
 
-    /// Whether the ledger holds a row of the stream attempt a checkpoint belongs to: one of its request,
+    /// Whether the ledger holds a row of the attempt a checkpoint belongs to: one of its request,
     /// tier and model written at or after the checkpoint's first time (the attempt's own settlement,
     /// whatever it charged, or this checkpoint replayed by an earlier pass).
     private static func attemptSettled(_ db: SQLiteConnection, _ checkpoint: LedgerEntry) throws(StoreError) -> Bool {

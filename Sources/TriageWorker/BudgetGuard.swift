@@ -195,7 +195,7 @@ struct BudgetGuard: Sendable {
         SettlementRecord(hold: reservation.hold, entry: entry, periodStart: reservation.periodStart, checkpoint: checkpoint)
     }
 
-    /// Journals what a stream attempt has cost so far (``SettlementRecord/checkpoint``): charged only
+    /// Journals what an attempt has cost so far (``SettlementRecord/checkpoint``): charged only
     /// if this worker dies before the attempt settles. The checkpoint it supersedes is let go once
     /// this one is written.
     /// - Returns: the ticket of the checkpoint now standing (`previous` when this one could not be
@@ -207,7 +207,7 @@ struct BudgetGuard: Sendable {
         return ticket
     }
 
-    /// Lets go of a stream attempt's last checkpoint: its settlement is in the store.
+    /// Lets go of an attempt's last checkpoint: its settlement is in the store, or journaled.
     func dismiss(_ checkpoint: SettlementJournal.Ticket) {
         journal?.committed(checkpoint)
     }

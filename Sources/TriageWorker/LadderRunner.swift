@@ -165,9 +165,12 @@ struct LadderRunner: Sendable {
             let attemptStart = ContinuousClock.now
             let judgeCheck = qualityJudge(request, tier: tier, team: outcome.budget?.team)
             let snapshot = outcome
-            let checkpoints = chat.stream ? StreamCheckpoints(budget: budget, reservation: reservation) { [self] usage in
+            // What a worker killed during the call leaves the provider's bill at: the prompt, then a
+            // stream's text as it goes (charged by the next reclaim pass unless the attempt settles).
+            let checkpoints = AttemptCheckpoints(budget: budget, reservation: reservation) { [self] usage in
                 ledgerEntry(request, tier: tier, usage: usage, cost: tier.price.cost(usage), outcome: "worker_lost")
-            } : nil
+            }
+            checkpoints.write(Self.estimate(chat: chat, answerBytes: 0), answerBytes: 0)
             let result: AttemptResult = chat.stream
                 ? await watchdog.guarding { await self.streamAttempt(provider, call, request: request, chat: chat, outcome: snapshot, watchdog: watchdog, canClimb: canClimb, judgeCheck: judgeCheck, checkpoints: checkpoints, send: send) }
                 : await watchdog.guarding { await self.completeAttempt(provider, call, chat: chat) }
@@ -216,7 +219,9 @@ struct LadderRunner: Sendable {
             // is shared with the other answers' settlements.
             var journaled: BudgetGuard.Journaled?
             if failure == nil, case .answered = result { journaled = budget.journal(reservation, entry) }
-            if journaled == nil, await settle(reservation, entry) { checkpoints?.dismiss() }
+            // A journaled settlement stands in for the checkpoint (a reclaim pass charges it instead).
+            let settled = if journaled != nil { true } else { await settle(reservation, entry) }
+            if settled { checkpoints.dismiss() }
             await circuits.record(tier, failure.map(\.circuitEffect) ?? .success)
 
             if let f = failure, f.kind == .lowQuality {
@@ -300,7 +305,7 @@ struct LadderRunner: Sendable {
     /// goes out with the first chunk released.
     private func streamAttempt(_ provider: any ChatProvider, _ call: UpstreamCall, request: WireRequest, chat: ChatRequest,
                                outcome: Outcome, watchdog: AttemptWatchdog, canClimb: Bool, judgeCheck: QualityJudge? = nil,
-                               checkpoints: StreamCheckpoints?, send: @escaping Send) async -> AttemptResult {
+                               checkpoints: AttemptCheckpoints, send: @escaping Send) async -> AttemptResult {
         let clientWantsUsage = chat.body["stream_options"]?["include_usage"]?.boolValue == true
         let holdTokens = config.failover.holdBackTokens
         let holdFor = Duration.milliseconds(Int64(config.failover.holdBackMs))
@@ -375,7 +380,7 @@ struct LadderRunner: Sendable {
                     if !holding { await release() }
                     if finished && usage != nil { break loop }  // finish promptly, without waiting for [DONE]
                     // Checkpoints start once the client has text (not while the first tokens are held back).
-                    if started, !finished, let checkpoints, checkpoints.isDue(answerBytes: contentBytes) {
+                    if started, !finished, checkpoints.isDue(answerBytes: contentBytes) {
                         await Task.yield()  // the chunks just sent leave first
                         checkpoints.write(Self.estimate(chat: chat, answerBytes: contentBytes), answerBytes: contentBytes)
                     }

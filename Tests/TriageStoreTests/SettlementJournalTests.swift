@@ -148,6 +148,45 @@ import Testing
         }
     }
 
+    /// Whole (non-stream) calls in progress when their worker died: each journaled its prompt as a
+    /// checkpoint before the call. One the worker died during is charged that prompt; one whose answer
+    /// came and whose settlement was journaled (the worker died before it committed, and before the
+    /// checkpoint was let go) is charged its settlement alone.
+    @Test func aDeadWorkersWholeCallIsChargedItsPromptUnlessItsSettlementWasJournaled() throws {
+        try withStore { store, path throws in
+            let team = try store.createTeam(name: "w", budgetNano: 100_000, period: "monthly", softLimit: nil)
+            let started = Date(timeIntervalSince1970: 1_800_000_200.5)
+            func prompt(_ request: String) -> SettlementRecord {
+                var e = entry(team.id, request, cost: 40, at: started)
+                e.completionTokens = 0
+                e.usageEstimated = true
+                e.outcome = "worker_lost"
+                return SettlementRecord(hold: .none, entry: e, periodStart: period, checkpoint: true)
+            }
+            // w1 died during its call; w2's answer came, its settlement journaled 0.3 s later; w3's
+            // first attempt's settlement (a failure) is journaled, its second attempt on the same tier died.
+            let w2Answer = SettlementRecord(hold: .none, entry: entry(team.id, "w2", cost: 500, at: started.addingTimeInterval(0.3)), periodStart: period)
+            var w3Failed = entry(team.id, "w3", cost: 0, at: started.addingTimeInterval(0.1))
+            w3Failed.outcome = "server_error"
+            var w3Retry = prompt("w3")
+            w3Retry.entry.createdAt = started.addingTimeInterval(0.2)
+            let lines = [prompt("w1"), prompt("w2"), w2Answer, prompt("w3"), SettlementRecord(hold: .none, entry: w3Failed, periodStart: period), w3Retry]
+            let dir = SettlementJournal.directory(forStore: path)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try Data(lines.flatMap(\.line)).write(to: URL(fileURLWithPath: dir + "/h-999998-1-1.jsonl"))
+            #expect(try store.unchargedSettlements(journals: dir) == 4, "w1's prompt, w2's answer, w3's failure and its retry's prompt")
+
+            let pass = try store.reclaim(now: t0, host: "h", isAlive: { _ in false }, journals: dir)
+            #expect(pass.replayed == 4)
+            let w1 = try rows(store, "w1")
+            #expect(w1.count == 1 && w1.first?.outcome == "worker_lost" && w1.first?.completion == 0 && w1.first?.cost == 40, "\(w1)")
+            #expect(try rows(store, "w2").map(\.cost) == [500], "an answered call's checkpoint is not charged beside its settlement")
+            #expect(try rows(store, "w3").map(\.outcome) == ["server_error", "worker_lost"])
+            #expect(try store.ledgerTotalNano(teamID: team.id) == 40 + 500 + 0 + 40)
+            #expect(try store.unchargedSettlements(journals: dir) == 0)
+        }
+    }
+
     /// A live worker's segments are locked: a reclaim pass leaves them alone, and the worker
     /// deletes each once everything in it has committed.
     @Test func aLiveJournalIsLeftAloneAndCleansUpAfterItself() throws {

@@ -3,14 +3,20 @@ import Synchronization
 import TriageCore
 import TriageStore
 
-/// A stream attempt's checkpoints (``SettlementRecord/checkpoint``): what it has cost so far, the
-/// prompt and the text generated up to then, journaled as it goes. A worker killed mid-stream has
-/// had that much billed by the provider; the next reclaim pass charges the last checkpoint (ledger
-/// outcome `worker_lost`) unless the attempt settled. Once it has, ``dismiss()`` lets it go.
+/// An attempt's checkpoints (``SettlementRecord/checkpoint``): what it has cost so far, journaled
+/// so that a worker killed during the upstream call still charges what the provider billed. The next
+/// reclaim pass charges the attempt's last checkpoint (ledger outcome `worker_lost`, usage estimated)
+/// unless the attempt settled; once it has, ``dismiss()`` lets it go.
+///
+/// - Every attempt writes one before its call: the prompt alone. The provider bills the prompt of a
+///   call it received; what it went on to generate for a worker that was gone by then is unknown
+///   (a whole answer's tokens are only told with it), so that is what a cut non-stream call is charged.
+/// - A stream attempt writes again once text has gone to the client, then as more comes: the prompt
+///   and the text generated up to then.
 ///
 /// Used by the attempt's task only; `Sendable` (its state behind a lock) so that the attempt's
 /// watchdog closure can carry it.
-final class StreamCheckpoints: Sendable {
+final class AttemptCheckpoints: Sendable {
     /// A new checkpoint once this many more answer bytes have come (about 128 tokens) ...
     static let everyBytes = 512
     /// ... or this long after the last, whichever is first.
@@ -36,12 +42,13 @@ final class StreamCheckpoints: Sendable {
         self.entry = entry
     }
 
-    /// Whether a checkpoint is due after `answerBytes` of text: the first once there is any (the
-    /// attempt asks once text has gone to the client), then every ``everyBytes`` or ``everyInterval``.
+    /// Whether a checkpoint is due after `answerBytes` of text: the first with text once there is
+    /// any (the attempt asks once text has gone to the client), then every ``everyBytes`` or
+    /// ``everyInterval``.
     func isDue(answerBytes: Int) -> Bool {
         guard answerBytes > 0 else { return false }
         return state.withLock { s in
-            guard let writtenAt = s.writtenAt else { return true }
+            guard let writtenAt = s.writtenAt, s.writtenBytes > 0 else { return true }
             return answerBytes - s.writtenBytes >= Self.everyBytes || writtenAt.duration(to: .now) >= Self.everyInterval
         }
     }
@@ -59,7 +66,7 @@ final class StreamCheckpoints: Sendable {
         }
     }
 
-    /// The attempt's settlement has committed: its checkpoint is no longer needed.
+    /// The attempt's settlement has committed, or is journaled: its checkpoint is no longer needed.
     func dismiss() {
         if let ticket = state.withLock({ s in defer { s.ticket = nil }; return s.ticket }) { budget.dismiss(ticket) }
     }

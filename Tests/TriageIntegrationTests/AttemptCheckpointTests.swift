@@ -5,10 +5,11 @@ import TriageCore
 import TriageStore
 
 extension Integration {
-    /// A worker killed in the middle of a stream: the provider has billed what it generated, so the
-    /// team is charged it (the stream's last checkpoint, ledger `worker_lost`) once the next reclaim
-    /// pass finds the dead worker's journal, and the stream's reservation is given back.
-    @Suite struct StreamCheckpointTests {
+    /// A worker killed during an upstream call: the provider has billed the prompt, and a stream's
+    /// text generated so far, so the team is charged that (the attempt's last checkpoint, ledger
+    /// `worker_lost`) once the next reclaim pass finds the dead worker's journal, and the call's
+    /// reservation is given back.
+    @Suite struct AttemptCheckpointTests {
         @Test func aStreamCutByItsWorkersDeathIsChargedWhatWasGenerated() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
@@ -76,6 +77,53 @@ extension Integration {
             let cost = try #require(whole.comments.compactMap { c in
                 c.split(separator: " ").first { $0.hasPrefix("x-triage-cost-usd=") }.flatMap { Money(decimalString: String($0.dropFirst(18))) }
             }.first)
+            #expect(try await store.ledgerTotalNano(teamID: team.id, reaching: charged + cost.nanoUSD) == charged + cost.nanoUSD)
+            cluster.up.stop()
+            #expect(try store.ledgerTotalNano(teamID: team.id) == charged + cost.nanoUSD)
+            let journals = SettlementJournal.directory(forStore: Store.defaultPath(dataDir: cluster.dataDir))
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: journals)) ?? []).filter { $0.hasSuffix(".jsonl") }.isEmpty)
+        }
+
+        @Test func aWholeCallCutByItsWorkersDeathIsChargedItsPrompt() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let sim = try await env.startSim(behaviours: #"{"gpt-4o-mini": {"hang": true}}"#)
+            let cluster = try await env.startCluster(ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase), authRequired: true))
+            let auth = ["Authorization": "Bearer \(try cluster.createTeamAndKey("calls", budget: "10"))"]
+            let store = try cluster.store()
+            let team = try #require(try store.team(named: "calls"))
+            let victim = try #require(try store.workers().first)
+
+            // The call is upstream (the provider holds it) when its worker is killed.
+            let body = chatBody(String(repeating: "Summarise the quarterly report in three bullet points. ", count: 20), model: "simple")
+            async let cut = cluster.http.post(cluster.chatURL, json: body, headers: auth)
+            #expect(await eventually(timeout: .seconds(10)) { (try? await sim.attempts()["gpt-4o-mini"]) == 1 }, "\(cluster.up.logTail(20))")
+            kill(victim.pid, SIGKILL)
+            let result = try await cut
+            #expect(result.status == 502 && (try? result.json()["error"]?["code"]?.stringValue) == "worker_lost", "\(result.status) \(result.text)")
+
+            // The replacement worker's first reclaim pass charges the prompt, estimated, and gives the
+            // call's reservation back.
+            let charged = try await store.ledgerTotalNano(teamID: team.id, reaching: 1, timeout: .seconds(20))
+            let rows = try store.read { db in
+                try db.query("SELECT outcome, tier, prompt_tokens, completion_tokens, cost_nano, usage_estimated FROM ledger WHERE team_id = ?",
+                             [.integer(team.id)]) { ($0.text(0), $0.text(1), $0.int64(2), $0.int64(3), $0.int64(4), $0.int64(5)) }
+            }
+            #expect(rows.count == 1, "\(rows)\n\(cluster.up.logTail(30))")
+            if let row = rows.first {
+                #expect(row.0 == "worker_lost" && row.1 == "simple" && row.5 == 1)
+                #expect(row.2 >= 200, "the prompt is charged: \(row.2) tokens for about 1,100 bytes")
+                #expect(row.3 == 0, "nothing of an answer that never came")
+                #expect(row.4 == charged && charged > 0)
+            }
+            #expect(await reservationsDrain(store, timeout: .seconds(10)), "the call's reservation is given back")
+
+            // The same call answered is charged its answer once, its checkpoint never.
+            try await sim.setBehaviours("{}")
+            let whole = try await cluster.http.post(cluster.chatURL, json: body, headers: auth)
+            #expect(whole.status == 200, "\(whole.text)")
+            let cost = try #require(Money(decimalString: whole.headers["x-triage-cost-usd"] ?? ""))
+            #expect(cost.nanoUSD > charged, "the answer costs more than its prompt alone")
             #expect(try await store.ledgerTotalNano(teamID: team.id, reaching: charged + cost.nanoUSD) == charged + cost.nanoUSD)
             cluster.up.stop()
             #expect(try store.ledgerTotalNano(teamID: team.id) == charged + cost.nanoUSD)
