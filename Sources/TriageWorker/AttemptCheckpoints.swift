@@ -66,6 +66,16 @@ final class AttemptCheckpoints: Sendable {
         }
     }
 
+    /// The attempt's settlement `entry`, dated no earlier than its checkpoints, however the wall clock
+    /// moved meanwhile: a reclaim pass tells a settled attempt by a row of it at or after its
+    /// checkpoints' time, and would otherwise charge a checkpoint beside the settlement.
+    func dated(_ entry: LedgerEntry) -> LedgerEntry {
+        guard let created = state.withLock({ $0.created }), entry.createdAt < created else { return entry }
+        var e = entry
+        e.createdAt = created
+        return e
+    }
+
     /// The attempt's settlement has committed, or is journaled: its checkpoint is no longer needed.
     func dismiss() {
         if let ticket = state.withLock({ s in defer { s.ticket = nil }; return s.ticket }) { budget.dismiss(ticket) }

@@ -213,7 +213,7 @@ struct LadderRunner: Sendable {
                                                   status: failure == nil ? 200 : failure?.status, ms: ms, message: failure?.message))
             // The judge check's call settled its own reservation; its cost is the request's too.
             if let judgeCheck { noteJudgeCheck(judgeCheck, kept: failure == nil, outcome: &outcome) }
-            let entry = ledgerEntry(request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok")
+            let entry = checkpoints.dated(ledgerEntry(request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok"))
             // A whole answer goes out before its settlement commits when the settlement is journaled
             // (BudgetGuard.journal): a worker killed in between still charges it, and the commit
             // is shared with the other answers' settlements.
