@@ -54,7 +54,29 @@ enum BudgetBench {
                 results.append(r)
             }
         }
+        results.append(try journalLine(dir: dir, options: options, baselineNs: results.first?.nsPerOp))
         return results
+    }
+
+    /// One settlement journal line, appended and let go (``SettlementJournal/append(_:)`` and
+    /// ``SettlementJournal/committed(_:)``): what every attempt pays for its checkpoint before its
+    /// upstream call, and an answer sent before its settlement commits for that settlement. Compared
+    /// with a reserve+settle pair in one process.
+    static func journalLine(dir: String, options: BenchOptions, baselineNs: Double?) throws -> BenchResult {
+        let journal = try SettlementJournal(storePath: dir + "/journal-bench.sqlite", owner: "bench-\(getpid())")
+        defer { journal.close() }
+        var entry = LedgerEntry(teamID: 1, requestID: "req_0123456789abcdef01234567", createdAt: Date(), tier: "simple", model: "gpt-4o-mini",
+                                promptTokens: 250, completionTokens: 0, usageEstimated: true, costNano: 37_500, outcome: "worker_lost", keyID: 1)
+        entry.budgetKeyID = nil
+        let record = SettlementRecord(hold: .lease(rowID: 7, key: "lease:host:123:9f8e7d6c5b4a", amountNano: 2_500_000), entry: entry,
+                                      periodStart: Date(timeIntervalSince1970: 1_764_547_200), checkpoint: true)
+        let ns = measure(seconds: options.secondsPerCase) { n in
+            for _ in 0..<n {
+                if let ticket = journal.append(record) { journal.committed(ticket) }
+            }
+        }
+        return BenchResult(group: "budget", name: "journal line: append + committed (checkpoint or settlement)", nsPerOp: ns,
+                           bytes: record.line.count, baselineNs: baselineNs, baselineName: baselineNs == nil ? nil : "reserve+settle pair")
     }
 
     /// Starts `processes` children that run `mode` together for `seconds`; returns total operations and errors.

@@ -79,7 +79,7 @@ func formatRate(_ r: Double) -> String {
 func printResults(_ results: [BenchResult], markdown: Bool) {
     func row(_ r: BenchResult) -> [String] {
         let mbs = r.bytes.map { String(format: "%.0f MB/s", Double($0) / r.nsPerOp * 1e3) } ?? "-"
-        let ratio = r.ratio.map { String(format: "%.1f× %@", $0, r.baselineName ?? "") } ?? "-"
+        let ratio = r.ratio.map { String(format: $0 < 0.1 ? "%.3f× %@" : "%.1f× %@", $0, r.baselineName ?? "") } ?? "-"
         return [r.group, r.name, formatNs(r.nsPerOp), formatRate(r.opsPerSecond), mbs, ratio, r.note]
     }
     let header = ["group", "case", "time/op", "ops/s", "throughput", "time vs baseline", "note"]
