@@ -55,7 +55,13 @@ triage_docker_compose_cmd() {
 }
 
 # Runs compose on docker/docker-compose.yml in project $TRIAGE_COMPOSE_PROJECT.
+# TRIAGE_CONFIG_FILE, a single file earlier versions mounted, is refused rather than ignored: the
+# config's directory is mounted now (TRIAGE_CONFIG_DIR, TRIAGE_CONFIG_NAME).
 triage_compose() {
+  if [ -n "${TRIAGE_CONFIG_FILE:-}" ]; then
+    triage_docker_log "TRIAGE_CONFIG_FILE is no longer read: set TRIAGE_CONFIG_DIR=$(dirname "$TRIAGE_CONFIG_FILE") and TRIAGE_CONFIG_NAME=$(basename "$TRIAGE_CONFIG_FILE") (the directory is mounted, so edits saved by a rename are seen)"
+    return 1
+  fi
   # shellcheck disable=SC2086  # TRIAGE_COMPOSE is one or two words
   $TRIAGE_COMPOSE -p "$TRIAGE_COMPOSE_PROJECT" -f "$TRIAGE_ROOT/docker/docker-compose.yml" "$@"
 }
