@@ -10,6 +10,23 @@ extension Integration {
     /// `worker_lost`) once the next reclaim pass finds the dead worker's journal, and the call's
     /// reservation is given back.
     @Suite struct AttemptCheckpointTests {
+        /// A ledger row as these tests check it.
+        struct Row: CustomStringConvertible {
+            var outcome: String, tier: String, promptTokens: Int64, completionTokens: Int64, cost: Int64, estimated: Bool
+            var description: String { "\(outcome) \(tier) \(promptTokens)+\(completionTokens) tokens \(cost) nano-USD\(estimated ? " (estimated)" : "")" }
+        }
+
+        /// The team's ledger once a reclaim pass has charged something (within 20 s): its total and rows.
+        static func chargedRows(_ store: Store, team: Int64) async throws -> (total: Int64, rows: [Row]) {
+            let total = try await store.ledgerTotalNano(teamID: team, reaching: 1, timeout: .seconds(20))
+            let rows = try store.read { db in
+                try db.query("SELECT outcome, tier, prompt_tokens, completion_tokens, cost_nano, usage_estimated FROM ledger WHERE team_id = ?",
+                             [.integer(team)]) { Row(outcome: $0.text(0), tier: $0.text(1), promptTokens: $0.int64(2), completionTokens: $0.int64(3),
+                                                     cost: $0.int64(4), estimated: $0.int64(5) == 1) }
+            }
+            return (total, rows)
+        }
+
         @Test func aStreamCutByItsWorkersDeathIsChargedWhatWasGenerated() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
@@ -54,17 +71,14 @@ extension Integration {
 
             // The replacement worker's first reclaim pass charges it: the prompt and at least the 512 bytes
             // the second checkpoint had seen, at most what the client saw by the end.
-            let charged = try await store.ledgerTotalNano(teamID: team.id, reaching: 1, timeout: .seconds(20))
-            let rows = try store.read { db in
-                try db.query("SELECT outcome, tier, prompt_tokens, completion_tokens, cost_nano, usage_estimated FROM ledger WHERE team_id = ?",
-                             [.integer(team.id)]) { ($0.text(0), $0.text(1), $0.int64(2), $0.int64(3), $0.int64(4), $0.int64(5)) }
-            }
+            let (charged, rows) = try await Self.chargedRows(store, team: team.id)
             #expect(rows.count == 1, "\(rows)\n\(cluster.up.logTail(30))")
             if let row = rows.first {
-                #expect(row.0 == "worker_lost" && row.1 == "simple" && row.5 == 1)
-                #expect(row.2 > 0, "the prompt is charged")
-                #expect(row.3 >= 128 && row.3 <= Int64((tokensSeen * 11 + 3) / 4), "completion tokens \(row.3): \(tokensAtKill) chunks at the kill, \(tokensSeen) seen")
-                #expect(row.4 == charged && charged > 0)
+                #expect(row.outcome == "worker_lost" && row.tier == "simple" && row.estimated)
+                #expect(row.promptTokens > 0, "the prompt is charged")
+                #expect(row.completionTokens >= 128 && row.completionTokens <= Int64((tokensSeen * 11 + 3) / 4),
+                        "completion tokens \(row.completionTokens): \(tokensAtKill) chunks at the kill, \(tokensSeen) seen")
+                #expect(row.cost == charged && charged > 0)
             }
             let period = BudgetPeriod.monthly.start(containing: Date())
             #expect(try store.budgetStatus(teamID: team.id, periodStart: period, now: Date()).spentNano == charged)
@@ -104,17 +118,13 @@ extension Integration {
 
             // The replacement worker's first reclaim pass charges the prompt, estimated, and gives the
             // call's reservation back.
-            let charged = try await store.ledgerTotalNano(teamID: team.id, reaching: 1, timeout: .seconds(20))
-            let rows = try store.read { db in
-                try db.query("SELECT outcome, tier, prompt_tokens, completion_tokens, cost_nano, usage_estimated FROM ledger WHERE team_id = ?",
-                             [.integer(team.id)]) { ($0.text(0), $0.text(1), $0.int64(2), $0.int64(3), $0.int64(4), $0.int64(5)) }
-            }
+            let (charged, rows) = try await Self.chargedRows(store, team: team.id)
             #expect(rows.count == 1, "\(rows)\n\(cluster.up.logTail(30))")
             if let row = rows.first {
-                #expect(row.0 == "worker_lost" && row.1 == "simple" && row.5 == 1)
-                #expect(row.2 >= 200, "the prompt is charged: \(row.2) tokens for about 1,100 bytes")
-                #expect(row.3 == 0, "nothing of an answer that never came")
-                #expect(row.4 == charged && charged > 0)
+                #expect(row.outcome == "worker_lost" && row.tier == "simple" && row.estimated)
+                #expect(row.promptTokens >= 200, "the prompt is charged: \(row.promptTokens) tokens for about 1,100 bytes")
+                #expect(row.completionTokens == 0, "nothing of an answer that never came")
+                #expect(row.cost == charged && charged > 0)
             }
             #expect(await reservationsDrain(store, timeout: .seconds(10)), "the call's reservation is given back")
 

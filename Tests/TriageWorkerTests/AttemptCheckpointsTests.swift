@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import TriageCore
 import TriageStore
@@ -12,23 +11,12 @@ import TriageWire
     /// line in its journal, the reclaim pass sees the attempt settled and charges it once; the
     /// attempt still in progress is charged its checkpoint.
     @Test func aSettlementDatedBeforeItsCheckpointByAClockStepIsStillChargedOnce() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-checkpoints-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/triage.sqlite"
-        let store = try Store(path: path)
-        let logPath = Store.requestLogPath(forStore: path)
-        _ = try Store(path: logPath, schema: .requestLog)
-        let writer = try StoreWriter(path: path)
-        let requestLog = try StoreWriter(path: logPath, schema: .requestLog)
-        defer {
-            writer.close()
-            requestLog.close()
-        }
+        let fixture = try GuardFixture("checkpoints")
+        defer { fixture.close() }
+        let store = fixture.store
+        let path = fixture.path
         let team = try store.createTeam(name: "research", budgetNano: 10_000_000_000, period: "total", softLimit: nil)
-        let clock = Mutex(Date())
-        var guardian = BudgetGuard(store: store, writer: writer, requestLog: requestLog, config: BudgetConfig(leaseAttempts: 0),
-                                   now: { clock.withLock { $0 } }, pid: getpid(), host: "test", reads: try Store(path: path))
+        var guardian = try fixture.guardian()
         let journal = try SettlementJournal(storePath: path, owner: "test-\(getpid())")
         guardian.journal = journal
         let caller = Caller(teamID: team.id, team: team.name)
@@ -43,7 +31,7 @@ import TriageWire
         let r1 = try await guardian.reserve(caller, requestID: "r1", amount: Money(nanoUSD: 100_000))
         let c1 = AttemptCheckpoints(budget: guardian, reservation: r1) { _ in entry("r1", tokens: 0, cost: 45, outcome: "worker_lost") }
         c1.write(Usage(promptTokens: 300, completionTokens: 0, estimated: true), answerBytes: 0)
-        clock.withLock { $0 = $0.addingTimeInterval(-5) }
+        fixture.advance(-5)
         let settlement = c1.dated(entry("r1", tokens: 40, cost: 69, outcome: "ok"))
         try await guardian.settle(r1, settlement)
         c1.dismiss()
@@ -60,7 +48,7 @@ import TriageWire
         let segments = try FileManager.default.contentsOfDirectory(atPath: journals).filter { $0.hasSuffix(".jsonl") }
         #expect(segments.count == 1)
         for name in segments { try FileManager.default.copyItem(atPath: "\(journals)/\(name)", toPath: "\(journals)/dead-1-\(name)") }
-        let pass = try store.reclaim(now: clock.withLock { $0 }, host: "test", isAlive: { _ in true }, journals: journals)
+        let pass = try store.reclaim(now: fixture.now, host: "test", isAlive: { _ in true }, journals: journals)
         #expect(pass.replayed == 1, "r2's checkpoint; r1 settled")
         let rows = try store.read { db in
             try db.query("SELECT request_id, outcome, cost_nano FROM ledger ORDER BY id") { ($0.text(0), $0.text(1), $0.int64(2)) }

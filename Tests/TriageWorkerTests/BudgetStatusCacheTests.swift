@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import TriageCore
 import TriageStore
@@ -56,30 +55,17 @@ import TriageWire
     /// read once per `status_cache_ms`, an operator's change shows once that has passed, and a
     /// reservation's own transaction sees a cut at once (and its position replaces the cached one).
     @Test func theGuardReadsTheStoreOncePerAgeAndReservationsAlwaysCheckIt() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-status-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/triage.sqlite"
-        let store = try Store(path: path)
-        let logPath = Store.requestLogPath(forStore: path)
-        _ = try Store(path: logPath, schema: .requestLog)
-        let writer = try StoreWriter(path: path)
-        let requestLog = try StoreWriter(path: logPath, schema: .requestLog)
-        defer {
-            writer.close()
-            requestLog.close()
-        }
+        let fixture = try GuardFixture("status")
+        defer { fixture.close() }
+        let store = fixture.store
         let team = try store.createTeam(name: "research", budgetNano: 10_000_000_000, period: "total", softLimit: nil)
-        let clock = Mutex(Date())
-        var guardian = BudgetGuard(store: store, writer: writer, requestLog: requestLog, config: BudgetConfig(leaseAttempts: 0),
-                                   now: { clock.withLock { $0 } }, pid: getpid(), host: "test", reads: try Store(path: path))
+        var guardian = try fixture.guardian()
         guardian.statusCache = BudgetStatusCache(maxAge: 0.1)
         let caller = Caller(teamID: team.id, team: team.name)
-        func advance(_ seconds: Double) { clock.withLock { $0 = $0.addingTimeInterval(seconds) } }
 
         #expect(try guardian.status(of: caller)?.team.budgetNano == 10_000_000_000)
         _ = try store.updateTeam(name: "research", budgetNano: .some(1_000))
-        advance(0.05)
+        fixture.advance(0.05)
         #expect(try guardian.status(of: caller)?.team.budgetNano == 10_000_000_000, "reused within its age")
         // A reservation checks the budget in its own transaction, whatever the cached position says.
         await #expect(throws: TriageError.self) {
@@ -87,7 +73,7 @@ import TriageWire
         }
         #expect(try guardian.status(of: caller)?.team.budgetNano == 1_000, "the refusal's position replaced the cached one")
         _ = try store.updateTeam(name: "research", budgetNano: .some(2_000))
-        advance(0.1)
+        fixture.advance(0.1)
         #expect(try guardian.status(of: caller)?.team.budgetNano == 2_000, "read again once its age passed")
     }
 }
