@@ -65,9 +65,8 @@ enum BudgetBench {
     static func journalLine(dir: String, options: BenchOptions, baselineNs: Double?) throws -> BenchResult {
         let journal = try SettlementJournal(storePath: dir + "/journal-bench.sqlite", owner: "bench-\(getpid())")
         defer { journal.close() }
-        var entry = LedgerEntry(teamID: 1, requestID: "req_0123456789abcdef01234567", createdAt: Date(), tier: "simple", model: "gpt-4o-mini",
+        let entry = LedgerEntry(teamID: 1, requestID: "req_0123456789abcdef01234567", createdAt: Date(), tier: "simple", model: "gpt-4o-mini",
                                 promptTokens: 250, completionTokens: 0, usageEstimated: true, costNano: 37_500, outcome: "worker_lost", keyID: 1)
-        entry.budgetKeyID = nil
         let record = SettlementRecord(hold: .lease(rowID: 7, key: "lease:host:123:9f8e7d6c5b4a", amountNano: 2_500_000), entry: entry,
                                       periodStart: Date(timeIntervalSince1970: 1_764_547_200), checkpoint: true)
         let ns = measure(seconds: options.secondsPerCase) { n in

@@ -61,21 +61,24 @@ extension Store {
     /// its settlement is among `records`).
     private static func uncharged(_ db: SQLiteConnection, _ records: [SettlementRecord]) throws(StoreError) -> [SettlementRecord] {
         var out: [SettlementRecord] = []
-        // The latest journaled settlement of each call (request, tier and model).
-        struct Call: Hashable { var request: String, tier: String?, model: String? }
+        // A call is a request's tier and model; an attempt, a call begun at a time (its checkpoints' time).
+        struct Call: Hashable {
+            var request: String, tier: String?, model: String?
+            init(_ e: LedgerEntry) { (request, tier, model) = (e.requestID, e.tier, e.model) }
+        }
+        struct Attempt: Hashable { var call: Call, created: Date }
+        // The latest journaled settlement of each call.
         var journaled: [Call: Date] = [:]
         for record in records where !record.checkpoint {
             let e = record.entry
-            let call = Call(request: e.requestID, tier: e.tier, model: e.model)
-            journaled[call] = max(journaled[call] ?? .distantPast, e.createdAt)
+            journaled[Call(e)] = max(journaled[Call(e)] ?? .distantPast, e.createdAt)
             if try !isSettled(db, e) { out.append(record) }
         }
-        struct Attempt: Hashable { var request: String, tier: String?, model: String?, created: Date }
         var last: [Attempt: SettlementRecord] = [:]
         var order: [Attempt] = []
         for record in records where record.checkpoint {
             let e = record.entry
-            let attempt = Attempt(request: e.requestID, tier: e.tier, model: e.model, created: e.createdAt)
+            let attempt = Attempt(call: Call(e), created: e.createdAt)
             if let seen = last[attempt] {
                 if e.completionTokens >= seen.entry.completionTokens { last[attempt] = record }
             } else {
@@ -87,7 +90,7 @@ extension Store {
             guard let record = last[attempt] else { continue }
             // Settled, its settlement journaled (at or after the checkpoint's first time, as
             // attemptSettled reads the ledger) and charged by this pass.
-            if let settled = journaled[Call(request: attempt.request, tier: attempt.tier, model: attempt.model)], settled >= attempt.created { continue }
+            if let settled = journaled[attempt.call], settled >= attempt.created { continue }
             if try !attemptSettled(db, record.entry) { out.append(record) }
         }
         return out

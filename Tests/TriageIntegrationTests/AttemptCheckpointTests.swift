@@ -27,6 +27,13 @@ extension Integration {
             return (total, rows)
         }
 
+        /// The settlement journal segments in a cluster's data directory (none once its workers stopped
+        /// cleanly and a reclaim pass took the dead ones').
+        static func journalSegments(dataDir: String) -> [String] {
+            let journals = SettlementJournal.directory(forStore: Store.defaultPath(dataDir: dataDir))
+            return ((try? FileManager.default.contentsOfDirectory(atPath: journals)) ?? []).filter { $0.hasSuffix(".jsonl") }
+        }
+
         @Test func aStreamCutByItsWorkersDeathIsChargedWhatWasGenerated() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
@@ -94,8 +101,7 @@ extension Integration {
             #expect(try await store.ledgerTotalNano(teamID: team.id, reaching: charged + cost.nanoUSD) == charged + cost.nanoUSD)
             cluster.up.stop()
             #expect(try store.ledgerTotalNano(teamID: team.id) == charged + cost.nanoUSD)
-            let journals = SettlementJournal.directory(forStore: Store.defaultPath(dataDir: cluster.dataDir))
-            #expect(((try? FileManager.default.contentsOfDirectory(atPath: journals)) ?? []).filter { $0.hasSuffix(".jsonl") }.isEmpty)
+            #expect(Self.journalSegments(dataDir: cluster.dataDir).isEmpty, "the stopped worker left no journal")
         }
 
         @Test func aWholeCallCutByItsWorkersDeathIsChargedItsPrompt() async throws {
@@ -137,8 +143,7 @@ extension Integration {
             #expect(try await store.ledgerTotalNano(teamID: team.id, reaching: charged + cost.nanoUSD) == charged + cost.nanoUSD)
             cluster.up.stop()
             #expect(try store.ledgerTotalNano(teamID: team.id) == charged + cost.nanoUSD)
-            let journals = SettlementJournal.directory(forStore: Store.defaultPath(dataDir: cluster.dataDir))
-            #expect(((try? FileManager.default.contentsOfDirectory(atPath: journals)) ?? []).filter { $0.hasSuffix(".jsonl") }.isEmpty)
+            #expect(Self.journalSegments(dataDir: cluster.dataDir).isEmpty, "the stopped worker left no journal")
         }
     }
 }
