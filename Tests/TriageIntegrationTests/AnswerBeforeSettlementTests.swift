@@ -11,7 +11,7 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
-            let auth = ["Authorization": "Bearer \(try cluster.createTeamAndKey("journal", budget: "10"))"]
+            let auth = ["Authorization": "Bearer \(try await cluster.createTeamAndKey("journal", budget: "10"))"]
             let store = try cluster.store()
             let team = try #require(try store.team(named: "journal"))
             let body = chatBody("What is the capital of France?")
@@ -44,7 +44,7 @@ extension Integration {
             #expect(await eventually(timeout: .seconds(5)) { !ProcessTable.isAlive(victim.pid) })
             // `triage status` tells that the ledger is behind, and by how much.
             // (It may find no live worker, and exit 1, before the new one registers.)
-            let status = try JSONValue.parse(Array(try env.run(["status", "--json", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output.utf8))
+            let status = try JSONValue.parse(Array(try await env.run(["status", "--json", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output.utf8))
             #expect(status["uncharged_settlements"]?.intValue == 3, "\(status)")
             try holder.exec("ROLLBACK")
             held = false
@@ -65,11 +65,11 @@ extension Integration {
             #expect(after.status == 200, "\(after.text)")
             charged += try #require(Money(decimalString: after.headers["x-triage-cost-usd"] ?? ""))
             #expect(try await eventually(timeout: .seconds(5)) { try store.ledgerTotalNano(teamID: team.id) == charged.nanoUSD })
-            let caughtUp = try JSONValue.parse(Array(try cluster.cli(["status", "--json"]).utf8))
+            let caughtUp = try JSONValue.parse(Array(try await cluster.cli(["status", "--json"]).utf8))
             #expect(caughtUp["uncharged_settlements"]?.intValue == 0, "\(caughtUp)")
 
             // A worker that stops cleanly leaves no journal behind.
-            cluster.up.stop()
+            await cluster.up.stop()
             let leftAfterStop = (try? FileManager.default.contentsOfDirectory(atPath: journals).filter { $0.hasSuffix(".jsonl") }) ?? []
             #expect(leftAfterStop.isEmpty, "\(leftAfterStop)")
         }

@@ -40,7 +40,7 @@ extension Integration {
             // 400 tokens of 11 bytes, one every 10 ms: about 4 s of stream.
             let sim = try await env.startSim(behaviours: #"{"gpt-4o-mini": {"answer": " abcdefghij", "answer_repeat": 400, "tpot_ms": 10}}"#)
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase), authRequired: true))
-            let auth = ["Authorization": "Bearer \(try cluster.createTeamAndKey("streams", budget: "10"))"]
+            let auth = ["Authorization": "Bearer \(try await cluster.createTeamAndKey("streams", budget: "10"))"]
             let store = try cluster.store()
             let team = try #require(try store.team(named: "streams"))
             let victim = try #require(try store.workers().first)
@@ -70,7 +70,7 @@ extension Integration {
 
             // `triage status` counts the stream as a charge not in the ledger yet.
             #expect(await eventually(timeout: .seconds(5)) { !ProcessTable.isAlive(victim.pid) })
-            let status = try JSONValue.parse(Array(try env.run(["status", "--json", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output.utf8))
+            let status = try JSONValue.parse(Array(try await env.run(["status", "--json", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output.utf8))
             #expect(status["uncharged_settlements"]?.intValue == 1, "\(status)")
             #expect(try store.ledgerTotalNano(teamID: team.id) == 0)
             try holder.exec("ROLLBACK")
@@ -90,7 +90,7 @@ extension Integration {
             let period = BudgetPeriod.monthly.start(containing: Date())
             #expect(try store.budgetStatus(teamID: team.id, periodStart: period, now: Date()).spentNano == charged)
             #expect(await reservationsDrain(store, timeout: .seconds(10)), "the stream's reservation is given back")
-            #expect(try JSONValue.parse(Array(try cluster.cli(["status", "--json"]).utf8))["uncharged_settlements"]?.intValue == 0)
+            #expect(try JSONValue.parse(Array(try await cluster.cli(["status", "--json"]).utf8))["uncharged_settlements"]?.intValue == 0)
 
             // A stream that ends normally is charged once, its checkpoints never.
             let whole = try await cluster.http.stream(cluster.chatURL, json: body, headers: auth)
@@ -99,7 +99,7 @@ extension Integration {
                 c.split(separator: " ").first { $0.hasPrefix("x-triage-cost-usd=") }.flatMap { Money(decimalString: String($0.dropFirst(18))) }
             }.first)
             #expect(try await store.ledgerTotalNano(teamID: team.id, reaching: charged + cost.nanoUSD) == charged + cost.nanoUSD)
-            cluster.up.stop()
+            await cluster.up.stop()
             #expect(try store.ledgerTotalNano(teamID: team.id) == charged + cost.nanoUSD)
             #expect(Self.journalSegments(dataDir: cluster.dataDir).isEmpty, "the stopped worker left no journal")
         }
@@ -109,7 +109,7 @@ extension Integration {
             defer { env.tearDown() }
             let sim = try await env.startSim(behaviours: #"{"gpt-4o-mini": {"hang": true}}"#)
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase), authRequired: true))
-            let auth = ["Authorization": "Bearer \(try cluster.createTeamAndKey("calls", budget: "10"))"]
+            let auth = ["Authorization": "Bearer \(try await cluster.createTeamAndKey("calls", budget: "10"))"]
             let store = try cluster.store()
             let team = try #require(try store.team(named: "calls"))
             let victim = try #require(try store.workers().first)
@@ -141,7 +141,7 @@ extension Integration {
             let cost = try #require(Money(decimalString: whole.headers["x-triage-cost-usd"] ?? ""))
             #expect(cost.nanoUSD > charged, "the answer costs more than its prompt alone")
             #expect(try await store.ledgerTotalNano(teamID: team.id, reaching: charged + cost.nanoUSD) == charged + cost.nanoUSD)
-            cluster.up.stop()
+            await cluster.up.stop()
             #expect(try store.ledgerTotalNano(teamID: team.id) == charged + cost.nanoUSD)
             #expect(Self.journalSegments(dataDir: cluster.dataDir).isEmpty, "the stopped worker left no journal")
         }

@@ -11,8 +11,8 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 2, authRequired: true))
-            _ = try cluster.cli(["team", "create", "research", "--budget", "100", "--rpm", "6000"])
-            let key = try cluster.createKey(team: "research")
+            _ = try await cluster.cli(["team", "create", "research", "--budget", "100", "--rpm", "6000"])
+            let key = try await cluster.createKey(team: "research")
             let auth = ["Authorization": "Bearer \(key)"]
             let body = chatBody("What is the capital of France?")
             let first = try await cluster.http.post(cluster.chatURL, json: body, headers: auth)
@@ -30,7 +30,7 @@ extension Integration {
             }
             try await Task.sleep(for: .milliseconds(100))
             let backupDir = env.dir.file("backup")
-            let printed = try cluster.cli(["backup", "--to", backupDir])
+            let printed = try await cluster.cli(["backup", "--to", backupDir])
             let statuses = await load.value
             #expect(statuses.allSatisfy { $0 == 200 }, "serving went on during the backup: \(statuses)")
             #expect(printed.contains("triage.sqlite:") && printed.contains("triage-requests.sqlite:"), "\(printed)")
@@ -38,8 +38,8 @@ extension Integration {
             let after = try store.ledgerTotalNano()
             let copied = try #require(try BackupCheck.read(backupDir + "/triage.sqlite", schema: .main).ledgerNano)
             #expect(before <= copied && copied <= after, "the copy is a snapshot taken between the two: \(before) ≤ \(copied) ≤ \(after)")
-            #expect(throws: HarnessError.self, "a second backup into the same place is refused") {
-                try cluster.cli(["backup", "--to", backupDir])
+            await #expect(throws: HarnessError.self, "a second backup into the same place is refused") {
+                try await cluster.cli(["backup", "--to", backupDir])
             }
 
             // Restore: the two files into an empty data directory, then a new cluster on it.
@@ -60,19 +60,20 @@ extension Integration {
             let cost = try #require(served.headers["x-triage-cost-usd"].flatMap(Money.init(decimalString:)))
             // (The answer leaves before its settlement is written.)
             let settled = await eventually(timeout: .seconds(5), interval: .milliseconds(50)) { () -> Bool in
-                guard let out = try? restored.cli(["team", "show", "research", "--json"]),
+                guard let out = try? await restored.cli(["team", "show", "research", "--json"]),
                       let spent = (try? JSONValue.parse(Array(out.utf8)))?["spent_usd"]?.stringValue.flatMap(Money.init(decimalString:)) else { return false }
                 return spent.nanoUSD == copied + cost.nanoUSD
             }
-            #expect(settled, "the restored ledger goes on from the copy's: \((try? restored.cli(["team", "show", "research", "--json"])) ?? "") copied \(copied) cost \(cost.nanoUSD) ledger \((try? restored.store().ledgerTotalNano()) ?? -1)")
+            let shown = settled ? "" : (try? await restored.cli(["team", "show", "research", "--json"])) ?? ""
+            #expect(settled, "the restored ledger goes on from the copy's: \(shown) copied \(copied) cost \(cost.nanoUSD) ledger \((try? restored.store().ledgerTotalNano()) ?? -1)")
         }
 
         @Test func restoreRefusesARunningClusterThenPutsTheBackupInPlaceKeepingWhatItReplaced() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
-            _ = try cluster.cli(["team", "create", "research"])
-            let key = try cluster.createKey(team: "research")
+            _ = try await cluster.cli(["team", "create", "research"])
+            let key = try await cluster.createKey(team: "research")
             let auth = ["Authorization": "Bearer \(key)"]
             let body = chatBody("What is the capital of France?")
             #expect(try await cluster.http.post(cluster.chatURL, json: body, headers: auth).status == 200)
@@ -80,27 +81,27 @@ extension Integration {
             #expect(await eventually(timeout: .seconds(5)) { ((try? store.ledgerTotalNano()) ?? 0) > 0 }, "the answer's settlement")
             let backedUp = try store.ledgerTotalNano()
             let backupDir = env.dir.file("backup")
-            _ = try cluster.cli(["backup", "--to", backupDir])
+            _ = try await cluster.cli(["backup", "--to", backupDir])
             // Spend after the backup, which the restore takes back.
             #expect(try await cluster.http.post(cluster.chatURL, json: body, headers: auth).status == 200)
             #expect(await eventually(timeout: .seconds(5)) { ((try? store.ledgerTotalNano()) ?? 0) > backedUp })
             let later = try store.ledgerTotalNano()
             store.close()
 
-            #expect(throws: HarnessError.self, "refused while the cluster runs") { try cluster.cli(["restore", "--from", backupDir]) }
+            await #expect(throws: HarnessError.self, "refused while the cluster runs") { try await cluster.cli(["restore", "--from", backupDir]) }
             #expect(try Store(path: Store.defaultPath(dataDir: cluster.dataDir)).ledgerTotalNano() == later, "the refusal changed nothing")
 
-            cluster.up.stop()
+            await cluster.up.stop()
             // A coordinator alone sends no heartbeat, but holds the store open: refused too.
             let lone = try await env.startCluster(ClusterSpec(workers: 0, authRequired: true), name: "lone")
             do {
-                _ = try lone.cli(["restore", "--from", backupDir])
+                _ = try await lone.cli(["restore", "--from", backupDir])
                 Issue.record("restored under a running coordinator")
             } catch {
                 #expect("\(error)".contains("has the store open"), "\(error)")
             }
-            lone.up.stop()
-            let printed = try cluster.cli(["restore", "--from", backupDir])
+            await lone.up.stop()
+            let printed = try await cluster.cli(["restore", "--from", backupDir])
             #expect(printed.contains("previous store files moved to"), "\(printed)")
             let aside = try #require(printed.split(separator: "\n").first.map { String($0.dropFirst("previous store files moved to ".count)) })
             let kept = try Store(path: aside + "/triage.sqlite")

@@ -13,8 +13,8 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
-            _ = try cluster.cli(["team", "create", "lease", "--budget", "10"])
-            let auth = ["Authorization": "Bearer \(try cluster.createKey(team: "lease"))"]
+            _ = try await cluster.cli(["team", "create", "lease", "--budget", "10"])
+            let auth = ["Authorization": "Bearer \(try await cluster.createKey(team: "lease"))"]
             let store = try cluster.store()
             let team = try #require(try store.team(named: "lease"))
             let body = Self.body()
@@ -51,7 +51,7 @@ extension Integration {
             charged += try #require(Money(decimalString: again.headers["x-triage-cost-usd"] ?? ""))
             let spent = try await store.ledgerTotalNano(teamID: team.id, reaching: charged.nanoUSD)
             #expect(spent == charged.nanoUSD)
-            _ = try cluster.cli(["team", "set", "lease", "--budget", Money(nanoUSD: spent).description])
+            _ = try await cluster.cli(["team", "set", "lease", "--budget", Money(nanoUSD: spent).description])
             try await Task.sleep(for: .milliseconds(200))  // the worker reads the change within budgets.status_cache_ms (100)
             let refused = try await cluster.http.post(cluster.chatURL, json: body, headers: auth)
             #expect(refused.status == 429 && refused.errorCode == "budget_exceeded", "\(refused.status) \(refused.text)")

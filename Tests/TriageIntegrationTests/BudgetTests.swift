@@ -13,8 +13,8 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
-            _ = try cluster.cli(["team", "create", "research"])
-            let key = try cluster.createKey(team: "research")
+            _ = try await cluster.cli(["team", "create", "research"])
+            let key = try await cluster.createKey(team: "research")
             let body = chatBody(Self.question)
 
             let none = try await cluster.http.post(cluster.chatURL, json: body)
@@ -34,26 +34,26 @@ extension Integration {
             let dump = try store.read { db in try db.query("SELECT prefix, hash, coalesce(name,'') FROM api_keys") { "\($0.text(0))\($0.blob(1))\($0.text(2))" } }
             #expect(!dump.joined().contains(key))
 
-            _ = try cluster.cli(["key", "revoke", row.prefix])
+            _ = try await cluster.cli(["key", "revoke", row.prefix])
             let revoked = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(key)"])
             #expect(revoked.status == 401)
             #expect(revoked.text.contains("revoked"))
 
             // A key with an expiry works until then, and is refused from then on.
-            #expect(throws: HarnessError.self, "an expiry in the past is refused") { try cluster.cli(["key", "create", "--team", "research", "--expires", "2020-01-01"]) }
-            let shortLived = try cluster.createKey(team: "research", expires: "3s")
+            await #expect(throws: HarnessError.self, "an expiry in the past is refused") { try await cluster.cli(["key", "create", "--team", "research", "--expires", "2020-01-01"]) }
+            let shortLived = try await cluster.createKey(team: "research", expires: "3s")
             let created = ContinuousClock.now
             let fresh = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(shortLived)"])
             #expect(fresh.status == 200, "\(fresh.text)")
             try await Task.sleep(until: created + .milliseconds(3_300))
             let expired = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(shortLived)"])
             #expect(expired.status == 401 && expired.text.contains("expired at"), "\(expired.status) \(expired.text)")
-            #expect(try cluster.cli(["key", "list", "--team", "research"]).contains("expired"))
+            #expect(try await cluster.cli(["key", "list", "--team", "research"]).contains("expired"))
 
             // Rotation: the new key works at once, the old one through its grace only.
-            let current = try cluster.createKey(team: "research")
+            let current = try await cluster.createKey(team: "research")
             let currentPrefix = String(current.split(separator: "_")[1])
-            let rotated = try JSONValue.parse(Array(try cluster.cli(["key", "rotate", currentPrefix, "--grace", "3s", "--json"]).utf8))
+            let rotated = try JSONValue.parse(Array(try await cluster.cli(["key", "rotate", currentPrefix, "--grace", "3s", "--json"]).utf8))
             let rotatedAt = ContinuousClock.now
             let next = try #require(rotated["key"]?["key"]?.stringValue)
             #expect(rotated["old_prefix"]?.stringValue == currentPrefix)
@@ -61,8 +61,8 @@ extension Integration {
                 let r = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(k)"])
                 #expect(r.status == 200, "\(r.text)")
             }
-            #expect(try cluster.cli(["key", "list", "--team", "research"]).contains("rotated to key"))
-            #expect(throws: HarnessError.self, "a key is rotated once") { try cluster.cli(["key", "rotate", currentPrefix]) }
+            #expect(try await cluster.cli(["key", "list", "--team", "research"]).contains("rotated to key"))
+            await #expect(throws: HarnessError.self, "a key is rotated once") { try await cluster.cli(["key", "rotate", currentPrefix]) }
             try await Task.sleep(until: rotatedAt + .milliseconds(3_300))
             let retired = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(current)"])
             #expect(retired.status == 401 && retired.text.contains("expired at"), "\(retired.status) \(retired.text)")
@@ -82,15 +82,15 @@ extension Integration {
                                                                  authRequired: true, budgets: budgets))
             let simple = ClusterSpec.prices["simple"]!
             // The simulated provider reports exact usage; learn one request's cost, then allow about 100.
-            _ = try cluster.cli(["team", "create", "probe"])
-            let probeKey = try cluster.createKey(team: "probe")
+            _ = try await cluster.cli(["team", "create", "probe"])
+            let probeKey = try await cluster.createKey(team: "probe")
             let probe = try await cluster.http.post(cluster.chatURL, json: maxTokensBody(), headers: ["Authorization": "Bearer \(probeKey)"])
             #expect(probe.status == 200, "\(probe.text)")
             let one = try #require(Money(decimalString: probe.headers["x-triage-cost-usd"] ?? ""))
             #expect(one.nanoUSD > 0)
             let budget = Money(nanoUSD: one.nanoUSD * 100)
-            _ = try cluster.cli(["team", "create", "tight", "--budget", budget.description, "--period", "monthly"])
-            let key = try cluster.createKey(team: "tight")
+            _ = try await cluster.cli(["team", "create", "tight", "--budget", budget.description, "--period", "monthly"])
+            let key = try await cluster.createKey(team: "tight")
             let store = try cluster.store()
             let team = try #require(try store.team(named: "tight"))
             let simBase = try #require(cluster.simBase)
@@ -172,8 +172,8 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
-            _ = try cluster.cli(["team", "create", "s", "--budget", "10", "--soft-limit", "0.5"])
-            let key = try cluster.createKey(team: "s")
+            _ = try await cluster.cli(["team", "create", "s", "--budget", "10", "--soft-limit", "0.5"])
+            let key = try await cluster.createKey(team: "s")
             let auth = ["Authorization": "Bearer \(key)"]
             let whole = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question, model: "complex"), headers: auth)
             #expect(whole.status == 200)
@@ -193,7 +193,7 @@ extension Integration {
             #expect(rows.count == 2 && rows[0] == rows[1], "\(rows)")
 
             // Spend the team past its soft limit, then ask for the top tier: it is capped at the cheapest.
-            _ = try cluster.cli(["team", "set", "s", "--budget", Money(nanoUSD: rows[0] * 3).description])
+            _ = try await cluster.cli(["team", "set", "s", "--budget", Money(nanoUSD: rows[0] * 3).description])
             try await Task.sleep(for: .milliseconds(200))  // the worker reads the change within budgets.status_cache_ms (100)
             var cappedBody = chatBody(Self.question, model: "complex")
             cappedBody["max_tokens"] = .int(32)  // a worst case that fits what is left
@@ -238,8 +238,8 @@ extension Integration {
             #expect(served.headers["x-ratelimit-limit-tokens"] == "50000")
 
             // The CLI sees what the API made, and the API what the CLI made.
-            #expect(try cluster.cli(["team", "list"]).contains("ops"))
-            _ = try cluster.cli(["team", "create", "cli-made"])
+            #expect(try await cluster.cli(["team", "list"]).contains("ops"))
+            _ = try await cluster.cli(["team", "create", "cli-made"])
             let teams = try await cluster.http.get(cluster.base + "/admin/teams", headers: admin)
             let names = (try teams.json()).arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
             #expect(Set(names).isSuperset(of: ["ops", "cli-made"]))  // (`triage up` also made its demo team)
@@ -296,7 +296,7 @@ extension Integration {
             let newest = try await cluster.http.get(cluster.base + "/admin/audit?team=ops&limit=1", headers: admin)
             #expect((try newest.json()).arrayValue?.count == 1)
             #expect(try await cluster.http.get(cluster.base + "/admin/audit?limit=many", headers: admin).status == 400)
-            let cliAudit = try #require(try JSONValue.parse(Array(try cluster.cli(["audit", "--team", "cli-made", "--json"]).utf8)).arrayValue)
+            let cliAudit = try #require(try JSONValue.parse(Array(try await cluster.cli(["audit", "--team", "cli-made", "--json"]).utf8)).arrayValue)
             #expect(cliAudit.count == 1)
             #expect(cliAudit.first?["action"]?.stringValue == "team.create")
             #expect(cliAudit.first?["actor"]?.stringValue?.hasPrefix("cli ") == true, "\(cliAudit)")

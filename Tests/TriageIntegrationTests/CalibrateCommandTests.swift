@@ -29,12 +29,12 @@ extension Integration {
             defer { env.tearDown() }
             let data = try env.dir.write("syn.jsonl", Self.syntheticData(rows: 200))
             let model = env.dir.file("model.json")
-            let train = try env.run(["train", "--data", data, "--out", model, "--holdout-by", "random", "--epochs", "3", "--hash-bits", "10"],
+            let train = try await env.run(["train", "--data", data, "--out", model, "--holdout-by", "random", "--epochs", "3", "--hash-bits", "10"],
                                     timeout: .seconds(60))
             #expect(train.status == 0, "\(train.output)")
             let config = try env.dir.write("c.yaml", ClusterSpec(workers: 0).yaml(dataDir: env.dir.file("data")))
 
-            let shares = try env.run(["calibrate", "--config", config, "--data", data, "--classifier", "learned:\(model)",
+            let shares = try await env.run(["calibrate", "--config", config, "--data", data, "--classifier", "learned:\(model)",
                                       "--share", "simple=0.6,medium=0.3,complex=0.1"])
             #expect(shares.status == 0, "\(shares.output)")
             #expect(shares.output.contains("after simple 60.0%, medium 30.0%, complex 10.0%"), "\(shares.output)")
@@ -50,18 +50,18 @@ extension Integration {
 
             // Half the rows need the strong model and the model separates them: keeping the whole gap
             // takes about half the traffic past the cheapest tier, installed as the active version.
-            let gap = try env.run(["calibrate", "--config", config, "--data", data, "--classifier", "learned:\(model)",
+            let gap = try await env.run(["calibrate", "--config", config, "--data", data, "--classifier", "learned:\(model)",
                                    "--keep-gap", "1", "--out", env.dir.file("gap.json"), "--install"])
             #expect(gap.status == 0, "\(gap.output)")
             #expect(gap.output.contains("kept 100.0% of the quality gap with 50.0% of queries past the cheapest tier"), "\(gap.output)")
             #expect(gap.output.contains("installed as version 1 (active)"), "\(gap.output)")
 
             // A stored version calibrates into a new version.
-            let stored = try env.run(["calibrate", "--config", config, "--data", data, "--share", "simple=0.5,medium=0.5"])
+            let stored = try await env.run(["calibrate", "--config", config, "--data", data, "--share", "simple=0.5,medium=0.5"])
             #expect(stored.status == 0, "\(stored.output)")
             #expect(stored.output.contains("stored as version 2 (calibrated from version 1)"), "\(stored.output)")
 
-            let bad = try env.run(["calibrate", "--config", config, "--data", data, "--share", "simple=0.9,medium=0.3"])
+            let bad = try await env.run(["calibrate", "--config", config, "--data", data, "--share", "simple=0.9,medium=0.3"])
             #expect(bad.status != 0)
             #expect(bad.output.contains("summing to 1"), "\(bad.output)")
         }

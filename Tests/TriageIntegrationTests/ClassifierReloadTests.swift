@@ -30,7 +30,7 @@ extension Integration {
             #expect(before.headers["x-triage-classifier"]?.hasPrefix("rules") == true)
 
             let hard = try env.dir.write("hard.json", String(decoding: Self.modelFile(name: "all-complex", bias: 5), as: UTF8.self))
-            #expect(try cli(["classifier", "install", hard]).contains("version 1"))
+            #expect(try await cli(["classifier", "install", hard]).contains("version 1"))
             let switched = await eventually(timeout: .seconds(6), interval: .milliseconds(200)) {
                 guard let r = try? await cluster.chat(question) else { return false }
                 return r.headers["x-triage-classifier"] == "learned:v1" && r.headers["x-triage-tier"] == "complex"
@@ -38,23 +38,23 @@ extension Integration {
             #expect(switched, "workers did not pick up version 1")
 
             let easy = try env.dir.write("easy.json", String(decoding: Self.modelFile(name: "all-simple", bias: -5), as: UTF8.self))
-            _ = try cli(["classifier", "install", easy])
+            _ = try await cli(["classifier", "install", easy])
             let second = await eventually(timeout: .seconds(6), interval: .milliseconds(200)) {
                 (try? await cluster.chat(question))?.headers["x-triage-tier"] == "simple"
             }
             #expect(second)
             // Roll back to version 1, and export it bit for bit.
-            _ = try cli(["classifier", "activate", "1"])
+            _ = try await cli(["classifier", "activate", "1"])
             let rolledBack = await eventually(timeout: .seconds(6), interval: .milliseconds(200)) {
                 (try? await cluster.chat(question))?.headers["x-triage-classifier"] == "learned:v1"
             }
             #expect(rolledBack)
             let out = env.dir.file("v1.json")
-            _ = try cli(["classifier", "export", "1", "--out", out])
+            _ = try await cli(["classifier", "export", "1", "--out", out])
             #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: out))) == Self.modelFile(name: "all-complex", bias: 5))
-            #expect(try cli(["classifier", "list"]).contains("all-simple"))
+            #expect(try await cli(["classifier", "list"]).contains("all-simple"))
             // The audit trail says who changed the routing model, and what each change replaced.
-            let trail = try JSONValue.parse(Array(try cli(["audit", "--json"]).utf8)).arrayValue ?? []
+            let trail = try await JSONValue.parse(Array(try cli(["audit", "--json"]).utf8)).arrayValue ?? []
             #expect(trail.compactMap { $0["detail"]?.stringValue } == ["replacing v2", "'all-simple', active, replacing v1", "'all-complex', active, replacing none"],
                     "\(trail)")
             #expect(trail.allSatisfy { $0["actor"]?.stringValue?.hasPrefix("cli ") == true })

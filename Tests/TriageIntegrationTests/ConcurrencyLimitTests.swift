@@ -12,11 +12,11 @@ extension Integration {
             defer { env.tearDown() }
             // Slow answers (40 ms a token), so requests overlap.
             let cluster = try await env.startCluster(ClusterSpec(workers: 2, tpotMs: 40, authRequired: true))
-            let created = try cluster.cli(["team", "create", "busy", "--max-concurrent", "2"])
+            let created = try await cluster.cli(["team", "create", "busy", "--max-concurrent", "2"])
             #expect(created.contains("at most 2 requests at once"), "\(created)")
-            _ = try cluster.cli(["team", "create", "other"])
-            let busy = ["Authorization": "Bearer \(try cluster.createKey(team: "busy"))"]
-            let other = ["Authorization": "Bearer \(try cluster.createKey(team: "other"))"]
+            _ = try await cluster.cli(["team", "create", "other"])
+            let busy = ["Authorization": "Bearer \(try await cluster.createKey(team: "busy"))"]
+            let other = ["Authorization": "Bearer \(try await cluster.createKey(team: "other"))"]
             // About 80 tokens at 40 ms each: each stream runs for about 3 s.
             let stream = chatBody("Write a short story about a lighthouse keeper who finds a message in a bottle, "
                                   + "and what she does with it over one long winter.", stream: true)
@@ -59,7 +59,7 @@ extension Integration {
             }, "both places are free again once the requests ended")
 
             // The limit is removed live (auth.cache_s is 0 here).
-            _ = try cluster.cli(["team", "set", "busy", "--max-concurrent", "none"])
+            _ = try await cluster.cli(["team", "set", "busy", "--max-concurrent", "none"])
             async let p = cluster.http.post(cluster.chatURL, json: stream, headers: busy)
             async let q = cluster.http.post(cluster.chatURL, json: stream, headers: busy)
             async let r = cluster.http.post(cluster.chatURL, json: stream, headers: busy)

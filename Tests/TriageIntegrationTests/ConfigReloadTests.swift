@@ -63,7 +63,7 @@ extension Integration {
                 $0.replacingOccurrences(of: Self.simplePrice, with: Self.simplePriceTimesTen)
                     .replacingOccurrences(of: "max_body_bytes: 65536", with: "max_body_bytes: 4096")
             }
-            let out = try cluster.cli(["reload", "--wait", "0"])
+            let out = try await cluster.cli(["reload", "--wait", "0"])
             let generation = try #require(out.split(separator: " ").dropFirst().first.flatMap { Int64($0) }, "\(out)")
             let store = try cluster.store()
             let done = await eventually(timeout: .seconds(30), interval: .milliseconds(100)) {
@@ -98,12 +98,12 @@ extension Integration {
             #expect(feedback.status == 413 && feedback.errorCode == "request_too_large", "\(feedback.status) \(feedback.text)")
         }
 
-        @Test func withNoCoordinatorRunningTheCommandSaysSoInsteadOfWaitingForever() throws {
+        @Test func withNoCoordinatorRunningTheCommandSaysSoInsteadOfWaitingForever() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let config = env.dir.file("stopped.yaml"), data = env.dir.file("stopped-data")
             try ClusterSpec(workers: 1).yaml(dataDir: data).write(toFile: config, atomically: true, encoding: .utf8)
-            let r = try env.run(["reload", "--wait", "1", "--config", config, "--data-dir", data])
+            let r = try await env.run(["reload", "--wait", "1", "--config", config, "--data-dir", data])
             #expect(r.status != 0)
             #expect(r.output.contains("no coordinator took reload 1 up within 1 s"), "\(r.output)")
         }
@@ -117,7 +117,7 @@ extension Integration {
             let good = try String(contentsOfFile: cluster.configPath, encoding: .utf8)
 
             try (good + "tiers: [oops\n").write(toFile: cluster.configPath, atomically: true, encoding: .utf8)
-            let refused = try env.run(["reload", "--config", cluster.configPath, "--data-dir", cluster.dataDir])
+            let refused = try await env.run(["reload", "--config", cluster.configPath, "--data-dir", cluster.dataDir])
             #expect(refused.status != 0)
             #expect(refused.output.contains("nothing changed") && refused.output.contains("not valid YAML"), "\(refused.output)")
             let store = try cluster.store()
@@ -128,7 +128,7 @@ extension Integration {
             try good.replacingOccurrences(of: Self.simplePrice, with: Self.simplePriceTimesTen)
                 .write(toFile: cluster.configPath, atomically: true, encoding: .utf8)
             let waiting = Task { try await cluster.chat("What is the capital of France?", model: "simple") }
-            let out = try cluster.cli(["reload"])
+            let out = try await cluster.cli(["reload"])
             #expect(out.contains("applied: changed: tiers; workers restarted: w1"), "\(out)")
             #expect(try await waiting.value.status == 200)
             let newCost = try #require(Self.cost(try await cluster.chat("What is the capital of France?", model: "simple")))
@@ -181,7 +181,7 @@ extension Integration {
             #expect(try await cluster.http.get(cluster.base + "/metrics").text.contains("\ntriage_config_last_reload_successful 0"))
             try good.write(toFile: cluster.configPath, atomically: true, encoding: .utf8)
 
-            let audit = try cluster.cli(["audit"])
+            let audit = try await cluster.cli(["audit"])
             #expect(audit.contains("config.reload") && audit.contains("SIGHUP") && audit.contains("admin-api"), "\(audit)")
         }
     }

@@ -44,9 +44,9 @@ extension Integration {
             let spec = ClusterSpec(workers: 2, provider: .openAI(baseURL: sim.openAIBase), authRequired: true)
             let config = try env.dir.write("cluster.yaml", spec.yaml(dataDir: dataDir))
             let common = ["--config", config, "--data-dir", dataDir]
-            let team = try env.run(["team", "create", "restart", "--budget", "100"] + common)
+            let team = try await env.run(["team", "create", "restart", "--budget", "100"] + common)
             #expect(team.status == 0, "\(team.output)")
-            let created = try env.run(["key", "create", "--team", "restart"] + common)
+            let created = try await env.run(["key", "create", "--team", "restart"] + common)
             let key = try #require(created.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") }, "\(created.output)")
             let auth = ["Authorization": "Bearer \(key)"]
 
@@ -111,7 +111,7 @@ extension Integration {
             try await Task.sleep(for: .milliseconds(1200))
             let stoppedAt = ContinuousClock.now
             first.up.signal(signal)
-            #expect(first.up.waitForExit(timeout: .seconds(10)), "the coordinator did not exit on signal \(signal)")
+            #expect(await first.up.waitForExit(timeout: .seconds(10)), "the coordinator did not exit on signal \(signal)")
             if signal == SIGTERM { #expect(first.up.exitCode == 0, "a drained coordinator exits 0: \(first.up.logTail())") }
             #expect(workers.allSatisfy { $0.isRunning }, "the workers stay up while the coordinator is gone")
             load.restarted.store(true, ordering: .relaxed)

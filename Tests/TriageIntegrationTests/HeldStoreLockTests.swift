@@ -11,7 +11,7 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
-            let key = try cluster.createTeamAndKey("locked", budget: "10")
+            let key = try await cluster.createTeamAndKey("locked", budget: "10")
             let auth = ["Authorization": "Bearer \(key)"]
             let warm = try await cluster.http.post(cluster.chatURL, json: chatBody("What is the capital of France?"), headers: auth)
             #expect(warm.status == 200)
@@ -42,7 +42,7 @@ extension Integration {
             defer { env.tearDown() }
             let adminKey = "admin-" + UUID().uuidString
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true, environment: ["TRIAGE_ADMIN_KEY": adminKey]))
-            let key = try cluster.createTeamAndKey("t")
+            let key = try await cluster.createTeamAndKey("t")
 
             let holder = try SQLiteConnection(path: Store.defaultPath(dataDir: cluster.dataDir))
             defer { holder.close() }

@@ -18,7 +18,7 @@ extension Integration {
             let set = try await cluster.http.post(try #require(cluster.simBase) + "/sim/behaviours",
                                                   body: Array(#"{"\#(JudgeRoutingTests.judgeModel)": {"answer": "I am not sure."}}"#.utf8))
             #expect(set.status == 200)
-            let key = try cluster.createTeamAndKey("junk", budget: "10")
+            let key = try await cluster.createTeamAndKey("junk", budget: "10")
             let r = try await cluster.http.post(cluster.chatURL, json: chatBody("Tell me a joke about cats"), headers: ["Authorization": "Bearer \(key)"])
             #expect(r.status == 200, "\(r.text)")
             #expect(r.headers["x-triage-classifier"] == "rules+judge-fallback", "the rules decide: \(r.headers)")
@@ -58,7 +58,7 @@ extension Integration {
             let set = try await cluster.http.post(try #require(cluster.simBase) + "/sim/behaviours",
                                                   body: Array(#"{"\#(JudgeRoutingTests.judgeModel)": {"ttft_ms": 400, "answer": "no idea"}}"#.utf8))
             #expect(set.status == 200)
-            let key = try cluster.createTeamAndKey("shared", budget: "10")
+            let key = try await cluster.createTeamAndKey("shared", budget: "10")
             let charged = try await withThrowingTaskGroup(of: (Int, Int64?).self) { group in
                 for _ in 0..<4 {
                     group.addTask {

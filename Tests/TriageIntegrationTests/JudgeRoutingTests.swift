@@ -66,13 +66,13 @@ extension Integration {
             spec.classifierKind = "learned"
             spec.classifierJudge = "{when: near_threshold, margin: 0.1}"
             let cluster = try await env.startCluster(spec)
-            func install(_ name: String, bias: Double) throws {
+            func install(_ name: String, bias: Double) async throws {
                 let path = try env.dir.write("\(name).json", String(decoding: ClassifierReloadTests.modelFile(name: name, bias: bias), as: UTF8.self))
-                let r = try env.run(["classifier", "install", path, "--config", cluster.configPath, "--data-dir", cluster.dataDir])
+                let r = try await env.run(["classifier", "install", path, "--config", cluster.configPath, "--data-dir", cluster.dataDir])
                 guard r.status == 0 else { throw HarnessError(r.output) }
             }
             // Every score is σ(0) = 0.5, on the simple threshold (0.5): a close call, so the judge decides.
-            try install("close", bias: 0)
+            try await install("close", bias: 0)
             let close = await eventually(timeout: .seconds(6), interval: .milliseconds(200)) {
                 (try? await cluster.chat("sim-rating=10 what is two plus two"))?.headers["x-triage-classifier"] == "learned:v1+judge"
             }
@@ -82,7 +82,7 @@ extension Integration {
             #expect(try await attempts(cluster)[Self.judgeModel] ?? 0 >= 1)
 
             // Every score is σ(−5) ≈ 0.007, far below the threshold: the judge is not asked.
-            try install("clear", bias: -5)
+            try await install("clear", bias: -5)
             let clear = await eventually(timeout: .seconds(6), interval: .milliseconds(200)) {
                 (try? await cluster.chat("sim-rating=10 what is three plus three"))?.headers["x-triage-classifier"] == "learned:v2"
             }
@@ -100,7 +100,7 @@ extension Integration {
             spec.workers = 1
             spec.authRequired = true
             let cluster = try await env.startCluster(spec)
-            let key = try cluster.createTeamAndKey("broke", budget: "0")
+            let key = try await cluster.createTeamAndKey("broke", budget: "0")
             for i in 0..<3 {
                 let r = try await cluster.http.post(cluster.chatURL, json: chatBody("Quick one \(i), sim-rating=9, thanks"),
                                                     headers: ["Authorization": "Bearer \(key)"])
@@ -132,7 +132,7 @@ extension Integration {
             }
 
             // 0.05 USD left: enough for the answer, not for the judge. The rules decide; nothing overspent.
-            let tight = try cluster.createTeamAndKey("tight", budget: "0.05")
+            let tight = try await cluster.createTeamAndKey("tight", budget: "0.05")
             let r = try await cluster.http.post(cluster.chatURL, json: chatBody("Quick one, sim-rating=9, thanks"), headers: ["Authorization": "Bearer \(tight)"])
             #expect(r.status == 200, "\(r.text)")
             #expect(r.headers["x-triage-tier"] == "simple", "\(r.headers)")
@@ -145,7 +145,7 @@ extension Integration {
             // 0.5 USD: room for one judge call's worst case at a time, two calls in all. Four at once,
             // distinct queries (rated simple, so every answer is cheap): before reservations each saw
             // budget left and called the judge (0.77 USD); now the team stays within its budget.
-            let near = try cluster.createTeamAndKey("near", budget: "0.5")
+            let near = try await cluster.createTeamAndKey("near", budget: "0.5")
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for i in 0..<4 {
                     group.addTask {

@@ -12,8 +12,8 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 2, authRequired: true))
-            _ = try cluster.cli(["team", "create", "research", "--budget", "100"])
-            let free = ["Authorization": "Bearer \(try cluster.createKey(team: "research"))"]
+            _ = try await cluster.cli(["team", "create", "research", "--budget", "100"])
+            let free = ["Authorization": "Bearer \(try await cluster.createKey(team: "research"))"]
             var body = chatBody("What is the capital of France?")
             body["max_tokens"] = .int(32)
             let worstCase = CostEstimate.worstCase(try ChatRequest(body: body), price: ClusterSpec.prices["simple"]!, defaultMaxTokens: 4096)
@@ -26,10 +26,10 @@ extension Integration {
 
             // Room for the worst case after one answer and a half: the second answer fits, the third does not.
             let budget = Money(nanoUSD: worstCase.nanoUSD + cost.nanoUSD + cost.nanoUSD / 2)
-            let created = try cluster.cli(["key", "create", "--team", "research", "--name", "notebook", "--budget", budget.description])
+            let created = try await cluster.cli(["key", "create", "--team", "research", "--name", "notebook", "--budget", budget.description])
             let capped = try #require(created.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
             let auth = ["Authorization": "Bearer \(capped)"]
-            let listed = try JSONValue.parse(Array(try cluster.cli(["key", "list", "--team", "research", "--json"]).utf8))
+            let listed = try JSONValue.parse(Array(try await cluster.cli(["key", "list", "--team", "research", "--json"]).utf8))
             let view = try #require(listed.arrayValue?.first { $0["name"]?.stringValue == "notebook" })
             let prefix = try #require(view["prefix"]?.stringValue)
             #expect(view["budget_usd"]?.stringValue == budget.description && view["spent_usd"]?.stringValue == "0.000000000", "\(view)")
@@ -66,22 +66,22 @@ extension Integration {
                     try db.queryFirst("SELECT coalesce(sum(cost_nano), 0) FROM ledger WHERE key_id = ?", [.integer(key.id)]) { $0.int64(0) }
                 }) == charged.nanoUSD
             }, "the ledger's rows of the key")
-            let after = try JSONValue.parse(Array(try cluster.cli(["key", "list", "--team", "research", "--json"]).utf8))
+            let after = try JSONValue.parse(Array(try await cluster.cli(["key", "list", "--team", "research", "--json"]).utf8))
             #expect(after.arrayValue?.first { $0["prefix"]?.stringValue == prefix }?["spent_usd"]?.stringValue == charged.description)
 
             // A rotation does not reset a key's budget: the new key shares what the old one spent.
-            let rotated = try cluster.cli(["key", "rotate", prefix, "--grace", "0"])
+            let rotated = try await cluster.cli(["key", "rotate", prefix, "--grace", "0"])
             let successor = try #require(rotated.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
             let next = ["Authorization": "Bearer \(successor)"]
             let again = try await cluster.http.post(cluster.chatURL, json: body, headers: next)
             #expect(again.status == 429 && again.errorCode == "budget_exceeded", "\(again.status) \(again.text)")
 
             // Removing the budget (set on the new key, the one they share) lets it through at once.
-            let set = try cluster.cli(["key", "set", String(successor.dropFirst(4).prefix(8)), "--budget", "none"])
+            let set = try await cluster.cli(["key", "set", String(successor.dropFirst(4).prefix(8)), "--budget", "none"])
             #expect(set.contains("budget none"), "\(set)")
             #expect(try await cluster.http.post(cluster.chatURL, json: body, headers: next).status == 200)
             #expect(await reservationsDrain(store), "nothing stays reserved")
-            let audit = try cluster.cli(["audit", "--team", "research"])
+            let audit = try await cluster.cli(["audit", "--team", "research"])
             #expect(audit.contains("key.update") && audit.contains("→ none"), "\(audit)")
         }
 
@@ -89,12 +89,12 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 2, authRequired: true))
-            _ = try cluster.cli(["team", "create", "research"])  // no team budget: the key's alone holds
+            _ = try await cluster.cli(["team", "create", "research"])  // no team budget: the key's alone holds
             var body = chatBody("What is the capital of France?")
             body["max_tokens"] = .int(32)
             let worstCase = CostEstimate.worstCase(try ChatRequest(body: body), price: ClusterSpec.prices["simple"]!, defaultMaxTokens: 4096)
             let budget = Money(nanoUSD: worstCase.nanoUSD * 6)
-            let out = try cluster.cli(["key", "create", "--team", "research", "--name", "batch", "--budget", budget.description])
+            let out = try await cluster.cli(["key", "create", "--team", "research", "--name", "batch", "--budget", budget.description])
             let key = try #require(out.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
 
             // 16 clients, 4 requests each, at once.

@@ -153,10 +153,10 @@ extension Integration {
                 let common = "--headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir=\(profile) --window-size=1400,1000"
                 let shot = Self.artifactPath("dashboard.png")
                 let domFile = env.dir.file("dashboard-dom.html")
-                let status = try Self.sh("\(chromium) \(common) --dump-dom '\(url)' > '\(domFile)' 2>/dev/null", env: env)
+                let status = try await Self.sh("\(chromium) \(common) --dump-dom '\(url)' > '\(domFile)' 2>/dev/null", env: env)
                 #expect(status == 0)
                 dom = try String(contentsOfFile: domFile, encoding: .utf8)
-                let shotStatus = try Self.sh("\(chromium) \(common) --screenshot='\(shot)' '\(url)' >/dev/null 2>&1", env: env)
+                let shotStatus = try await Self.sh("\(chromium) \(common) --screenshot='\(shot)' '\(url)' >/dev/null 2>&1", env: env)
                 #expect(shotStatus == 0)
                 let size = (try? FileManager.default.attributesOfItem(atPath: shot)[.size] as? Int) ?? 0
                 #expect(size > 10_000, "screenshot \(shot) is \(size) bytes")
@@ -199,8 +199,8 @@ extension Integration {
             return dir + "/" + name
         }
 
-        static func sh(_ command: String, env: IntegrationEnv) throws -> Int32 {
-            try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", command], logPath: env.dir.file("sh-\(UUID().uuidString.prefix(8)).log"),
+        static func sh(_ command: String, env: IntegrationEnv) async throws -> Int32 {
+            try await ChildProcess.run(executable: "/bin/sh", arguments: ["-c", command], logPath: env.dir.file("sh-\(UUID().uuidString.prefix(8)).log"),
                                  timeout: .seconds(30)).status
         }
     }

@@ -75,8 +75,8 @@ extension Integration {
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
             var keys: [String: String] = [:]
             for team in ["a", "b"] {
-                _ = try env.run(["team", "create", team, "--config", cluster.configPath, "--data-dir", cluster.dataDir])
-                let out = try env.run(["key", "create", "--team", team, "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output
+                _ = try await env.run(["team", "create", team, "--config", cluster.configPath, "--data-dir", cluster.dataDir])
+                let out = try await env.run(["key", "create", "--team", team, "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output
                 keys[team] = try #require(out.split(separator: "\n").map(String.init).first(where: { $0.hasPrefix("tri_") }))
             }
             let r = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question), headers: ["x-api-key": keys["a"]!])

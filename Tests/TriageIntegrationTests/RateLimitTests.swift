@@ -12,11 +12,11 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
-            let created = try cluster.cli(["team", "create", "burst", "--rpm", "3"])
+            let created = try await cluster.cli(["team", "create", "burst", "--rpm", "3"])
             #expect(created.contains("3 requests per minute"), "\(created)")
-            _ = try cluster.cli(["team", "create", "calm"])
-            let burst = ["Authorization": "Bearer \(try cluster.createKey(team: "burst"))"]
-            let calm = ["Authorization": "Bearer \(try cluster.createKey(team: "calm"))"]
+            _ = try await cluster.cli(["team", "create", "calm"])
+            let burst = ["Authorization": "Bearer \(try await cluster.createKey(team: "burst"))"]
+            let calm = ["Authorization": "Bearer \(try await cluster.createKey(team: "calm"))"]
             let question = chatBody("What is the capital of France?")
 
             // A minute's allowance at once: three answers, the last one streamed, each saying what is left.
@@ -55,13 +55,13 @@ extension Integration {
             }
 
             // Bad limits are refused; a higher one applies to the next request (auth.cache_s is 0 here).
-            #expect(throws: HarnessError.self) { try cluster.cli(["team", "set", "burst", "--rpm", "0"]) }
-            _ = try cluster.cli(["team", "set", "burst", "--rpm", "600"])
+            await #expect(throws: HarnessError.self) { try await cluster.cli(["team", "set", "burst", "--rpm", "0"]) }
+            _ = try await cluster.cli(["team", "set", "burst", "--rpm", "600"])
             let raised = try await cluster.http.post(cluster.chatURL, json: question, headers: burst)
             #expect(raised.status == 200, "\(raised.text)")
             #expect(raised.headers["x-ratelimit-limit-requests"] == "600")
-            _ = try cluster.cli(["team", "set", "burst", "--rpm", "none"])
-            let shown = try JSONValue.parse(Array(try cluster.cli(["team", "show", "burst", "--json"]).utf8))
+            _ = try await cluster.cli(["team", "set", "burst", "--rpm", "none"])
+            let shown = try JSONValue.parse(Array(try await cluster.cli(["team", "show", "burst", "--json"]).utf8))
             #expect(shown["name"]?.stringValue == "burst" && (shown["rpm"] ?? .null) == .null, "\(shown)")
             for _ in 0..<3 {
                 let r = try await cluster.http.post(cluster.chatURL, json: question, headers: burst)
@@ -73,11 +73,11 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true))
-            let created = try cluster.cli(["team", "create", "wordy", "--tpm", "1000"])
+            let created = try await cluster.cli(["team", "create", "wordy", "--tpm", "1000"])
             #expect(created.contains("1000 tokens per minute"), "\(created)")
-            _ = try cluster.cli(["team", "create", "broke", "--budget", "0", "--tpm", "1000"])
-            let wordy = ["Authorization": "Bearer \(try cluster.createKey(team: "wordy"))"]
-            let broke = ["Authorization": "Bearer \(try cluster.createKey(team: "broke"))"]
+            _ = try await cluster.cli(["team", "create", "broke", "--budget", "0", "--tpm", "1000"])
+            let wordy = ["Authorization": "Bearer \(try await cluster.createKey(team: "wordy"))"]
+            let broke = ["Authorization": "Bearer \(try await cluster.createKey(team: "broke"))"]
             let question = chatBody("Explain how a hash map works.")
             let simBase = try #require(cluster.simBase)
 
@@ -134,8 +134,8 @@ extension Integration {
             }
 
             // The limit is removed live (auth.cache_s is 0 here).
-            #expect(throws: HarnessError.self) { try cluster.cli(["team", "set", "wordy", "--tpm", "0"]) }
-            _ = try cluster.cli(["team", "set", "wordy", "--tpm", "none"])
+            await #expect(throws: HarnessError.self) { try await cluster.cli(["team", "set", "wordy", "--tpm", "0"]) }
+            _ = try await cluster.cli(["team", "set", "wordy", "--tpm", "none"])
             let free = try await cluster.http.post(cluster.chatURL, json: question, headers: wordy)
             #expect(free.status == 200 && free.headers["x-ratelimit-limit-tokens"] == nil, "\(free.status) \(free.text)")
         }

@@ -7,7 +7,7 @@ extension Integration {
     @Suite struct ReportCommandTests {
         /// Shadow calls are paid from the cluster's shadow budget, not a team's: a team's report
         /// shows what comparing that team's requests cost, labelled so, and not the other teams'.
-        @Test func aTeamReportShowsOnlyTheShadowSpendOfThatTeamsRequests() throws {
+        @Test func aTeamReportShowsOnlyTheShadowSpendOfThatTeamsRequests() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let dataDir = env.dir.file("data")
@@ -23,18 +23,18 @@ extension Integration {
                 let id = try #require(try store.startShadow(record, dayStart: now.addingTimeInterval(-60), limitNano: 10_000_000_000))
                 try store.finishShadow(id: id, verdict: verdict, detail: nil, costNano: cost, at: now, ledger: [])
             }
-            func report(_ extra: [String]) throws -> String {
-                let r = try env.run(["report", "--config", config, "--data-dir", dataDir] + extra)
+            func report(_ extra: [String]) async throws -> String {
+                let r = try await env.run(["report", "--config", config, "--data-dir", dataDir] + extra)
                 guard r.status == 0 else { throw HarnessError("triage report failed: \(r.output)") }
                 return r.output
             }
-            let team = try report(["--team", "research"])
+            let team = try await report(["--team", "research"])
             let line = try #require(team.split(separator: "\n").first { $0.hasPrefix("shadow spend") }, "\(team)")
             #expect(line.hasPrefix("shadow spend on team research's requests"), "\(line)")
             #expect(line.contains("not charged to the team"), "\(line)")
             #expect(line.hasSuffix("$0.100000000"), "only research's comparisons: \(line)")
 
-            let all = try report([])
+            let all = try await report([])
             let clusterLine = try #require(all.split(separator: "\n").first { $0.hasPrefix("shadow spend") }, "\(all)")
             #expect(clusterLine.hasSuffix("$2.100000000"), "the whole cluster's: \(clusterLine)")
         }

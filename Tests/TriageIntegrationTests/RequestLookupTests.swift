@@ -15,10 +15,10 @@ extension Integration {
                                                                  failover: "{server_error_retries: 0}", authRequired: true,
                                                                  environment: ["TRIAGE_ADMIN_KEY": adminKey]))
             let admin = ["Authorization": "Bearer \(adminKey)"]
-            _ = try cluster.cli(["team", "create", "research"])
-            _ = try cluster.cli(["team", "create", "support"])
-            let research = try cluster.createKey(team: "research")
-            let support = try cluster.createKey(team: "support")
+            _ = try await cluster.cli(["team", "create", "research"])
+            _ = try await cluster.cli(["team", "create", "support"])
+            let research = try await cluster.createKey(team: "research")
+            let support = try await cluster.createKey(team: "support")
             let body = chatBody("What is the capital of France?")
             let climbed = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(research)"])
             #expect(climbed.status == 200, "\(climbed.text)")
@@ -73,12 +73,12 @@ extension Integration {
             #expect(anonymous.status == 401)
 
             // The CLI reads the same rows.
-            let shown = try cluster.cli(["requests", id])
+            let shown = try await cluster.cli(["requests", id])
             #expect(shown.contains("team     research"), "\(shown)")
             #expect(shown.contains("1. simple/gpt-4o-mini server_error 503"), "\(shown)")
             #expect(shown.contains("2. medium/\(climbed.headers["x-triage-model"] ?? "?") ok"), "\(shown)")
             #expect(shown.contains("cost     $\(climbed.headers["x-triage-cost-usd"] ?? "?")"), "\(shown)")
-            let json = try JSONValue.parse(Array(try cluster.cli(["requests", "--team", "research", "--json"]).utf8))
+            let json = try JSONValue.parse(Array(try await cluster.cli(["requests", "--team", "research", "--json"]).utf8))
             #expect(json.arrayValue?.compactMap { $0["id"]?.stringValue } == [id])
         }
     }

@@ -23,7 +23,7 @@ extension Integration {
             """
 
         @Test(.enabled(if: FileManager.default.fileExists(atPath: RetrainCommandTests.gsm8k), "needs shared/data/routellm/gsm8k.jsonl"))
-        func theGuardrailInstallsABetterVersionAndKeepsAWorseOneOut() throws {
+        func theGuardrailInstallsABetterVersionAndKeepsAWorseOneOut() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cfg = try env.dir.write("triage.yaml", Self.config)
@@ -37,21 +37,21 @@ extension Integration {
                 try store.logMisroute(MisrouteRecord(requestID: "req_\(i)", createdAt: Date(), teamID: nil, queryHash: RetrainLabels.queryHash(prompts[split.train[i]]),
                                                      queryText: nil, features: nil, firstTier: "cheap", finalTier: "top", reason: reason, score: 0.1))
             }
-            func retrain(_ extra: [String]) throws -> String {
-                let r = try env.run(["retrain", "--config", cfg, "--data", Self.gsm8k, "--install"] + extra, timeout: .seconds(120))
+            func retrain(_ extra: [String]) async throws -> String {
+                let r = try await env.run(["retrain", "--config", cfg, "--data", Self.gsm8k, "--install"] + extra, timeout: .seconds(120))
                 #expect(r.status == 0, "\(r.output)")
                 return r.output
             }
 
             // A weak first version (5 training rows): nothing to
             // compare with, so it is installed.
-            let first = try retrain(["--max-train-rows", "5"])
+            let first = try await retrain(["--max-train-rows", "5"])
             #expect(first.contains("logged labels: 2 (misroutes 2, shadow verdicts 0, feedback 0); 2 queries used, 2 needing a stronger tier"), "\(first)")
             #expect(first.contains("installed v1: no active version to compare with"), "\(first)")
             #expect(first.contains("features 100% "), "progress lines like triage train")
             // All 800 training rows: better at the same cost, installed, and at v1's shares of traffic per
             // tier (the default, --thresholds keep-shares): a retrain changes which queries go up, not how many.
-            let second = try retrain([])
+            let second = try await retrain([])
             #expect(second.contains("installed v2: not worse: APGR"), "\(second)")
             #expect(second.contains("at the same cost ("), "\(second)")
             #expect(second.contains("thresholds: v1's shares of the \(split.heldOut.count) held-out rows kept (simple "), "\(second)")
@@ -74,19 +74,19 @@ extension Integration {
             }
             // --thresholds own: the candidate's own quantiles (half the traffic to the cheapest tier), and the
             // verdict says how far that moves the split.
-            let own = try retrain(["--thresholds", "own"])
+            let own = try await retrain(["--thresholds", "own"])
             #expect(own.contains("installed v3: not worse: APGR"), "\(own)")
             #expect(own.contains("thresholds: quantiles 0.5 and 0.8 of the training rows' scores"), "\(own)")
             #expect(own.contains("its own thresholds send"), "\(own)")
             let v3 = try heldShares(3)
             #expect(v3.medium > v1.medium + 0.1, "its own quantiles move the split: \(v1) against \(v3)")
             // The weak one again: worse on the held-out slice, kept out, saying what to do.
-            let third = try retrain(["--max-train-rows", "5"])
+            let third = try await retrain(["--max-train-rows", "5"])
             #expect(third.contains("kept v3: candidate APGR"), "\(third)")
             #expect(third.contains("Nothing installed: retrain once more labels are logged or the data grows, or install it anyway with `triage retrain --install --force`"), "\(third)")
             #expect(try store.activeClassifierVersion() == 3 && store.classifierVersions().count == 3)
             // --force overrides the guardrail.
-            let forced = try retrain(["--max-train-rows", "5", "--force"])
+            let forced = try await retrain(["--max-train-rows", "5", "--force"])
             #expect(forced.contains("installed v4: forced although candidate APGR"), "\(forced)")
             #expect(try store.activeClassifierVersion() == 4)
         }

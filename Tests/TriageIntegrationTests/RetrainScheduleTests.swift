@@ -36,7 +36,7 @@ extension Integration {
             try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
             let config = try env.dir.write("pre.yaml", spec.yaml(dataDir: dataDir))
             let model = try env.dir.write("strong.json", String(decoding: ClassifierReloadTests.modelFile(name: "strong", bias: 5), as: UTF8.self))
-            let installed = try env.run(["classifier", "install", model, "--config", config, "--data-dir", dataDir])
+            let installed = try await env.run(["classifier", "install", model, "--config", config, "--data-dir", dataDir])
             #expect(installed.status == 0, "\(installed.output)")
             let cluster = try await env.startCluster(spec)
             #expect(cluster.dataDir == dataDir)
@@ -68,7 +68,7 @@ extension Integration {
             #expect(try store.retrainKeptOut()?.verdict.hasPrefix("kept v1: candidate ") == true, "recorded in the store")
             // A restarted coordinator remembers the kept-out candidate (it is in the store): it skips
             // rather than training the same candidate once more.
-            cluster.up.stop()
+            await cluster.up.stop()
             let restarted = try await env.startCluster(spec, name: "up2")
             let skippedAfterRestart = await poll(timeout: .seconds(10), interval: .milliseconds(200)) { () -> Int? in
                 let n = (try? lines(skip, log: "up2").count) ?? 0

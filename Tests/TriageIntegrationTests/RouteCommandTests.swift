@@ -14,19 +14,19 @@ extension Integration {
             return try JSONValue.parse(Array(output[start...end].utf8))
         }
 
-        @Test func routeDecisions() throws {
+        @Test func routeDecisions() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let config = try env.dir.write("route.yaml", ClusterSpec(simPort: 1).yaml(dataDir: env.dir.file("data")))
 
-            let simple = try env.run(["route", "--config", config, "What is the capital of France?"])
+            let simple = try await env.run(["route", "--config", config, "What is the capital of France?"])
             #expect(simple.status == 0, "\(simple.output)")
             let s = try Self.jsonObject(in: simple.output)
             #expect(s["tier"]?.stringValue == "simple", "\(simple.output)")
             #expect(s["model"]?.stringValue == "gpt-4o-mini")
             #expect(s["reason"]?.stringValue?.isEmpty == false)
 
-            let complex = try env.run(["route", "--config", config, "--system", "You are an architect",
+            let complex = try await env.run(["route", "--config", config, "--system", "You are an architect",
                                        "Design and compare two architectures for a queue"])
             #expect(complex.status == 0, "\(complex.output)")
             let c = try Self.jsonObject(in: complex.output)
@@ -34,7 +34,7 @@ extension Integration {
             #expect(c["model"]?.stringValue == "claude-opus-4-1")
             #expect(c["reason"]?.stringValue?.isEmpty == false)
 
-            let version = try env.run(["version"])
+            let version = try await env.run(["version"])
             #expect(version.status == 0)
             #expect(!version.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
         }

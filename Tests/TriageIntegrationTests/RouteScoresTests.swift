@@ -13,14 +13,14 @@ extension Integration {
             spec.judge = "{provider: sim, model: judge-mini, timeout_ms: 2000}"
             let dataDir = env.dir.file("data")
             let config = try env.dir.write("route.yaml", spec.yaml(dataDir: dataDir))
-            func route(_ args: [String]) throws -> JSONValue {
-                let r = try env.run(["route", "--config", config, "--data-dir", dataDir] + args)
+            func route(_ args: [String]) async throws -> JSONValue {
+                let r = try await env.run(["route", "--config", config, "--data-dir", dataDir] + args)
                 guard r.status == 0 else { throw HarnessError(r.output) }
                 return try RouteCommandTests.jsonObject(in: r.output)
             }
 
             // No model installed: rules and judge only.
-            let before = try route(["sim-rating=8 What is the capital of France?"])
+            let before = try await route(["sim-rating=8 What is the capital of France?"])
             #expect(before["scores"]?["rules"]?["tier"]?.stringValue == "simple", "\(before)")
             #expect(before["scores"]?["learned"]?["error"] != nil)
             #expect(before["scores"]?["judge"]?["score"]?.doubleValue == 0.778, "\(before)")
@@ -31,11 +31,11 @@ extension Integration {
             // A trained model installed: its score and its ten weightiest features.
             let data = try env.dir.write("syn.jsonl", CalibrateCommandTests.syntheticData(rows: 120))
             let model = env.dir.file("model.json")
-            let train = try env.run(["train", "--data", data, "--out", model, "--epochs", "3", "--hash-bits", "10"], timeout: .seconds(60))
+            let train = try await env.run(["train", "--data", data, "--out", model, "--epochs", "3", "--hash-bits", "10"], timeout: .seconds(60))
             #expect(train.status == 0, "\(train.output)")
-            let install = try env.run(["classifier", "install", model, "--config", config, "--data-dir", dataDir])
+            let install = try await env.run(["classifier", "install", model, "--config", config, "--data-dir", dataDir])
             #expect(install.status == 0, "\(install.output)")
-            let after = try route(["--no-judge", "Prove rigorously that theorem 5 holds, deriving each lemma."])
+            let after = try await route(["--no-judge", "Prove rigorously that theorem 5 holds, deriving each lemma."])
             let learned = try #require(after["scores"]?["learned"])
             #expect(learned["model"]?.stringValue == "learned:v1", "\(after)")
             #expect((learned["score"]?.doubleValue ?? 0) > 0.5, "a hard query scores high")
@@ -59,7 +59,7 @@ extension Integration {
             // hard ones need the strong model: the judge ranks them perfectly.
             let data = try env.dir.write("syn.jsonl", TrainEvalCommandTests.syntheticData(rows: 40))
             let scores = env.dir.file("scores.jsonl")
-            let r = try env.run(["eval", "--config", config, "--data", data, "--classifier", "judge", "--out", scores], timeout: .seconds(60))
+            let r = try await env.run(["eval", "--config", config, "--data", data, "--classifier", "judge", "--out", scores], timeout: .seconds(60))
             #expect(r.status == 0, "\(r.output)")
             let line = try #require(r.output.split(separator: "\n").first { $0.wholeMatch(of: /judge\s+[0-9.]+\s+.*/) != nil })
             let apgr = try #require(Double(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
@@ -69,7 +69,7 @@ extension Integration {
             #expect(rows.count == 40)
             #expect(rows.contains { $0.contains(#""score":0.333"#) } || rows.contains { $0.contains("0.3333") }, "\(rows.prefix(2))")
 
-            let none = try env.run(["eval", "--config", try env.dir.write("nojudge.yaml", ClusterSpec(workers: 0).yaml(dataDir: env.dir.file("d2"))),
+            let none = try await env.run(["eval", "--config", try env.dir.write("nojudge.yaml", ClusterSpec(workers: 0).yaml(dataDir: env.dir.file("d2"))),
                                     "--data", data, "--classifier", "judge"])
             #expect(none.status != 0)
             #expect(none.output.contains("needs a judge section"), "\(none.output)")

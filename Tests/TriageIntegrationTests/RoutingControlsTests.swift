@@ -64,14 +64,14 @@ extension Integration {
             spec.authRequired = true
             spec.environment = ["TRIAGE_ADMIN_KEY": adminKey]
             let cluster = try await env.startCluster(spec)
-            func cli(_ args: [String]) throws -> (status: Int32, output: String) {
-                try env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
+            func cli(_ args: [String]) async throws -> (status: Int32, output: String) {
+                try await env.run(args + ["--config", cluster.configPath, "--data-dir", cluster.dataDir])
             }
-            _ = try cli(["team", "create", "search"])
-            let key = try #require(try cli(["key", "create", "--team", "search"]).output.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
+            _ = try await cli(["team", "create", "search"])
+            let key = try #require(try await cli(["key", "create", "--team", "search"]).output.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
 
             // Refused when set, naming the tiers there are.
-            let refused = try cli(["team", "policy", "search", "--max-tier", "large"])
+            let refused = try await cli(["team", "policy", "search", "--max-tier", "large"])
             #expect(refused.status != 0)
             #expect(refused.output.contains("simple, medium, complex") && refused.output.contains("large"), "\(refused.output)")
             let put = try await cluster.http.request("PUT", cluster.base + "/admin/teams/search/routing", json: .object(["max_tier": .string("large")]),
@@ -89,7 +89,7 @@ extension Integration {
                 #expect(r.headers["x-triage-tier"] == "simple", "the long query (complex) is capped at the cheapest tier: \(r.headers)")
                 #expect(r.headers["x-triage-reason"]?.contains("max_tier 'large' is not a tier: the cheapest applies") == true, "\(r.headers)")
             }
-            let shown = try cli(["team", "policy", "search"]).output
+            let shown = try await cli(["team", "policy", "search"]).output
             #expect(shown.contains("max tier large (not a configured tier: the team is capped at the cheapest, simple)"), "\(shown)")
             let log = try String(contentsOfFile: env.dir.file("up.log"), encoding: .utf8)
             let warnings = log.split(separator: "\n").filter { $0.contains("max_tier is not a configured tier") }
@@ -101,7 +101,7 @@ extension Integration {
             defer { env.tearDown() }
             let adminKey = "admin-" + UUID().uuidString
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true, environment: ["TRIAGE_ADMIN_KEY": adminKey]))
-            let key = try cluster.createTeamAndKey("search")
+            let key = try await cluster.createTeamAndKey("search")
             let cli = cluster.cli
             func tier(_ text: String, _ headers: [String: String] = [:]) async throws -> String? {
                 let r = try await cluster.http.post(cluster.chatURL, json: chatBody(text), headers: headers.merging(["Authorization": "Bearer \(key)"]) { a, _ in a })
@@ -110,7 +110,7 @@ extension Integration {
             }
             #expect(try await tier(Self.short, ["x-triage-dial": "1"]) == "complex")
 
-            let out = try cli(["team", "policy", "search", "--dial", "0.25", "--dial-max", "0.5", "--max-tier", "medium"])
+            let out = try await cli(["team", "policy", "search", "--dial", "0.25", "--dial-max", "0.5", "--max-tier", "medium"])
             #expect(out.contains("dial 0.25") && out.contains("max tier medium"), "\(out)")
             // Policies are re-read within two seconds.
             let applied = await eventually(timeout: .seconds(5), interval: .milliseconds(200)) {

@@ -23,7 +23,7 @@ extension Integration {
             #expect(try await cluster.http.post(cluster.base + "/admin/teams", json: .object(["name": .string("sec")]), headers: admin).status == 201)
             let made = try await cluster.http.post(cluster.base + "/admin/keys", json: .object(["team": .string("sec")]), headers: admin)
             let key = try #require((try made.json())["key"]?.stringValue)
-            let cli = try env.run(["key", "create", "--team", "sec", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output
+            let cli = try await env.run(["key", "create", "--team", "sec", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output
             let cliKey = try #require(cli.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
             for k in [key, cliKey] {
                 let served = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question), headers: ["Authorization": "Bearer \(k)"])
@@ -54,8 +54,8 @@ extension Integration {
             defer { env.tearDown() }
             let adminKey = "adm-" + randomHex(24)
             let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true, environment: ["TRIAGE_ADMIN_KEY": adminKey]))
-            _ = try env.run(["team", "create", "sec", "--config", cluster.configPath, "--data-dir", cluster.dataDir])
-            let out = try env.run(["key", "create", "--team", "sec", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output
+            _ = try await env.run(["team", "create", "sec", "--config", cluster.configPath, "--data-dir", cluster.dataDir])
+            let out = try await env.run(["key", "create", "--team", "sec", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output
             let teamKey = try #require(out.split(separator: "\n").map(String.init).first { $0.hasPrefix("tri_") })
             let basic = { (password: String) in "Basic " + Data("admin:\(password)".utf8).base64EncodedString() }
             let refused: [(String, [String: String])] = [

@@ -69,7 +69,7 @@ extension Integration {
             #expect(metrics.samples.first { $0.name == "triage_shadow_verdicts_total" && $0.labels == ["tier": "simple", "verdict": "worse"] }?.value == 2)
             let dashboard = try await cluster.http.get(cluster.base + "/dashboard", headers: ["Authorization": "Bearer shadow-test-admin-key"])
             #expect(dashboard.text.contains("0% as good as complex (2 shadow verdicts)"), "the dashboard shows the cheapest tier's measured accuracy")
-            let report = try env.run(["report", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output
+            let report = try await env.run(["report", "--config", cluster.configPath, "--data-dir", cluster.dataDir]).output
             #expect(report.contains("measured routing accuracy per tier"))
             #expect(report.split(separator: "\n").contains { $0.hasPrefix("simple") && $0.contains("0.0%") })
         }
@@ -138,7 +138,7 @@ extension Integration {
             #expect(await eventually(timeout: .seconds(5)) { ((try? await sim.attempts()) ?? [:])["claude-opus-4-1", default: 0] >= 1 })
             let stopAt = ContinuousClock.now
             cluster.up.signal(SIGTERM)
-            #expect(cluster.up.waitForExit(timeout: .seconds(8)), "shutdown is not held up by a running comparison")
+            #expect(await cluster.up.waitForExit(timeout: .seconds(8)), "shutdown is not held up by a running comparison")
             #expect(stopAt.duration(to: .now) < .seconds(5))
             let cancelled = try store.shadowComparisons().first { $0.requestID == id }
             #expect(cancelled?.verdict == "unknown" && cancelled?.detail == "cancelled at shutdown", "\(String(describing: cancelled))")
@@ -202,7 +202,7 @@ extension Integration {
             spec.judge = "{provider: sim, model: judge-mini, input_per_mtok: 1000.0, output_per_mtok: 1000.0, timeout_ms: 2000}"
             spec.authRequired = true
             let cluster = try await env.startCluster(spec)
-            let key = try cluster.createTeamAndKey("tight", budget: "0.05")
+            let key = try await cluster.createTeamAndKey("tight", budget: "0.05")
             // The sim judge would grade this 3/10 and climb: the answer is kept unjudged instead.
             let r = try await cluster.http.post(cluster.chatURL, json: chatBody("sim-rating=3 What is the capital of Spain?"),
                                                 headers: ["Authorization": "Bearer \(key)"])

@@ -11,9 +11,9 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let cluster = try await env.startCluster(ClusterSpec(workers: 2, authRequired: true))
-            _ = try cluster.cli(["team", "create", "apps"])
-            let web = try cluster.createKey(team: "apps")
-            let batch = try cluster.createKey(team: "apps")
+            _ = try await cluster.cli(["team", "create", "apps"])
+            let web = try await cluster.createKey(team: "apps")
+            let batch = try await cluster.createKey(team: "apps")
             func body(_ user: String?) -> JSONValue {
                 var b = chatBody("Summarise the plot of Hamlet in two sentences.").objectValue ?? [:]
                 if let user { b["user"] = .string(user) }
@@ -29,21 +29,21 @@ extension Integration {
             func total(_ match: (String) -> Bool) -> Int64 { charged.filter { match($0.key) }.values.reduce(0, +) }
             _ = try await cluster.store().ledgerTotalNano(reaching: total { _ in true })
 
-            let byKey = try JSONValue.parse(Array(try cluster.cli(["spend", "--team", "apps", "--by", "key", "--json"]).utf8)).arrayValue ?? []
+            let byKey = try JSONValue.parse(Array(try await cluster.cli(["spend", "--team", "apps", "--by", "key", "--json"]).utf8)).arrayValue ?? []
             #expect(byKey.count == 2, "\(byKey)")
             for key in [web, batch] {
                 let prefix = String(key.split(separator: "_")[1])
                 let row = try #require(byKey.first { $0["group"]?.stringValue == prefix }, "\(byKey)")
                 #expect(row["cost_nano"]?.intValue.map(Int64.init) == total { $0.hasPrefix(prefix + "/") }, "\(row)")
             }
-            let byUser = try JSONValue.parse(Array(try cluster.cli(["spend", "--team", "apps", "--by", "user", "--json"]).utf8)).arrayValue ?? []
+            let byUser = try JSONValue.parse(Array(try await cluster.cli(["spend", "--team", "apps", "--by", "user", "--json"]).utf8)).arrayValue ?? []
             #expect(byUser.compactMap { $0["group"]?.stringValue } == ["-", "alice", "bob"], "\(byUser)")
             #expect(byUser.compactMap { $0["requests"]?.intValue } == [1, 3, 1])
             for user in ["-", "alice", "bob"] {
                 let row = try #require(byUser.first { $0["group"]?.stringValue == user })
                 #expect(row["cost_nano"]?.intValue.map(Int64.init) == total { $0.hasSuffix("/" + user) }, "\(user): \(row)")
             }
-            #expect(throws: HarnessError.self, "an unknown grouping is refused") { try cluster.cli(["spend", "--by", "colour"]) }
+            await #expect(throws: HarnessError.self, "an unknown grouping is refused") { try await cluster.cli(["spend", "--by", "colour"]) }
         }
     }
 }

@@ -21,13 +21,13 @@ extension Integration {
             return lines.joined(separator: "\n") + "\n"
         }
 
-        @Test func trainThenEvalWithProgress() throws {
+        @Test func trainThenEvalWithProgress() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let data = try env.dir.write("syn.jsonl", Self.syntheticData(rows: 300))
             let model = env.dir.file("model.json")
 
-            let train = try env.run(["train", "--data", data, "--out", model, "--holdout-by", "random", "--epochs", "4",
+            let train = try await env.run(["train", "--data", data, "--out", model, "--holdout-by", "random", "--epochs", "4",
                                      "--hash-bits", "10"], timeout: .seconds(60))
             #expect(train.status == 0, "\(train.output)")
             // Not a terminal: plain progress lines with counts and rates, ending at the total.
@@ -39,7 +39,7 @@ extension Integration {
             #expect(file.training.rows > 0)
 
             let scores = env.dir.file("scores.jsonl")
-            let eval = try env.run(["eval", "--data", data, "--classifier", "learned:\(model)", "--held-out", "--out", scores],
+            let eval = try await env.run(["eval", "--data", data, "--classifier", "learned:\(model)", "--held-out", "--out", scores],
                                    timeout: .seconds(60))
             #expect(eval.status == 0, "\(eval.output)")
             #expect(eval.output.contains(#/eval learned[^\n]* 100% \d+/\d+ queries · /#), "\(eval.output)")
@@ -62,7 +62,7 @@ extension Integration {
 
         /// A category the strongest model loses by far (a grading artefact) is left out of training by
         /// default, whole; `--keep-inverted` keeps it; the L-BFGS optimiser trains the same data.
-        @Test func invertedCategoriesAreLeftOutOfTraining() throws {
+        @Test func invertedCategoriesAreLeftOutOfTraining() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             var text = Self.syntheticData(rows: 200)
@@ -72,7 +72,7 @@ extension Integration {
             let data = try env.dir.write("syn.jsonl", text)
             let model = env.dir.file("model.json")
             let common = ["train", "--data", data, "--out", model, "--holdout-by", "random", "--epochs", "2", "--hash-bits", "10"]
-            let dropped = try env.run(common + ["--optimiser", "lbfgs"], timeout: .seconds(60))
+            let dropped = try await env.run(common + ["--optimiser", "lbfgs"], timeout: .seconds(60))
             #expect(dropped.status == 0, "\(dropped.output)")
             #expect(dropped.output.contains("not trained on: inverted"), "\(dropped.output)")
             let match = try #require(dropped.output.firstMatch(of: #/excluded from training: (\d+) rows of inverted/#), "\(dropped.output)")
@@ -80,7 +80,7 @@ extension Integration {
             #expect(excluded >= 50 && excluded <= 100)
             let file = try ModelFile.decode(Array(try Data(contentsOf: URL(fileURLWithPath: model))))
             #expect(file.training.optimiser.contains("L-BFGS"), "\(file.training)")
-            let kept = try env.run(common + ["--keep-inverted"], timeout: .seconds(60))
+            let kept = try await env.run(common + ["--keep-inverted"], timeout: .seconds(60))
             #expect(kept.status == 0 && !kept.output.contains("not trained on"), "\(kept.output)")
             let keptFile = try ModelFile.decode(Array(try Data(contentsOf: URL(fileURLWithPath: model))))
             #expect(keptFile.training.rows == file.training.rows + excluded, "same split, the inverted rows back in")
@@ -88,26 +88,26 @@ extension Integration {
 
         /// `--cv K` with a single `--l2` measures it by group K-fold cross-validation on the training rows
         /// (the figures training options are chosen on) and says so; without `--cv` nothing is cross-validated.
-        @Test func crossValidationReportsOneSetting() throws {
+        @Test func crossValidationReportsOneSetting() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let data = try env.dir.write("syn.jsonl", Self.syntheticData(rows: 200))
             let model = env.dir.file("model.json")
             let common = ["train", "--data", data, "--out", model, "--holdout-by", "random", "--epochs", "3", "--hash-bits", "10"]
-            let cv = try env.run(common + ["--cv", "3"], timeout: .seconds(60))
+            let cv = try await env.run(common + ["--cv", "3"], timeout: .seconds(60))
             #expect(cv.status == 0, "\(cv.output)")
             let match = try #require(cv.output.firstMatch(of: #/cv l2=0\.01: mean APGR ([0-9.]+) \(syn ([0-9.]+)\)/#), "\(cv.output)")
             // Separable data, half of it hard: a perfect ranking scores 0.75 (PGR reaches 1 at half the
             // traffic), a random one 0.5.
             #expect((Double(match.1) ?? 0) > 0.7, "\(cv.output)")
             #expect(!cv.output.contains("cv chose"), "one value is measured, not chosen: \(cv.output)")
-            let plain = try env.run(common, timeout: .seconds(60))
+            let plain = try await env.run(common, timeout: .seconds(60))
             #expect(plain.status == 0 && !plain.output.contains("cv l2="), "\(plain.output)")
         }
 
         /// Out-of-range training options are refused by name (they used to trap: an empty epoch range,
         /// a negative prefix in the split).
-        @Test func outOfRangeOptionsAreRefusedNotCrashed() throws {
+        @Test func outOfRangeOptionsAreRefusedNotCrashed() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let data = try env.dir.write("syn.jsonl", Self.syntheticData(rows: 20))
@@ -118,7 +118,7 @@ extension Integration {
                                     (["retrain", "--data", data, "--holdout-fraction=0"], "--holdout-fraction must be in (0, 1)"),
                                     (["route", "--top=-1", "What is 2 + 2?"], "--top must not be negative"),
                                     (["calibrate", "--data", data, "--keep-gap", "0.5", "--models", ""], "--models needs at least two models")] {
-                let r = try env.run(args, timeout: .seconds(30))
+                let r = try await env.run(args, timeout: .seconds(30))
                 #expect(r.status == 64, "\(args): \(r.output)")  // ArgumentParser's validation exit code, not a trap
                 #expect(r.output.contains(message), "\(args): \(r.output)")
             }

@@ -24,8 +24,8 @@ import Testing
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment[childPathKey] == nil))
-    func processesRacingOnAFreshFileAllSucceed() throws {
-        try withTempDir { dir throws in
+    func processesRacingOnAFreshFileAllSucceed() async throws {
+        try await withTempDirAsync { dir in
             let path = Store.defaultPath(dataDir: dir + "/data")
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
                 ?? CommandLine.arguments[0]
@@ -47,7 +47,8 @@ import Testing
                 processes.append((process, logPath))
             }
             for (process, logPath) in processes {
-                process.waitUntilExit()
+                // Polled rather than `waitUntilExit()`, which would hold one of the cooperative threads.
+                while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
                 let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
                 #expect(process.terminationStatus == 0, "child failed:\n\(output)")
                 #expect(output.contains("childProcessWriter() passed"), "child did not run the writer:\n\(output)")

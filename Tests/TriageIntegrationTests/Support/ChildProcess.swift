@@ -4,6 +4,9 @@ import Synchronization
 /// A child process started with `posix_spawn` in a process group of its own, with its
 /// output going to a log file. ``stop(grace:)`` sends SIGTERM, waits, then SIGKILLs the
 /// process, everything it started (found through `/proc`) and its process group, and reaps it.
+/// Tests await the waits (``waitForExit(timeout:)``, ``stop(grace:)``, ``run(executable:arguments:logPath:timeout:)``):
+/// a blocked thread is one of the test process's two cooperative threads on this machine, and
+/// the unit tests running beside the integration tests time out when both are blocked.
 final class ChildProcess: Sendable {
     let name: String
     let pid: pid_t
@@ -63,11 +66,13 @@ final class ChildProcess: Sendable {
     }
 
     /// Runs a command to completion and returns its exit status and output (stdout and stderr).
+    /// Waits without holding a thread, so a long command (`triage train`) leaves the test
+    /// process's few cooperative threads to the tests running beside it.
     static func run(executable: String, arguments: [String], logPath: String,
-                    timeout: Duration = .seconds(20)) throws -> (status: Int32, output: String) {
+                    timeout: Duration = .seconds(20)) async throws -> (status: Int32, output: String) {
         let p = try spawn(name: "run", executable: executable, arguments: arguments, logPath: logPath)
-        guard p.waitForExit(timeout: timeout) else {
-            p.stop(grace: .milliseconds(100))
+        guard await p.waitForExit(timeout: timeout) else {
+            await p.stop(grace: .milliseconds(100))
             throw TimedOut(what: "\(executable) \(arguments.joined(separator: " "))", limit: timeout)
         }
         return (p.exitCode ?? -1, (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
@@ -103,9 +108,22 @@ final class ChildProcess: Sendable {
         if isRunning { kill(pid, sig) }
     }
 
-    /// Waits (blocking, polling) until the process has exited.
+    /// Waits until the process has exited, polling, without holding a thread; returns false when
+    /// `timeout` passes first or the waiting task is cancelled.
     @discardableResult
-    func waitForExit(timeout: Duration) -> Bool {
+    func waitForExit(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while isRunning {
+            if ContinuousClock.now >= deadline || Task.isCancelled { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
+    }
+
+    /// Waits (blocking the calling thread, polling) until the process has exited. Only for
+    /// ``stopBlocking(grace:)``; tests await ``waitForExit(timeout:)``.
+    @discardableResult
+    private func waitForExitBlocking(timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while isRunning {
             if ContinuousClock.now >= deadline { return false }
@@ -114,16 +132,35 @@ final class ChildProcess: Sendable {
         return true
     }
 
-    /// SIGTERM, wait up to `grace`, then SIGKILL; afterwards SIGKILL anything it started
-    /// that is still alive. Safe to call more than once.
-    func stop(grace: Duration = .seconds(8)) {
+    /// SIGTERM, wait up to `grace` (without holding a thread), then SIGKILL; afterwards SIGKILL
+    /// anything it started that is still alive. Safe to call more than once; a cancelled task
+    /// still kills and reaps the process.
+    func stop(grace: Duration = .seconds(8)) async {
         let family = ProcessTable.descendants(of: pid)
         if isRunning {
             kill(pid, SIGTERM)
-            if !waitForExit(timeout: grace) {
-                kill(pid, SIGKILL)
-                waitForExit(timeout: .seconds(5))
-            }
+            await waitForExit(timeout: grace)
+        }
+        finish(family)
+    }
+
+    /// ``stop(grace:)`` for synchronous callers (`IntegrationEnv.tearDown()`, run from `defer`),
+    /// blocking the calling thread while it waits.
+    func stopBlocking(grace: Duration = .seconds(8)) {
+        let family = ProcessTable.descendants(of: pid)
+        if isRunning {
+            kill(pid, SIGTERM)
+            waitForExitBlocking(timeout: grace)
+        }
+        finish(family)
+    }
+
+    /// After SIGTERM and the grace: SIGKILLs the process if it is still running and reaps it (a
+    /// short wait), then SIGKILLs whatever it started that is still alive, and its group.
+    private func finish(_ family: [pid_t]) {
+        if isRunning {
+            kill(pid, SIGKILL)
+            waitForExitBlocking(timeout: .seconds(5))
         }
         for child in family + ProcessTable.descendants(of: pid) where ProcessTable.isAlive(child) {
             kill(child, SIGKILL)

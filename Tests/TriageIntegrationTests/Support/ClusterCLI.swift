@@ -2,15 +2,15 @@
 extension Cluster {
     /// Runs `triage <arguments>` against this cluster's config and store; returns its output.
     /// Throws, naming the command and its output, when it fails.
-    func cli(_ arguments: [String]) throws -> String {
-        let r = try env.run(arguments + ["--config", configPath, "--data-dir", dataDir])
+    func cli(_ arguments: [String]) async throws -> String {
+        let r = try await env.run(arguments + ["--config", configPath, "--data-dir", dataDir])
         guard r.status == 0 else { throw HarnessError("triage \(arguments.joined(separator: " ")) failed: \(r.output)") }
         return r.output
     }
 
     /// Creates a key for `team` (expiring after `expires`, e.g. `3s`, when given) and returns it.
-    func createKey(team: String, expires: String? = nil) throws -> String {
-        let out = try cli(["key", "create", "--team", team] + (expires.map { ["--expires", $0] } ?? []))
+    func createKey(team: String, expires: String? = nil) async throws -> String {
+        let out = try await cli(["key", "create", "--team", team] + (expires.map { ["--expires", $0] } ?? []))
         guard let key = out.split(separator: "\n").map(String.init).first(where: { $0.hasPrefix("tri_") }) else {
             throw HarnessError("triage key create printed no key: \(out)")
         }
@@ -19,8 +19,8 @@ extension Cluster {
 
     /// Creates team `name`, with a budget of `budget` USD per `period` when given, and a key for it;
     /// returns the key.
-    func createTeamAndKey(_ name: String, budget: String? = nil, period: String = "monthly") throws -> String {
-        _ = try cli(["team", "create", name] + (budget.map { ["--budget", $0, "--period", period] } ?? []))
-        return try createKey(team: name)
+    func createTeamAndKey(_ name: String, budget: String? = nil, period: String = "monthly") async throws -> String {
+        _ = try await cli(["team", "create", name] + (budget.map { ["--budget", $0, "--period", period] } ?? []))
+        return try await createKey(team: name)
     }
 }

@@ -20,9 +20,11 @@ final class IntegrationEnv: Sendable {
     }
 
     /// Stops every process (SIGTERM, then SIGKILL), closes stores and the client, removes the directory.
+    /// Synchronous, for `defer` (which cannot await): it blocks its thread while the processes stop,
+    /// usually well under a second.
     func tearDown() {
         let all = processes.withLock { p in defer { p.removeAll() }; return p }
-        for p in all.reversed() { p.stop() }
+        for p in all.reversed() { p.stopBlocking() }
         stores.withLock { s in s.forEach { $0.close() }; s.removeAll() }
         http.shutdown()
         dir.remove()
@@ -37,8 +39,8 @@ final class IntegrationEnv: Sendable {
     }
 
     /// Runs `triage <arguments>` to completion.
-    func run(_ arguments: [String], timeout: Duration = .seconds(20)) throws -> (status: Int32, output: String) {
-        try ChildProcess.run(executable: binary, arguments: arguments, logPath: dir.file("run-\(UUID().uuidString.prefix(8)).log"),
+    func run(_ arguments: [String], timeout: Duration = .seconds(20)) async throws -> (status: Int32, output: String) {
+        try await ChildProcess.run(executable: binary, arguments: arguments, logPath: dir.file("run-\(UUID().uuidString.prefix(8)).log"),
                              timeout: timeout)
     }
 
