@@ -13,7 +13,9 @@ import Foundation
 /// to then, written again as the stream goes. It is dismissed once the attempt's real settlement
 /// commits or is journaled. Only the last checkpoint of an attempt is ever charged, and only when
 /// neither the ledger nor the journal holds a settlement of that attempt: its worker died during the
-/// call, after the provider had billed the prompt and what it streamed.
+/// call, after the provider had billed the prompt and what it streamed. A checkpoint of nothing (no
+/// prompt or completion tokens) withdraws the attempt's others: it ended with nothing to charge and
+/// no ledger row (a judge call that got no answer).
 public struct SettlementRecord: Sendable, Equatable {
     public var hold: ReservationHold
     public var entry: LedgerEntry

@@ -58,7 +58,7 @@ extension Store {
     /// What of `records` (the lines of abandoned journal segments) the ledger does not hold yet:
     /// settlements whose rows are missing, then, of each attempt whose worker died with it in
     /// progress, its last checkpoint (none when the attempt settled: its own row is in the ledger, or
-    /// its settlement is among `records`).
+    /// its settlement is among `records`; nor when it was withdrawn by a checkpoint of nothing).
     private static func uncharged(_ db: SQLiteConnection, _ records: [SettlementRecord]) throws(StoreError) -> [SettlementRecord] {
         var out: [SettlementRecord] = []
         // A call is a request's tier and model; an attempt, a call begun at a time (its checkpoints' time).
@@ -76,9 +76,15 @@ extension Store {
         }
         var last: [Attempt: SettlementRecord] = [:]
         var order: [Attempt] = []
+        var withdrawn: Set<Attempt> = []
         for record in records where record.checkpoint {
             let e = record.entry
             let attempt = Attempt(call: Call(e), created: e.createdAt)
+            // A checkpoint of nothing: the attempt ended with nothing to charge (SettlementRecord).
+            if e.promptTokens == 0 && e.completionTokens == 0 {
+                withdrawn.insert(attempt)
+                continue
+            }
             if let seen = last[attempt] {
                 if e.completionTokens >= seen.entry.completionTokens { last[attempt] = record }
             } else {
@@ -86,7 +92,7 @@ extension Store {
                 order.append(attempt)
             }
         }
-        for attempt in order {
+        for attempt in order where !withdrawn.contains(attempt) {
             guard let record = last[attempt] else { continue }
             // Settled, its settlement journaled (at or after the checkpoint's first time, as
             // attemptSettled reads the ledger) and charged by this pass.

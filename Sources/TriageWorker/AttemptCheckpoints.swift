@@ -4,7 +4,8 @@ import TriageCore
 import TriageStore
 
 /// An attempt's checkpoints (``SettlementRecord/checkpoint``): what it has cost so far, journaled
-/// so that a worker killed during the upstream call still charges what the provider billed. The next
+/// so that a worker killed during the upstream call still charges what the provider billed. A judge
+/// call is checkpointed the same way (``JudgeBudget``). The next
 /// reclaim pass charges the attempt's last checkpoint (ledger outcome `worker_lost`, usage estimated)
 /// unless the attempt settled; once it has, ``dismiss()`` lets it go.
 ///
@@ -74,6 +75,15 @@ final class AttemptCheckpoints: Sendable {
         var e = entry
         e.createdAt = created
         return e
+    }
+
+    /// The attempt ended with nothing to charge and no settlement (a judge call that got no answer):
+    /// a checkpoint of nothing withdraws the standing one (a reclaim pass may still read that one's
+    /// line in the journal), then both are let go.
+    func withdraw() {
+        guard state.withLock({ $0.ticket != nil }) else { return }
+        write(Usage(promptTokens: 0, completionTokens: 0, estimated: true), answerBytes: 0)
+        dismiss()
     }
 
     /// The attempt's settlement has committed, or is journaled: its checkpoint is no longer needed.

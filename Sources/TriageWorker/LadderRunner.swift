@@ -193,10 +193,13 @@ struct LadderRunner: Sendable {
                     }
                 }
                 // The judge grades text answers; a tool call is judged by the checks above.
-                if failure == nil, tier.quality != .off, outcome.qualityIssues.isEmpty, toolCalls.isEmpty, let judgeCheck,
-                   let issue = await judgeCheck.check(question: chat.query, answer: Self.content(of: body)) {
-                    outcome.qualityIssues = [issue]
-                    if canClimb { failure = AttemptFailure(kind: .lowQuality, message: issue.description, status: 200) }
+                if failure == nil, tier.quality != .off, outcome.qualityIssues.isEmpty, toolCalls.isEmpty, let judgeCheck {
+                    // The answer is in and billed: a worker killed while the judge grades it charges it whole.
+                    checkpoints.write(u, answerBytes: 0)
+                    if let issue = await judgeCheck.check(question: chat.query, answer: Self.content(of: body)) {
+                        outcome.qualityIssues = [issue]
+                        if canClimb { failure = AttemptFailure(kind: .lowQuality, message: issue.description, status: 200) }
+                    }
                 }
             case .streamed(let u, _, let issues, _):
                 usage = u
@@ -405,8 +408,10 @@ struct LadderRunner: Sendable {
         if call.tier.quality != .off {
             var issues = quality.check(answer: answer, finishReason: finishReason, request: chat, toolCalls: toolCalls.calls)
             // The judge grades a text answer held whole (`quality: buffer`) that passed the other checks.
-            if issues.isEmpty, buffered, !started, toolCalls.isEmpty, let judgeCheck, let issue = await judgeCheck.check(question: chat.query, answer: answer) {
-                issues = [issue]
+            if issues.isEmpty, buffered, !started, toolCalls.isEmpty, let judgeCheck {
+                // The answer is in and billed: a worker killed while the judge grades it charges it whole.
+                checkpoints.write(usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), answerBytes: contentBytes)
+                if let issue = await judgeCheck.check(question: chat.query, answer: answer) { issues = [issue] }
             }
             if !issues.isEmpty {
                 // Held whole (`quality: buffer`) and a tier above: climb; otherwise record only.

@@ -12,17 +12,17 @@ extension Integration {
     @Suite struct AttemptCheckpointTests {
         /// A ledger row as these tests check it.
         struct Row: CustomStringConvertible {
-            var outcome: String, tier: String, promptTokens: Int64, completionTokens: Int64, cost: Int64, estimated: Bool
-            var description: String { "\(outcome) \(tier) \(promptTokens)+\(completionTokens) tokens \(cost) nano-USD\(estimated ? " (estimated)" : "")" }
+            var outcome: String, tier: String, model: String, promptTokens: Int64, completionTokens: Int64, cost: Int64, estimated: Bool
+            var description: String { "\(outcome) \(tier) \(model) \(promptTokens)+\(completionTokens) tokens \(cost) nano-USD\(estimated ? " (estimated)" : "")" }
         }
 
         /// The team's ledger once a reclaim pass has charged something (within 20 s): its total and rows.
         static func chargedRows(_ store: Store, team: Int64) async throws -> (total: Int64, rows: [Row]) {
             let total = try await store.ledgerTotalNano(teamID: team, reaching: 1, timeout: .seconds(20))
             let rows = try store.read { db in
-                try db.query("SELECT outcome, tier, prompt_tokens, completion_tokens, cost_nano, usage_estimated FROM ledger WHERE team_id = ?",
-                             [.integer(team)]) { Row(outcome: $0.text(0), tier: $0.text(1), promptTokens: $0.int64(2), completionTokens: $0.int64(3),
-                                                     cost: $0.int64(4), estimated: $0.int64(5) == 1) }
+                try db.query("SELECT outcome, tier, model, prompt_tokens, completion_tokens, cost_nano, usage_estimated FROM ledger WHERE team_id = ?",
+                             [.integer(team)]) { Row(outcome: $0.text(0), tier: $0.text(1), model: $0.text(2), promptTokens: $0.int64(3),
+                                                     completionTokens: $0.int64(4), cost: $0.int64(5), estimated: $0.int64(6) == 1) }
             }
             return (total, rows)
         }
@@ -144,6 +144,48 @@ extension Integration {
             await cluster.up.stop()
             #expect(try store.ledgerTotalNano(teamID: team.id) == charged + cost.nanoUSD)
             #expect(Self.journalSegments(dataDir: cluster.dataDir).isEmpty, "the stopped worker left no journal")
+        }
+
+        /// A worker killed while the judge quality check grades an answer: the provider billed the
+        /// answer whole and the judge call's prompt, and the team is charged both (`worker_lost`).
+        @Test func aWorkerKilledWhileTheJudgeGradesChargesTheAnswerAndTheJudgesPrompt() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let judgeModel = "judge-mini"
+            let sim = try await env.startSim(behaviours: #"{"\#(judgeModel)": {"hang": true}}"#)
+            var spec = ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase), authRequired: true)
+            spec.judge = "{provider: sim, model: \(judgeModel), input_per_mtok: 1.0, output_per_mtok: 2.0, timeout_ms: 20000}"
+            spec.qualityJudge = ["simple": "{threshold: 6}"]
+            let cluster = try await env.startCluster(spec)
+            let auth = ["Authorization": "Bearer \(try await cluster.createTeamAndKey("graded", budget: "10"))"]
+            let store = try cluster.store()
+            let team = try #require(try store.team(named: "graded"))
+            let victim = try #require(try store.workers().first)
+
+            // The answer is in; the judge's call is upstream (the provider holds it) when the worker is killed.
+            let body = chatBody("What is the capital of France?", model: "simple")
+            async let cut = cluster.http.post(cluster.chatURL, json: body, headers: auth)
+            #expect(await eventually(timeout: .seconds(10)) { (try? await sim.attempts()[judgeModel]) == 1 }, "\(cluster.up.logTail(20))")
+            #expect(try await sim.attempts()["gpt-4o-mini"] == 1)
+            kill(victim.pid, SIGKILL)
+            let result = try await cut
+            #expect(result.status == 502 && (try? result.json()["error"]?["code"]?.stringValue) == "worker_lost", "\(result.status) \(result.text)")
+
+            // The replacement worker's first reclaim pass charges both calls and gives their reservations back.
+            _ = try await store.ledgerTotalNano(teamID: team.id, reaching: 1, timeout: .seconds(20))
+            var rows: [Row] = []
+            #expect(await eventually(timeout: .seconds(5)) {
+                rows = (try? await Self.chargedRows(store, team: team.id).rows) ?? []
+                return rows.count == 2
+            }, "\(rows)\n\(cluster.up.logTail(30))")
+            let answer = rows.first { $0.model == "gpt-4o-mini" }
+            let grading = rows.first { $0.model == judgeModel }
+            #expect(answer?.outcome == "worker_lost" && answer?.tier == "simple", "\(rows)")
+            #expect((answer?.completionTokens ?? 0) > 0 && answer?.estimated == false, "the answer as the provider reported it, whole: \(rows)")
+            #expect(grading?.outcome == "worker_lost" && grading?.tier == "simple" && grading?.estimated == true, "\(rows)")
+            #expect((grading?.promptTokens ?? 0) > 0 && grading?.completionTokens == 0, "the judge's prompt, nothing of a grade that never came: \(rows)")
+            #expect(rows.allSatisfy { $0.cost > 0 }, "\(rows)")
+            #expect(await reservationsDrain(store, timeout: .seconds(10)), "both reservations are given back")
         }
     }
 }

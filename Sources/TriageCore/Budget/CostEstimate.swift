@@ -12,7 +12,14 @@ public enum CostEstimate {
     /// The worst case of a call the router makes itself (a judge call): the estimated tokens of
     /// its prompt texts, padded as an attempt's are, plus `maxTokens` at `price`.
     public static func worstCase(prompt texts: [String], maxTokens: Int, price: Price) -> Money {
-        let input = texts.reduce(3) { $0 + TokenEstimate.tokens(in: $1) + 4 }
+        let input = promptTokens(texts)
         return price.cost(promptTokens: input + input / 4 + 16, completionTokens: maxTokens)
+    }
+
+    /// The estimated input tokens of a call the router makes itself: `texts` as chat messages,
+    /// with the few tokens each message and the reply's priming add. Not padded: what a judge call's
+    /// checkpoint charges (see ``worstCase(prompt:maxTokens:price:)`` for what it reserves).
+    public static func promptTokens(_ texts: [String]) -> Int {
+        texts.reduce(3) { $0 + TokenEstimate.tokens(in: $1) + 4 }
     }
 }

@@ -14,6 +14,20 @@ public struct JudgeReply: Sendable, Equatable {
     public var latency: Duration
 }
 
+/// A judge call's cost before it is made: its worst case, reserved against the caller's team
+/// budget, and its prompt, which the provider bills once it has the call (journaled as the call's
+/// checkpoint, see ``JudgeBudget``).
+public struct JudgeCallCost: Sendable, Equatable {
+    /// The prompt (estimated) and the longest answer asked for, at the judge's prices.
+    public var worstCase: Money
+    /// The prompt's tokens (estimated), no answer.
+    public var prompt: Usage
+    /// The judge model's prices.
+    public var price: Price
+    /// The judge model.
+    public var model: String
+}
+
 /// Why a judge call gave no answer.
 public enum JudgeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No answer within `judge.timeout_ms`.
@@ -93,14 +107,17 @@ public struct JudgeClient: Sendable {
     /// The longest answer a complexity rating asks for.
     public static let ratingMaxTokens = 24
 
-    /// The most ``rateComplexity(_:)`` of `query` can cost (reserved against the team's budget).
-    public func worstCaseOfRating(_ query: String) -> Money {
-        worstCase(system: ComplexityRubric.system, user: ComplexityRubric.user(query: query), maxTokens: Self.ratingMaxTokens)
+    /// What ``rateComplexity(_:)`` of `query` costs before it is made (see ``JudgeCallCost``).
+    public func costOfRating(_ query: String) -> JudgeCallCost {
+        cost(system: ComplexityRubric.system, user: ComplexityRubric.user(query: query), maxTokens: Self.ratingMaxTokens)
     }
 
-    /// The most ``ask(system:user:maxTokens:)`` can cost: its prompt and `maxTokens` at the judge's prices.
-    public func worstCase(system: String, user: String, maxTokens: Int) -> Money {
-        CostEstimate.worstCase(prompt: [system, user], maxTokens: maxTokens, price: config.price)
+    /// What ``ask(system:user:maxTokens:)`` costs before it is made: at most its prompt and
+    /// `maxTokens`, at least its prompt, at the judge's prices.
+    public func cost(system: String, user: String, maxTokens: Int) -> JudgeCallCost {
+        JudgeCallCost(worstCase: CostEstimate.worstCase(prompt: [system, user], maxTokens: maxTokens, price: config.price),
+                      prompt: Usage(promptTokens: CostEstimate.promptTokens([system, user]), completionTokens: 0, estimated: true),
+                      price: config.price, model: config.model)
     }
 
     init(judge: JudgeConfig, triage: TriageConfig, providers: ProviderSet) {

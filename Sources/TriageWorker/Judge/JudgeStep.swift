@@ -61,10 +61,10 @@ struct JudgeStep: Sendable {
         }
         // A call already under way for this query is shared at no charge.
         if let running = inFlight.calls.withLock({ $0[k] }) { return (try await Self.shared(running), .memory, nil) }
-        guard let reservation = await budget.reserve(client.worstCaseOfRating(query)) else { throw .unaffordable }
+        guard let hold = await budget.reserve(client.costOfRating(query), tier: "judge") else { throw .unaffordable }
         // A concurrent request's call may have answered while this one reserved.
         if let s = cache.get(k) {
-            await budget.release(reservation)
+            await budget.release(hold)
             return (s, .memory, nil)
         }
         let client = self.client
@@ -78,7 +78,7 @@ struct JudgeStep: Sendable {
         }
         guard leader else {
             // Another request started the call while this one reserved: share it, release the reservation.
-            await budget.release(reservation)
+            await budget.release(hold)
             return (try await Self.shared(call), .memory, nil)
         }
         let result = await call.value
@@ -86,10 +86,10 @@ struct JudgeStep: Sendable {
         if case .success(let (s, _)) = result { cache.set(k, s) }
         inFlight.calls.withLock { $0[k] = nil }
         switch result {
-        case .success(let (_, reply)): await budget.settle(reservation, reply, model: client.config.model, tier: "judge", outcome: "routing_judge")
+        case .success(let (_, reply)): await budget.settle(hold, reply, outcome: "routing_judge")
         case .failure(let error):
             // An answer without a rating was billed all the same; only no answer costs nothing.
-            await budget.close(reservation, failure: error, model: client.config.model, tier: "judge", outcome: "routing_judge")
+            await budget.close(hold, failure: error, outcome: "routing_judge")
         }
         let (s, reply) = try result.get()
         let (store, logger, model) = (self.store, self.logger, client.config.model)

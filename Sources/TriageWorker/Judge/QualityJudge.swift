@@ -39,13 +39,13 @@ final class QualityJudge: Sendable {
     /// Grades the answer. - Returns: the issue when the grade is below the threshold, else nil.
     func check(question: String, answer: String) async -> QualityIssue? {
         let user = GradeRubric.messages(question: question, answer: answer)[1]["content"]?.stringValue ?? ""
-        guard let reservation = await budget.reserve(client.worstCase(system: GradeRubric.system, user: user, maxTokens: Self.maxTokens)) else {
+        guard let hold = await budget.reserve(client.cost(system: GradeRubric.system, user: user, maxTokens: Self.maxTokens), tier: tier) else {
             state.withLock { $0.note = "skipped: \(JudgeBudget.refusal)" }
             return nil
         }
         do throws(JudgeError) {
             let reply = try await client.ask(system: GradeRubric.system, user: user, maxTokens: Self.maxTokens)
-            await budget.settle(reservation, reply, model: client.config.model, tier: tier, outcome: "judge")
+            await budget.settle(hold, reply, outcome: "judge")
             let grade = GradeRubric.parseGrade(reply.text)
             state.withLock { s in
                 s.usage = reply.usage
@@ -56,7 +56,7 @@ final class QualityJudge: Sendable {
             return QualityIssue(.judgeLowGrade, "judge graded \(Self.format(grade))/10, below \(Self.format(threshold))")
         } catch {
             // The judge answered, uselessly: billed all the same, so charged like a grade.
-            if let billed = await budget.close(reservation, failure: error, model: client.config.model, tier: tier, outcome: "judge") {
+            if let billed = await budget.close(hold, failure: error, outcome: "judge") {
                 state.withLock { s in
                     s.usage = billed.usage
                     s.cost += billed.cost
