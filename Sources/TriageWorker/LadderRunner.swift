@@ -382,8 +382,9 @@ struct LadderRunner: Sendable {
                     let holding = buffered || (!finished && (tokens < holdTokens || (firstToken.map { $0.duration(to: .now) < holdFor } ?? (holdFor > .zero))))
                     if !holding { await release() }
                     if finished && usage != nil { break loop }  // finish promptly, without waiting for [DONE]
-                    // Checkpoints start once the client has text (not while the first tokens are held back).
-                    if started, !finished, checkpoints.isDue(answerBytes: contentBytes) {
+                    // Checkpoints start once the client has text (not while the first tokens are held back),
+                    // or, for an answer held whole until it is checked, with its first text.
+                    if started || buffered, !finished, checkpoints.isDue(answerBytes: contentBytes) {
                         await Task.yield()  // the chunks just sent leave first
                         checkpoints.write(Self.estimate(chat: chat, answerBytes: contentBytes), answerBytes: contentBytes)
                     }
