@@ -12,8 +12,9 @@ import TriageStore
 /// - Every attempt writes one before its call: the prompt alone. The provider bills the prompt of a
 ///   call it received; what it went on to generate for a worker that was gone by then is unknown
 ///   (a whole answer's tokens are only told with it), so that is what a cut non-stream call is charged.
-/// - A stream attempt writes again once text has gone to the client, then as more comes: the prompt
-///   and the text generated up to then.
+/// - A stream attempt writes again once text has gone to the client (one held whole for its quality
+///   check, once it has text), then as more comes: the prompt and the text generated up to then.
+/// - An answer about to be graded by the judge quality check is written whole (its usage as reported).
 ///
 /// Used by the attempt's task only; `Sendable` (its state behind a lock) so that the attempt's
 /// watchdog closure can carry it.

@@ -385,7 +385,7 @@ struct LadderRunner: Sendable {
                     // Checkpoints start once the client has text (not while the first tokens are held back),
                     // or, for an answer held whole until it is checked, with its first text.
                     if started || buffered, !finished, checkpoints.isDue(answerBytes: contentBytes) {
-                        await Task.yield()  // the chunks just sent leave first
+                        if started { await Task.yield() }  // the chunks just sent leave first
                         checkpoints.write(Self.estimate(chat: chat, answerBytes: contentBytes), answerBytes: contentBytes)
                     }
                 }

@@ -27,6 +27,26 @@ extension Integration {
             return (total, rows)
         }
 
+        /// A one-worker cluster with auth in front of a stand-alone simulated provider with
+        /// `behaviours`, and a team `team` with $10 and its key: what each test here kills a worker in.
+        struct World {
+            var sim: Sim, cluster: Cluster, auth: [String: String], store: Store, team: TeamRecord
+            /// The cluster's one worker.
+            var victim: WorkerRecord
+        }
+
+        static func world(_ env: IntegrationEnv, behaviours: String, team name: String,
+                          _ configure: (inout ClusterSpec) -> Void = { _ in }) async throws -> World {
+            let sim = try await env.startSim(behaviours: behaviours)
+            var spec = ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase), authRequired: true)
+            configure(&spec)
+            let cluster = try await env.startCluster(spec)
+            let auth = ["Authorization": "Bearer \(try await cluster.createTeamAndKey(name, budget: "10"))"]
+            let store = try cluster.store()
+            return World(sim: sim, cluster: cluster, auth: auth, store: store, team: try #require(try store.team(named: name)),
+                         victim: try #require(try store.workers().first))
+        }
+
         /// The settlement journal segments in a cluster's data directory (none once its workers stopped
         /// cleanly and a reclaim pass took the dead ones').
         static func journalSegments(dataDir: String) -> [String] {
@@ -38,12 +58,9 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             // 400 tokens of 11 bytes, one every 10 ms: about 4 s of stream.
-            let sim = try await env.startSim(behaviours: #"{"gpt-4o-mini": {"answer": " abcdefghij", "answer_repeat": 400, "tpot_ms": 10}}"#)
-            let cluster = try await env.startCluster(ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase), authRequired: true))
-            let auth = ["Authorization": "Bearer \(try await cluster.createTeamAndKey("streams", budget: "10"))"]
-            let store = try cluster.store()
-            let team = try #require(try store.team(named: "streams"))
-            let victim = try #require(try store.workers().first)
+            let w = try await Self.world(env, behaviours: #"{"gpt-4o-mini": {"answer": " abcdefghij", "answer_repeat": 400, "tpot_ms": 10}}"#,
+                                         team: "streams")
+            let (cluster, auth, store, team, victim) = (w.cluster, w.auth, w.store, w.team, w.victim)
 
             // Once more than 512 bytes of the answer reached the client (a second checkpoint was due), the
             // store's write lock is held (so no reclaim pass can run yet) and the worker is killed.
@@ -110,14 +127,9 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             // 400 tokens of 11 bytes, one every 10 ms: about 4 s of stream.
-            let sim = try await env.startSim(behaviours: #"{"gpt-4o-mini": {"answer": " abcdefghij", "answer_repeat": 400, "tpot_ms": 10}}"#)
-            var spec = ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase), authRequired: true)
-            spec.tierQuality = ["simple": "buffer"]
-            let cluster = try await env.startCluster(spec)
-            let auth = ["Authorization": "Bearer \(try await cluster.createTeamAndKey("held", budget: "10"))"]
-            let store = try cluster.store()
-            let team = try #require(try store.team(named: "held"))
-            let victim = try #require(try store.workers().first)
+            let w = try await Self.world(env, behaviours: #"{"gpt-4o-mini": {"answer": " abcdefghij", "answer_repeat": 400, "tpot_ms": 10}}"#,
+                                         team: "held") { $0.tierQuality = ["simple": "buffer"] }
+            let (sim, cluster, auth, store, team, victim) = (w.sim, w.cluster, w.auth, w.store, w.team, w.victim)
 
             // Killed about a second into the answer, none of which the client has had.
             let body = chatBody("Tell me a long story.", model: "simple", stream: true)
@@ -142,12 +154,8 @@ extension Integration {
         @Test func aWholeCallCutByItsWorkersDeathIsChargedItsPrompt() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
-            let sim = try await env.startSim(behaviours: #"{"gpt-4o-mini": {"hang": true}}"#)
-            let cluster = try await env.startCluster(ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase), authRequired: true))
-            let auth = ["Authorization": "Bearer \(try await cluster.createTeamAndKey("calls", budget: "10"))"]
-            let store = try cluster.store()
-            let team = try #require(try store.team(named: "calls"))
-            let victim = try #require(try store.workers().first)
+            let w = try await Self.world(env, behaviours: #"{"gpt-4o-mini": {"hang": true}}"#, team: "calls")
+            let (sim, cluster, auth, store, team, victim) = (w.sim, w.cluster, w.auth, w.store, w.team, w.victim)
 
             // The call is upstream (the provider holds it) when its worker is killed.
             let body = chatBody(String(repeating: "Summarise the quarterly report in three bullet points. ", count: 20), model: "simple")
@@ -187,15 +195,11 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let judgeModel = "judge-mini"
-            let sim = try await env.startSim(behaviours: #"{"\#(judgeModel)": {"hang": true}}"#)
-            var spec = ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase), authRequired: true)
-            spec.judge = "{provider: sim, model: \(judgeModel), input_per_mtok: 1.0, output_per_mtok: 2.0, timeout_ms: 20000}"
-            spec.qualityJudge = ["simple": "{threshold: 6}"]
-            let cluster = try await env.startCluster(spec)
-            let auth = ["Authorization": "Bearer \(try await cluster.createTeamAndKey("graded", budget: "10"))"]
-            let store = try cluster.store()
-            let team = try #require(try store.team(named: "graded"))
-            let victim = try #require(try store.workers().first)
+            let w = try await Self.world(env, behaviours: #"{"\#(judgeModel)": {"hang": true}}"#, team: "graded") { spec in
+                spec.judge = "{provider: sim, model: \(judgeModel), input_per_mtok: 1.0, output_per_mtok: 2.0, timeout_ms: 20000}"
+                spec.qualityJudge = ["simple": "{threshold: 6}"]
+            }
+            let (sim, cluster, auth, store, team, victim) = (w.sim, w.cluster, w.auth, w.store, w.team, w.victim)
 
             // The answer is in; the judge's call is upstream (the provider holds it) when the worker is killed.
             let body = chatBody("What is the capital of France?", model: "simple")

@@ -13,12 +13,8 @@ import TriageWire
     @Test func aSettlementDatedBeforeItsCheckpointByAClockStepIsStillChargedOnce() async throws {
         let fixture = try GuardFixture("checkpoints")
         defer { fixture.close() }
-        let store = fixture.store
-        let path = fixture.path
-        let team = try store.createTeam(name: "research", budgetNano: 10_000_000_000, period: "total", softLimit: nil)
-        var guardian = try fixture.guardian()
-        let journal = try SettlementJournal(storePath: path, owner: "test-\(getpid())")
-        guardian.journal = journal
+        let team = try fixture.team()
+        let (guardian, journal) = try fixture.journaledGuardian()
         let caller = Caller(teamID: team.id, team: team.name)
         let budget = guardian
         let teamID = team.id
@@ -41,16 +37,11 @@ import TriageWire
         c2.write(Usage(promptTokens: 300, completionTokens: 0, estimated: true), answerBytes: 0)
         #expect(journal.pending == 1)
 
-        // The worker dies: its segment (both checkpoints' lines) is left to a reclaim pass. This
-        // process still holds the live segment's lock, so the pass reads a copy, as another worker
-        // reads a dead one's.
-        let journals = SettlementJournal.directory(forStore: path)
-        let segments = try FileManager.default.contentsOfDirectory(atPath: journals).filter { $0.hasSuffix(".jsonl") }
-        #expect(segments.count == 1)
-        for name in segments { try FileManager.default.copyItem(atPath: "\(journals)/\(name)", toPath: "\(journals)/dead-1-\(name)") }
-        let pass = try store.reclaim(now: fixture.now, host: "test", isAlive: { _ in true }, journals: journals)
+        // The worker dies: its segment (both checkpoints' lines) is left to a reclaim pass.
+        let (pass, segments) = try fixture.reclaimAsIfDead()
+        #expect(segments == 1)
         #expect(pass.replayed == 1, "r2's checkpoint; r1 settled")
-        let rows = try store.read { db in
+        let rows = try fixture.store.read { db in
             try db.query("SELECT request_id, outcome, cost_nano FROM ledger ORDER BY id") { ($0.text(0), $0.text(1), $0.int64(2)) }
         }
         #expect(rows.map(\.0) == ["r1", "r2"] && rows.map(\.1) == ["ok", "worker_lost"] && rows.map(\.2) == [69, 45], "\(rows)")

@@ -58,7 +58,7 @@ import TriageWire
         let fixture = try GuardFixture("status")
         defer { fixture.close() }
         let store = fixture.store
-        let team = try store.createTeam(name: "research", budgetNano: 10_000_000_000, period: "total", softLimit: nil)
+        let team = try fixture.team()
         var guardian = try fixture.guardian()
         guardian.statusCache = BudgetStatusCache(maxAge: 0.1)
         let caller = Caller(teamID: team.id, team: team.name)

@@ -13,11 +13,8 @@ import TriageWire
     @Test func aJudgeCallCutByItsWorkersDeathIsChargedItsPromptAndNoOtherTwice() async throws {
         let fixture = try GuardFixture("judge-budget")
         defer { fixture.close() }
-        let store = fixture.store
-        let team = try store.createTeam(name: "research", budgetNano: 10_000_000_000, period: "total", softLimit: nil)
-        var guardian = try fixture.guardian()
-        let journal = try SettlementJournal(storePath: fixture.path, owner: "test-\(getpid())")
-        guardian.journal = journal
+        let team = try fixture.team()
+        let (guardian, journal) = try fixture.journaledGuardian()
         let price = Price(inputPerMTok: 1.0, outputPerMTok: 2.0)
         let cost = JudgeCallCost(worstCase: Money(nanoUSD: 100_000), prompt: Usage(promptTokens: 120, completionTokens: 0, estimated: true),
                                  price: price, model: "judge-mini")
@@ -35,13 +32,10 @@ import TriageWire
         let r3 = try #require(await judgeBudget("r3").reserve(cost, tier: "simple"))
         #expect(journal.pending == 1, "only r3's checkpoint stands")
 
-        // The worker dies: the pass reads a copy of its segment (this process still holds the live one).
-        let journals = SettlementJournal.directory(forStore: fixture.path)
-        let segments = try FileManager.default.contentsOfDirectory(atPath: journals).filter { $0.hasSuffix(".jsonl") }
-        for name in segments { try FileManager.default.copyItem(atPath: "\(journals)/\(name)", toPath: "\(journals)/dead-1-\(name)") }
-        let pass = try store.reclaim(now: fixture.now, host: "test", isAlive: { _ in true }, journals: journals)
+        // The worker dies with its journal as it is.
+        let (pass, _) = try fixture.reclaimAsIfDead()
         #expect(pass.replayed == 1, "r3's prompt; r1 settled, r2 released")
-        let rows = try store.read { db in
+        let rows = try fixture.store.read { db in
             try db.query("SELECT request_id, tier, model, outcome, prompt_tokens, completion_tokens, usage_estimated, cost_nano FROM ledger ORDER BY id") {
                 "\($0.text(0)) \($0.text(1)) \($0.text(2)) \($0.text(3)) \($0.int64(4))+\($0.int64(5))\($0.int64(6) == 1 ? " estimated" : "") \($0.int64(7))"
             }
