@@ -19,12 +19,25 @@ final class IntegrationEnv: Sendable {
         http = HTTPTestClient()
     }
 
-    /// Stops every process (SIGTERM, then SIGKILL), closes stores and the client, removes the directory.
-    /// Synchronous, for `defer` (which cannot await): it blocks its thread while the processes stop,
-    /// usually well under a second.
+    /// Stops every process (SIGTERM, then SIGKILL; latest first), closes stores and the client,
+    /// removes the directory. Synchronous, for `defer` (which cannot await): under ``AwaitedTeardown``
+    /// (every test in ``Integration``) the work is handed to the test's scope, which awaits it once
+    /// the test body has returned; elsewhere it is done at once, blocking the thread while the
+    /// processes stop.
     func tearDown() {
         let all = processes.withLock { p in defer { p.removeAll() }; return p }
-        for p in all.reversed() { p.stopBlocking() }
+        guard let pending = AwaitedTeardown.pending else {
+            for p in all.reversed() { p.stopBlocking() }
+            closeAndRemove()
+            return
+        }
+        pending.add { [self] in
+            for p in all.reversed() { await p.stop() }
+            closeAndRemove()
+        }
+    }
+
+    private func closeAndRemove() {
         stores.withLock { s in s.forEach { $0.close() }; s.removeAll() }
         http.shutdown()
         dir.remove()
