@@ -89,8 +89,14 @@ public struct Coordinator: Sendable {
         router.post("/v1/chat/completions") { request, context in await chat.handle(request, context: context) }
         offLoop.post("/v1/feedback") { request, _ in await feedback.handle(request) }
         router.get("/v1/models") { _, _ in info.models() }
+        router.get("/v1/models/**") { _, context in info.model(context.parameters[Parameters.recursiveCaptureKey] ?? "") }
         router.get("/healthz") { _, _ in info.health() }
         router.get("/readyz") { _, _ in info.ready() }
+        // Last: it wraps only what no route above matched.
+        router.add(middleware: UnmatchedRouteMiddleware(served: [
+            "/v1/chat/completions": [.post], "/v1/feedback": [.post], "/v1/models": [.get],
+            "/healthz": [.get], "/readyz": [.get], "/metrics": [.get], "/dashboard": [.get],
+        ]))
         let onListening = self.onListening
         let logger = self.logger
         return Application(

@@ -9,6 +9,8 @@ import TriageCore
         (.unauthorized("bad key"), 401, "authentication_error", "invalid_api_key"),
         (.modelNotFound("gpt-9"), 404, "invalid_request_error", "model_not_found"),
         (.notFound("no such route"), 404, "invalid_request_error", "not_found"),
+        (.unknownURL(method: "POST", path: "/v1/embeddings"), 404, "invalid_request_error", "unknown_url"),
+        (.methodNotAllowed(method: "GET", path: "/v1/chat/completions", allowed: ["POST"]), 405, "invalid_request_error", "method_not_allowed"),
         (.requestTooLarge(limit: 1024), 413, "invalid_request_error", "request_too_large"),
         (.rateLimited(RateLimitExceeded(team: "search", limit: 60, retryAfter: .milliseconds(1_500))), 429, "requests", "rate_limit_exceeded"),
         (.rateLimited(RateLimitExceeded(team: "search", unit: .tokens, limit: 6_000, requested: 900, retryAfter: .seconds(3))), 429, "tokens", "rate_limit_exceeded"),

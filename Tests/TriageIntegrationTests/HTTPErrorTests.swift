@@ -4,7 +4,7 @@ import TriageCore
 import TriageStore
 
 extension Integration {
-    /// Client errors in OpenAI's shape, and the info endpoints.
+    /// Client errors in OpenAI's shape (unknown paths and methods too), and the info endpoints.
     @Suite struct HTTPErrorTests {
         static func expectError(_ r: HTTPResult, status: Int, code: String, sourceLocation: SourceLocation = #_sourceLocation) {
             #expect(r.status == status, "\(r.text)", sourceLocation: sourceLocation)
@@ -46,6 +46,29 @@ extension Integration {
             let ids = Set(list["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
             #expect(ids.isSuperset(of: ["auto", "simple", "medium", "complex", "gpt-4o-mini", "claude-sonnet-4-5", "claude-opus-4-1"]),
                     "\(ids.sorted())")
+
+            // One model by id, as SDKs' models.retrieve asks; an id with its slash escaped is decoded.
+            let one = try await http.get(cluster.base + "/v1/models/claude-sonnet-4-5")
+            #expect(one.status == 200, "\(one.text)")
+            #expect(try one.json()["id"]?.stringValue == "claude-sonnet-4-5")
+            #expect(try one.json()["object"]?.stringValue == "model")
+            #expect(try await http.get(cluster.base + "/v1/models/auto").status == 200)
+            Self.expectError(try await http.get(cluster.base + "/v1/models/gpt-9"), status: 404, code: "model_not_found")
+            let escaped = try await http.get(cluster.base + "/v1/models/meta-llama%2FLlama-3")
+            Self.expectError(escaped, status: 404, code: "model_not_found")
+            #expect(escaped.text.contains("'meta-llama/Llama-3'"), "\(escaped.text)")
+
+            // What no route serves answers in OpenAI's shape too: a wrong method names the right one.
+            let embeddings = try await http.post(cluster.base + "/v1/embeddings", json: .object(["input": .string("x")]))
+            Self.expectError(embeddings, status: 404, code: "unknown_url")
+            #expect(embeddings.text.contains("Invalid URL (POST /v1/embeddings)"), "\(embeddings.text)")
+            Self.expectError(try await http.post(cluster.base + "/chat/completions", json: chatBody("hi")), status: 404, code: "unknown_url")
+            let wrongMethod = try await http.get(cluster.chatURL)
+            Self.expectError(wrongMethod, status: 405, code: "method_not_allowed")
+            #expect(wrongMethod.headers["allow"] == "POST", "\(wrongMethod.headers)")
+            let postModels = try await http.post(cluster.base + "/v1/models", json: .object([:]))
+            Self.expectError(postModels, status: 405, code: "method_not_allowed")
+            #expect(postModels.headers["allow"] == "GET", "\(postModels.headers)")
 
             let health = try await http.get(cluster.base + "/healthz")
             #expect(health.status == 200)

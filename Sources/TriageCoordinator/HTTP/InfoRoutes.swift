@@ -1,14 +1,31 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import TriageCore
 
-/// `GET /v1/models`, `GET /healthz`, `GET /readyz`.
+/// `GET /v1/models`, `GET /v1/models/{model}`, `GET /healthz`, `GET /readyz`.
 struct InfoRoutes: Sendable {
     let pool: WorkerPool
     let live: LiveConfig
 
     /// The configured tiers and models, plus `auto`, in OpenAI's list shape.
     func models() -> Response {
+        json(200, .object(["object": .string("list"), "data": .array(listed())]))
+    }
+
+    /// One model of ``models()`` by its id (OpenAI's `GET /v1/models/{model}`, which clients use to
+    /// check a model exists), else `404 model_not_found`. `id` is the rest of the path, percent-decoded,
+    /// so an id with a slash (`meta-llama/Llama-3.1-8B`) is found with or without its slash escaped.
+    func model(_ id: Substring) -> Response {
+        let id = id.removingPercentEncoding ?? String(id)
+        guard let found = listed().first(where: { $0["id"]?.stringValue == id }) else {
+            return ErrorResponse.make(.modelNotFound(id))
+        }
+        return json(200, found)
+    }
+
+    /// `auto`, each tier by name, then each tier's model (unless a tier has that name).
+    private func listed() -> [JSONValue] {
         let config = live.config
         var data: [JSONValue] = [Self.model("auto", description: "route by complexity")]
         for tier in config.tiers {
@@ -17,7 +34,7 @@ struct InfoRoutes: Sendable {
         for tier in config.tiers where !config.tiers.contains(where: { $0.name == tier.model }) {
             data.append(Self.model(tier.model, description: "model of tier \(tier.name)"))
         }
-        return json(200, .object(["object": .string("list"), "data": .array(data)]))
+        return data
     }
 
     private static func model(_ id: String, description: String) -> JSONValue {

@@ -20,6 +20,10 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
     case rateLimited(RateLimitExceeded)
     case concurrencyLimited(ConcurrencyLimitExceeded)
     case notFound(String)
+    /// A request for a path Triage does not serve, as OpenAI answers one ("Invalid URL (GET /v1/x)").
+    case unknownURL(method: String, path: String)
+    /// A path Triage serves, asked with a method it does not serve it for.
+    case methodNotAllowed(method: String, path: String, allowed: [String])
     case noWorkers
     case workerLost(String)
     case upstreamFailed(String)
@@ -35,7 +39,8 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .forbidden: 403
         case .conflict: 409
         case .budgetExceeded, .rateLimited, .concurrencyLimited: 429
-        case .modelNotFound, .notFound: 404
+        case .modelNotFound, .notFound, .unknownURL: 404
+        case .methodNotAllowed: 405
         case .requestTooLarge: 413
         case .workerLost, .upstreamFailed: 502
         case .noWorkers, .shuttingDown: 503
@@ -91,6 +96,14 @@ public enum TriageError: Error, Sendable, Equatable, CustomStringConvertible {
             c.body
         case .notFound(let what):
             OpenAIErrorBody(message: what, type: "invalid_request_error", code: "not_found")
+        case .unknownURL(let method, let path):
+            OpenAIErrorBody(message: "Invalid URL (\(method) \(path)). " + (path.hasPrefix("/admin/")
+                                ? "The admin API has no such route (README, \"Teams, keys and budgets\")."
+                                : "Triage serves POST /v1/chat/completions and GET /v1/models; check the base URL (it ends in /v1)."),
+                            type: "invalid_request_error", code: "unknown_url")
+        case .methodNotAllowed(let method, let path, let allowed):
+            OpenAIErrorBody(message: "\(path) does not take \(method); use \(allowed.joined(separator: " or ")).",
+                            type: "invalid_request_error", code: "method_not_allowed")
         case .noWorkers:
             OpenAIErrorBody(message: "No worker is available to serve the request; try again shortly.", type: "service_unavailable", code: "no_workers")
         case .workerLost(let why):
