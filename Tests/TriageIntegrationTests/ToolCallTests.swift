@@ -83,5 +83,49 @@ extension Integration {
             #expect(s.headers["x-triage-attempts"] == nil || s.headers["x-triage-attempts"] == "1")
             #expect(try await w.attempts() == [W.simple: 0, W.medium: 1, W.complex: 0], "no first_token_timeout retry")
         }
+
+        /// Structured output on a tier served by Anthropic, which has no `response_format`: the format
+        /// becomes a tool the model must call, and its input comes back as the answer's text.
+        @Test func aResponseFormatIsAnsweredInItsSchemaThroughTheAnthropicAdapter() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let w = try await W.start(env, configure: AnthropicFaultTests.anthropicMedium)
+            try await w.sim.setBehaviours("{}")  // no fixed answers
+            func body(_ model: String, stream: Bool = false) -> JSONValue {
+                var body = chatBody("What will the weather be in Paris? Answer in JSON.", model: model, stream: stream)
+                body["response_format"] = .object(["type": .string("json_schema"), "json_schema": .object([
+                    "name": .string("forecast"), "strict": .bool(true),
+                    "schema": .object([
+                        "type": .string("object"),
+                        "properties": .object(["city": .object(["type": .string("string")]), "celsius": .object(["type": .string("number")])]),
+                        "required": .array([.string("city"), .string("celsius")]),
+                    ]),
+                ])])
+                return body
+            }
+            let expected: JSONValue = .object(["city": .string("sim"), "celsius": .double(1.5)])
+
+            // The cheap tier (the simulated OpenAI API, which ignores the format) answers in prose: the
+            // quality check climbs; the Anthropic tier's answer follows the schema.
+            let r = try await w.cluster.http.post(w.cluster.chatURL, json: body("auto"))
+            #expect(r.status == 200, "\(r.text)")
+            #expect(r.headers["x-triage-tier"] == "medium", "\(r.headers)")
+            #expect(r.headers["x-triage-fallbacks"]?.contains("low_quality") == true, "\(r.headers["x-triage-fallbacks"] ?? "nil")")
+            #expect(r.headers["x-triage-quality"] == nil, "\(r.headers["x-triage-quality"] ?? "")")
+            let choice = try r.json()["choices"]?.arrayValue?.first
+            #expect(choice?["finish_reason"]?.stringValue == "stop")
+            #expect(choice?["message"]?["tool_calls"] == nil)
+            let content = choice?["message"]?["content"]?.stringValue ?? ""
+            #expect((try? JSONValue.parse(Array(content.utf8))) == expected, "\(content)")
+            #expect(try await w.attempts() == [W.simple: 1, W.medium: 1, W.complex: 0])
+
+            // Streamed: the tool's input arrives as content pieces, and the stream ends with `stop`.
+            let s = try await w.cluster.http.stream(w.cluster.chatURL, json: body("medium", stream: true))
+            #expect(s.status == 200 && s.sawDone && s.errorEvent == nil, "\(s.raw)")
+            let streamed = s.chunks.compactMap { $0["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue }.joined()
+            #expect((try? JSONValue.parse(Array(streamed.utf8))) == expected, "\(streamed)")
+            #expect(!s.chunks.contains { $0["choices"]?.arrayValue?.first?["delta"]?["tool_calls"] != nil })
+            #expect(s.chunks.contains { $0["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue == "stop" })
+        }
     }
 }

@@ -54,6 +54,43 @@ import TriageCore
         #expect(messages[2]["content"]?.arrayValue?.first?["tool_use_id"] == .string("c1"))
     }
 
+    /// `response_format` becomes a tool the model must call, whose input is the answer.
+    @Test func responseFormatBecomesAForcedTool() {
+        let schema = #"{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"#
+        let body = AnthropicRequest.body(fromOpenAI: json("""
+        {"model":"m","messages":[{"role":"user","content":"q"}],
+         "response_format":{"type":"json_schema","json_schema":{"name":"place","strict":true,"schema":\(schema)}}}
+        """))
+        #expect(body["tools"]?.arrayValue?.count == 1)
+        #expect(body["tools"]?.arrayValue?.first?["name"] == .string("place"))
+        #expect(body["tools"]?.arrayValue?.first?["input_schema"] == json(schema))
+        #expect(body["tool_choice"] == .object(["type": .string("tool"), "name": .string("place")]))
+        #expect(body["system"] == nil)
+
+        // json_object: any object; a schema name that is no valid tool name gives way to json_answer.
+        let object = AnthropicRequest.body(fromOpenAI: json(#"{"model":"m","messages":[{"role":"user","content":"q"}],"response_format":{"type":"json_object"}}"#))
+        #expect(object["tools"]?.arrayValue?.first?["input_schema"] == .object(["type": .string("object")]))
+        #expect(object["tool_choice"]?["name"] == .string("json_answer"))
+        #expect(AnthropicRequest.formatTool(for: json(#"{"response_format":{"type":"json_schema","json_schema":{"name":"a b","schema":{"type":"object"}}}}"#))?.name == "json_answer")
+
+        // No tool for text, nor for a schema whose top level is not an object.
+        for format in [#"{"type":"text"}"#, #"{"type":"json_schema","json_schema":{"name":"n","schema":{"type":"array"}}}"#] {
+            let b = AnthropicRequest.body(fromOpenAI: json(#"{"model":"m","messages":[{"role":"user","content":"q"}],"response_format":\#(format)}"#))
+            #expect(b["tools"] == nil && b["tool_choice"] == nil, "\(format)")
+        }
+
+        // Beside the request's own tools: offered, not forced, and the system prompt says when to call it;
+        // a schema named like one of them is renamed.
+        let mixed = AnthropicRequest.body(fromOpenAI: json("""
+        {"model":"m","messages":[{"role":"user","content":"q"}],
+         "tools":[{"type":"function","function":{"name":"place","parameters":{"type":"object"}}}],
+         "response_format":{"type":"json_schema","json_schema":{"name":"place","schema":\(schema)}}}
+        """))
+        #expect(mixed["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["place", "json_answer"])
+        #expect(mixed["tool_choice"] == nil)
+        #expect(mixed["system"]?.stringValue?.contains("`json_answer`") == true)
+    }
+
     // MARK: Response
 
     @Test(arguments: [("end_turn", "stop"), ("max_tokens", "length"), ("stop_sequence", "stop"), ("tool_use", "tool_calls"), ("refusal", "content_filter")])
@@ -75,6 +112,26 @@ import TriageCore
         #expect(choice["message"]?["tool_calls"]?.arrayValue?.first?["function"]?["arguments"] == .string(#"{"a":1}"#))
         #expect(c.body["usage"]?["total_tokens"] == .int(17))
         #expect(AnthropicResponse.completion(fromMessage: json(#"{"type":"error"}"#)) == nil)
+    }
+
+    @Test func theFormatToolsCallIsTheAnswersText() throws {
+        let c = try #require(AnthropicResponse.completion(fromMessage: json("""
+        {"id":"msg_1","type":"message","role":"assistant","model":"claude-x",
+         "content":[{"type":"text","text":"Here it is:"},{"type":"tool_use","id":"t1","name":"place","input":{"city":"Paris"}}],
+         "stop_reason":"tool_use","usage":{"input_tokens":10,"output_tokens":5}}
+        """), formatTool: "place"))
+        let choice = try #require(c.body["choices"]?.arrayValue?.first)
+        #expect(choice["finish_reason"] == .string("stop"))
+        #expect(choice["message"]?["content"] == .string(#"{"city":"Paris"}"#))
+        #expect(choice["message"]?["tool_calls"] == nil)
+
+        // Another tool's call beside it stays a call.
+        let both = try #require(AnthropicResponse.completion(fromMessage: json("""
+        {"type":"message","content":[{"type":"tool_use","id":"t0","name":"get","input":{}},{"type":"tool_use","id":"t1","name":"place","input":{"city":"Paris"}}],
+         "stop_reason":"tool_use","usage":{"input_tokens":1,"output_tokens":1}}
+        """), formatTool: "place"))
+        #expect(both.body["choices"]?.arrayValue?.first?["finish_reason"] == .string("tool_calls"))
+        #expect(both.body["choices"]?.arrayValue?.first?["message"]?["tool_calls"]?.arrayValue?.count == 1)
     }
 
     // MARK: Stream
@@ -124,6 +181,21 @@ import TriageCore
         guard case .chunk(_, let s) = start[0], case .chunk(_, let d) = delta[0] else { Issue.record("no chunks"); return }
         #expect(s["choices"]?.arrayValue?.first?["delta"]?["tool_calls"]?.arrayValue?.first?["function"]?["name"] == .string("get"))
         #expect(d["choices"]?.arrayValue?.first?["delta"]?["tool_calls"]?.arrayValue?.first?["function"]?["arguments"] == .string(#"{"a":"#))
+    }
+
+    @Test func theFormatToolsCallStreamsAsText() throws {
+        var t = AnthropicStreamTranslator(formatTool: "place", created: 1)
+        var items: [StreamItem] = []
+        items += try feed(&t, "message_start", #"{"type":"message_start","message":{"id":"m","model":"x","usage":{"input_tokens":1}}}"#)
+        items += try feed(&t, "content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t1","name":"place","input":{}}}"#)
+        items += try feed(&t, "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}"#)
+        items += try feed(&t, "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\": "}}"#)
+        items += try feed(&t, "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"\"Paris\"}"}}"#)
+        items += try feed(&t, "message_delta", #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}"#)
+        #expect(texts(items) == ["", #"{"city": "#, #""Paris"}"#])
+        let deltas = items.compactMap { if case .chunk(_, let j) = $0 { j["choices"]?.arrayValue?.first } else { nil } }
+        #expect(deltas.allSatisfy { $0["delta"]?["tool_calls"] == nil })
+        #expect(deltas.last?["finish_reason"] == .string("stop"))
     }
 
     @Test func streamWithoutMessageStopButFinishedEndsCleanly() throws {

@@ -47,7 +47,9 @@ public struct AnthropicProvider: ChatProvider {
         guard response.status == 200 else {
             throw AnthropicError.failure(status: response.status, headers: response.headers, body: response.body)
         }
-        guard let message = try? JSONValue.parse(response.body), let completion = AnthropicResponse.completion(fromMessage: message) else {
+        let format = AnthropicRequest.formatTool(for: call.body)?.name
+        guard let message = try? JSONValue.parse(response.body),
+              let completion = AnthropicResponse.completion(fromMessage: message, formatTool: format) else {
             throw AttemptFailure(kind: .malformed, message: "the provider's answer is not a Messages API message", status: 200)
         }
         return completion
@@ -58,16 +60,17 @@ public struct AnthropicProvider: ChatProvider {
         streaming.body["stream"] = .bool(true)
         let parts = http.stream(request(for: streaming))
         let progress = call.progress
+        let format = AnthropicRequest.formatTool(for: call.body)?.name
         return .pumped(on: call.executor) { continuation throws(AttemptFailure) in
-            try await Self.pump(parts, into: continuation, progress: progress)
+            try await Self.pump(parts, into: continuation, formatTool: format, progress: progress)
         }
     }
 
     /// Reads HTTP parts, parses SSE, translates events and yields OpenAI chunks.
     static func pump(_ parts: AsyncThrowingStream<UpstreamHTTPPart, any Error>,
                      into continuation: AsyncThrowingStream<StreamItem, any Error>.Continuation,
-                     progress: (any AttemptProgress)? = nil) async throws(AttemptFailure) {
-        var translator = AnthropicStreamTranslator()
+                     formatTool: String? = nil, progress: (any AttemptProgress)? = nil) async throws(AttemptFailure) {
+        var translator = AnthropicStreamTranslator(formatTool: formatTool)
         var reader = SSEResponseReader()
         try await reader.read(parts, progress: progress, billed: { translator.usage }) { events throws(AttemptFailure) in
             for event in events {

@@ -9,9 +9,51 @@ import TriageCore
 /// - `max_completion_tokens` / `max_tokens` → `max_tokens` (Anthropic requires it: default 4096)
 /// - `stop` → `stop_sequences`; `temperature` (capped at 1), `top_p`, `stream`, `user` → `metadata.user_id`
 /// - `tools` → `tools` with `input_schema`; `tool_choice` → Anthropic's form
+/// - `response_format` (`json_schema` with an object schema, or `json_object`), which Anthropic has no
+///   field for → one more tool, the ``FormatTool``, whose input is the answer; the model is made to call
+///   it when the request offers no tools of its own (``AnthropicResponse`` and
+///   ``AnthropicStreamTranslator`` turn its input back into the answer's text)
 public enum AnthropicRequest {
     /// The `max_tokens` sent when the request sets none.
     public static let defaultMaxTokens = 4096
+
+    /// The tool that carries a `response_format` answer: the model's call of it, with the answer as
+    /// its input, is the one way to get JSON that follows a schema from the Messages API.
+    public struct FormatTool: Sendable, Equatable {
+        /// The tool's name: the schema's `name` when it is a valid tool name no offered tool has,
+        /// else `json_answer`.
+        public var name: String
+        /// Its `input_schema`: the format's schema, or any object for `json_object`.
+        public var schema: JSONValue
+    }
+
+    /// The format tool for a request's `response_format`, or nil when it asks for none (`text`, or
+    /// absent) or for a schema whose top level is not an object (a tool's input always is one).
+    public static func formatTool(for openAI: JSONValue) -> FormatTool? {
+        guard let format = openAI["response_format"] else { return nil }
+        let schema: JSONValue
+        var name = "json_answer"
+        switch format["type"]?.stringValue {
+        case "json_object"?:
+            schema = .object(["type": .string("object")])
+        case "json_schema"?:
+            let spec = format["json_schema"]
+            schema = spec?["schema"] ?? .object(["type": .string("object")])
+            guard schema.objectValue != nil, (schema["type"]?.stringValue ?? "object") == "object" else { return nil }
+            let offered = Set((openAI["tools"]?.arrayValue ?? []).compactMap { $0["function"]?["name"]?.stringValue })
+            if let given = spec?["name"]?.stringValue, isToolName(given), !offered.contains(given) { name = given }
+        default:
+            return nil
+        }
+        return FormatTool(name: name, schema: schema)
+    }
+
+    /// Anthropic's rule for tool names: 1 to 64 of letters, digits, `_` and `-`.
+    static func isToolName(_ s: String) -> Bool {
+        (1...64).contains(s.utf8.count) && s.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D
+        }
+    }
 
     public static func body(fromOpenAI openAI: JSONValue, defaultMaxTokens: Int = defaultMaxTokens) -> JSONValue {
         var out: [String: JSONValue] = [:]
@@ -48,6 +90,11 @@ public enum AnthropicRequest {
                 add("user", textBlocks(m["content"]))
             }
         }
+        let format = formatTool(for: openAI)
+        let ownTools = openAI["tools"]?.arrayValue?.isEmpty == false
+        if let format, ownTools {
+            system.append("When you give your final answer rather than call a tool, give it by calling the tool `\(format.name)`.")
+        }
         if !system.isEmpty { out["system"] = .string(system.joined(separator: "\n\n")) }
         out["messages"] = .array(turns.map { .object(["role": .string($0.role), "content": .array($0.blocks)]) })
 
@@ -62,21 +109,25 @@ public enum AnthropicRequest {
         if let p = openAI["top_p"]?.doubleValue { out["top_p"] = .double(p) }
         if openAI["stream"]?.boolValue == true { out["stream"] = .bool(true) }
         if let user = openAI["user"]?.stringValue { out["metadata"] = .object(["user_id": .string(user)]) }
-        if let tools = openAI["tools"]?.arrayValue {
-            out["tools"] = .array(tools.compactMap { t in
-                guard let f = t["function"], let name = f["name"] else { return nil }
-                var tool: [String: JSONValue] = ["name": name, "input_schema": f["parameters"] ?? .object(["type": .string("object")])]
-                if let d = f["description"] { tool["description"] = d }
-                return .object(tool)
-            })
+        var tools: [JSONValue] = (openAI["tools"]?.arrayValue ?? []).compactMap { t in
+            guard let f = t["function"], let name = f["name"] else { return nil }
+            var tool: [String: JSONValue] = ["name": name, "input_schema": f["parameters"] ?? .object(["type": .string("object")])]
+            if let d = f["description"] { tool["description"] = d }
+            return .object(tool)
         }
+        if let format {
+            tools.append(.object(["name": .string(format.name), "input_schema": format.schema,
+                                  "description": .string("Give your whole answer as this tool's input.")]))
+        }
+        if !tools.isEmpty { out["tools"] = .array(tools) }
         switch openAI["tool_choice"] {
         case .string("auto")?: out["tool_choice"] = .object(["type": .string("auto")])
         case .string("required")?: out["tool_choice"] = .object(["type": .string("any")])
         case .string("none")?: out["tool_choice"] = .object(["type": .string("none")])
         case .object(let o)?:
             if let name = o["function"]?["name"] { out["tool_choice"] = .object(["type": .string("tool"), "name": name]) }
-        default: break
+        default:
+            if let format, !ownTools { out["tool_choice"] = .object(["type": .string("tool"), "name": .string(format.name)]) }
         }
         return .object(out)
     }

@@ -23,15 +23,22 @@ public enum AnthropicResponse {
     }
 
     /// A Messages API `message` object as an OpenAI `chat.completion`.
+    /// - Parameter formatTool: The name of the request's ``AnthropicRequest/FormatTool``: a call of it
+    ///   is the answer (its input, as JSON text, is the message's content, and replaces any text
+    ///   before it), not a tool call.
     /// - Returns: nil when the body is not a message.
-    public static func completion(fromMessage message: JSONValue, created: Int = Int(Date().timeIntervalSince1970)) -> Completion? {
+    public static func completion(fromMessage message: JSONValue, formatTool: String? = nil,
+                                  created: Int = Int(Date().timeIntervalSince1970)) -> Completion? {
         guard message["type"]?.stringValue == "message", let blocks = message["content"]?.arrayValue else { return nil }
         var text = ""
         var toolCalls: [JSONValue] = []
+        var formatted: String?
         for block in blocks {
             switch block["type"]?.stringValue {
             case "text"?:
                 text += block["text"]?.stringValue ?? ""
+            case "tool_use"? where formatTool != nil && block["name"]?.stringValue == formatTool:
+                formatted = String(decoding: (block["input"] ?? .object([:])).encoded(), as: UTF8.self)
             case "tool_use"?:
                 toolCalls.append(.object([
                     "id": block["id"] ?? .string(""), "type": .string("function"),
@@ -42,8 +49,10 @@ public enum AnthropicResponse {
                 break  // thinking and other blocks have no OpenAI counterpart
             }
         }
-        var msg: [String: JSONValue] = ["role": .string("assistant"), "content": .string(text)]
+        var msg: [String: JSONValue] = ["role": .string("assistant"), "content": .string(formatted ?? text)]
         if !toolCalls.isEmpty { msg["tool_calls"] = .array(toolCalls) }
+        var stopReason = message["stop_reason"]?.stringValue
+        if formatted != nil, toolCalls.isEmpty, stopReason == "tool_use" { stopReason = "end_turn" }  // the answer, not a call
         let usage = usage(message["usage"])
         var body: [String: JSONValue] = [
             "id": message["id"] ?? .string("msg"),
@@ -53,7 +62,7 @@ public enum AnthropicResponse {
             "choices": .array([.object([
                 "index": .int(0),
                 "message": .object(msg),
-                "finish_reason": finishReason(message["stop_reason"]?.stringValue).map(JSONValue.string) ?? .null,
+                "finish_reason": finishReason(stopReason).map(JSONValue.string) ?? .null,
             ])]),
         ]
         if let usage { body["usage"] = usage.openAIValue }

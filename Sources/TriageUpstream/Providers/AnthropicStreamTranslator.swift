@@ -14,6 +14,8 @@ import TriageCore
 /// ping, content_block_stop                                            → nothing
 /// error                {error:{type, message}}                        → throws AttemptFailure
 /// ```
+/// A call of the request's ``AnthropicRequest/FormatTool`` is the answer: its input's pieces come as
+/// `content`, and its `tool_use` stop as `finish_reason: stop`.
 /// Events whose data is not JSON are skipped and counted in ``malformedEvents``.
 public struct AnthropicStreamTranslator: Sendable {
     public private(set) var id = "msg"
@@ -25,10 +27,17 @@ public struct AnthropicStreamTranslator: Sendable {
     public private(set) var stopped = false
     public private(set) var malformedEvents = 0
     private let created: Int
+    private let formatTool: String?
     /// Anthropic content-block index → OpenAI tool-call index.
     private var toolIndex: [Int: Int] = [:]
+    /// The content-block index of the format tool's call, once it has begun.
+    private var formatIndex: Int?
 
-    public init(created: Int = Int(Date().timeIntervalSince1970)) { self.created = created }
+    /// - Parameter formatTool: The name of the request's ``AnthropicRequest/FormatTool``, if any.
+    public init(formatTool: String? = nil, created: Int = Int(Date().timeIntervalSince1970)) {
+        self.formatTool = formatTool
+        self.created = created
+    }
 
     /// Usage so far, once `message_start` has reported the input tokens.
     public var usage: Usage? {
@@ -56,6 +65,10 @@ public struct AnthropicStreamTranslator: Sendable {
         case "content_block_start"?:
             guard let block = json["content_block"], block["type"]?.stringValue == "tool_use",
                   let index = json["index"]?.intValue else { return [] }
+            if formatTool != nil, block["name"]?.stringValue == formatTool {
+                formatIndex = index
+                return []
+            }
             let n = toolIndex.count
             toolIndex[index] = n
             return [chunk(delta: ["tool_calls": .array([.object([
@@ -68,6 +81,9 @@ public struct AnthropicStreamTranslator: Sendable {
             case "text_delta"?:
                 guard let text = delta?["text"]?.stringValue else { return [] }
                 return [chunk(delta: ["content": .string(text)])]
+            case "input_json_delta"? where formatIndex != nil && json["index"]?.intValue == formatIndex:
+                guard let part = delta?["partial_json"]?.stringValue, !part.isEmpty else { return [] }
+                return [chunk(delta: ["content": .string(part)])]
             case "input_json_delta"?:
                 guard let index = json["index"]?.intValue, let n = toolIndex[index],
                       let part = delta?["partial_json"]?.stringValue else { return [] }
@@ -80,7 +96,9 @@ public struct AnthropicStreamTranslator: Sendable {
         case "message_delta"?:
             if let out = json["usage"]?["output_tokens"]?.intValue { outputTokens = out }
             if let input = json["usage"]?["input_tokens"]?.intValue, inputTokens == nil { inputTokens = input }
-            guard let reason = AnthropicResponse.finishReason(json["delta"]?["stop_reason"]?.stringValue) else { return [] }
+            var stopReason = json["delta"]?["stop_reason"]?.stringValue
+            if formatIndex != nil, toolIndex.isEmpty, stopReason == "tool_use" { stopReason = "end_turn" }  // the answer, not a call
+            guard let reason = AnthropicResponse.finishReason(stopReason) else { return [] }
             finishReason = reason
             return [chunk(delta: [:], finishReason: reason)]
         case "message_stop"?:
