@@ -85,11 +85,11 @@ public struct Coordinator: Sendable {
         let dashboard = DashboardRoute(store: store, pool: pool, live: live, guardian: guardian)
         offLoop.get("/metrics") { request, _ in metricsRoute.handle(request) }
         offLoop.get("/dashboard") { request, _ in dashboard.handle(request) }
-        let info = InfoRoutes(pool: pool, live: live)
+        let info = InfoRoutes(pool: pool, live: live, auth: authenticator)
         router.post("/v1/chat/completions") { request, context in await chat.handle(request, context: context) }
         offLoop.post("/v1/feedback") { request, _ in await feedback.handle(request) }
-        router.get("/v1/models") { _, _ in info.models() }
-        router.get("/v1/models/**") { _, context in info.model(context.parameters[Parameters.recursiveCaptureKey] ?? "") }
+        router.get("/v1/models") { request, _ in info.models(request) }
+        router.get("/v1/models/**") { request, context in info.model(context.parameters[Parameters.recursiveCaptureKey] ?? "", request) }
         router.get("/healthz") { _, _ in info.health() }
         router.get("/readyz") { _, _ in info.ready() }
         // Last: it wraps only what no route above matched.

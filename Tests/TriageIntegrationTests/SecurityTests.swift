@@ -30,6 +30,12 @@ extension Integration {
                 #expect(served.status == 200, "\(served.text)")
             }
             #expect(try await cluster.http.get(cluster.base + "/admin/teams", headers: admin).status == 200)
+            // The models endpoints take the same keys (the configured models are the teams' business only).
+            for path in ["/v1/models", "/v1/models/auto"] {
+                let anonymous = try await cluster.http.get(cluster.base + path)
+                #expect(anonymous.status == 401 && anonymous.errorCode == "invalid_api_key", "\(path): \(anonymous.text)")
+                #expect(try await cluster.http.get(cluster.base + path, headers: ["Authorization": "Bearer \(key)"]).status == 200, "\(path)")
+            }
 
             // The store holds each key's SHA-256 (found by its prefix), never the key or its secret part.
             let store = try cluster.store()

@@ -7,16 +7,21 @@ import TriageCore
 struct InfoRoutes: Sendable {
     let pool: WorkerPool
     let live: LiveConfig
+    /// The models endpoints take the same keys as the chat endpoint (as OpenAI's do): with auth on,
+    /// the configured models and providers are no one else's business.
+    let auth: Authenticator
 
     /// The configured tiers and models, plus `auto`, in OpenAI's list shape.
-    func models() -> Response {
-        json(200, .object(["object": .string("list"), "data": .array(listed())]))
+    func models(_ request: Request) -> Response {
+        do throws(TriageError) { _ = try auth.authenticate(request.headers) } catch { return ErrorResponse.make(error) }
+        return json(200, .object(["object": .string("list"), "data": .array(listed())]))
     }
 
     /// One model of ``models()`` by its id (OpenAI's `GET /v1/models/{model}`, which clients use to
     /// check a model exists), else `404 model_not_found`. `id` is the rest of the path, percent-decoded,
     /// so an id with a slash (`meta-llama/Llama-3.1-8B`) is found with or without its slash escaped.
-    func model(_ id: Substring) -> Response {
+    func model(_ id: Substring, _ request: Request) -> Response {
+        do throws(TriageError) { _ = try auth.authenticate(request.headers) } catch { return ErrorResponse.make(error) }
         let id = id.removingPercentEncoding ?? String(id)
         guard let found = listed().first(where: { $0["id"]?.stringValue == id }) else {
             return ErrorResponse.make(.modelNotFound(id))
