@@ -45,6 +45,7 @@ func buildSimRouter(config: SimConfig, replay: ReplayStore) -> Router<SimRequest
     let messages = MessagesHandler(state: state, replay: replay)
     let models = ModelList(data: config.models.map { ModelList.Model(id: $0) })
     let router = Router(context: SimRequestContext.self)
+    router.add(middleware: SimRequestIDMiddleware())
 
     router.post("v1/chat/completions") { request, context in
         try await chat.respond(to: request, context: context)

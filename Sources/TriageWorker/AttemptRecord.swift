@@ -9,6 +9,8 @@ struct AttemptRecord: Codable, Sendable {
     var status: Int?
     var ms: Double
     var message: String?
+    /// The provider's id for the call (``AttemptWatchdog/providerRequestID``), when it gave one.
+    var providerRequestID: String?
 
     /// `simple/gpt-4o-mini=server_error(503)` for the `x-triage-fallbacks` header.
     var summary: String {
@@ -36,6 +38,10 @@ extension [AttemptRecord] {
             if let message = a.message {
                 out.append(contentsOf: #","message":"#.utf8)
                 JSONWriter.writeString(message, into: &out)
+            }
+            if let id = a.providerRequestID {
+                out.append(contentsOf: #","provider_request_id":"#.utf8)
+                JSONWriter.writeString(id, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

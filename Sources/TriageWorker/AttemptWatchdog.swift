@@ -15,6 +15,7 @@ final class AttemptWatchdog: AttemptProgress, Sendable {
         var started: ContinuousClock.Instant
         var lastActivity: ContinuousClock.Instant
         var fired: AttemptFailure.Kind?
+        var providerRequestID: String?
     }
 
     private let limits: AttemptLimits
@@ -30,8 +31,10 @@ final class AttemptWatchdog: AttemptProgress, Sendable {
         self.state = Mutex(State(started: now, lastActivity: now))
     }
 
-    func responseStarted() {
+    func responseStarted(headers: [String: String]) {
+        let id = Self.providerRequestID(headers)
         state.withLock {
+            $0.providerRequestID = id
             $0.lastActivity = .now
             if $0.phase == .waitingForResponse { $0.phase = stream ? .waitingForToken : .streaming }
         }
@@ -39,6 +42,16 @@ final class AttemptWatchdog: AttemptProgress, Sendable {
 
     func bytesReceived() {
         state.withLock { $0.lastActivity = .now }
+    }
+
+    /// The provider's id for the attempt, from its response headers (OpenAI's and vLLM's
+    /// `x-request-id`, Anthropic's `request-id`): what its support asks for about one call.
+    var providerRequestID: String? { state.withLock { $0.providerRequestID } }
+
+    /// The id a provider's response headers give the call, at most 128 characters.
+    static func providerRequestID(_ headers: [String: String]) -> String? {
+        guard let id = headers["x-request-id"] ?? headers["request-id"], !id.isEmpty else { return nil }
+        return String(id.prefix(128))
     }
 
     /// A content token reached the runner.

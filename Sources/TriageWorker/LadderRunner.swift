@@ -213,7 +213,8 @@ struct LadderRunner: Sendable {
             let cost = usage.map(tier.price.cost) ?? .zero
             outcome.cost += cost
             outcome.attempts.append(AttemptRecord(tier: tier.name, model: tier.model, outcome: failure?.kind.rawValue ?? "ok",
-                                                  status: failure == nil ? 200 : failure?.status, ms: ms, message: failure?.message))
+                                                  status: failure == nil ? 200 : failure?.status, ms: ms, message: failure?.message,
+                                                  providerRequestID: watchdog.providerRequestID))
             // The judge check's call settled its own reservation; its cost is the request's too.
             if let judgeCheck { noteJudgeCheck(judgeCheck, kept: failure == nil, outcome: &outcome) }
             let entry = checkpoints.dated(ledgerEntry(request, tier: tier, usage: usage, cost: cost, outcome: failure?.kind.rawValue ?? "ok"))
@@ -335,7 +336,8 @@ struct LadderRunner: Sendable {
         func release() async {
             if !started {
                 var o = outcome
-                o.attempts.append(AttemptRecord(tier: call.tier.name, model: call.tier.model, outcome: "ok", status: 200, ms: 0))
+                o.attempts.append(AttemptRecord(tier: call.tier.name, model: call.tier.model, outcome: "ok", status: 200, ms: 0,
+                                                providerRequestID: watchdog.providerRequestID))
                 await send(.head(id: request.id, status: 200, headers: headers(request, outcome: o, withCost: false)))
                 started = true
             }

@@ -4,7 +4,8 @@ import TriageCore
 
 extension Integration {
     /// An operator looks a request up by the `x-triage-request-id` of its answer: where it went, why,
-    /// each attempt and what it cost, through the admin API and `triage requests`.
+    /// each attempt (with the provider's own id for it) and what it cost, through the admin API and
+    /// `triage requests`.
     @Suite struct RequestLookupTests {
         @Test func aClimbedRequestIsFoundByItsIdWithEachAttemptAndItsCost() async throws {
             let env = try IntegrationEnv()
@@ -47,6 +48,9 @@ extension Integration {
             let attempts = try #require(row["attempts"]?.arrayValue, "\(row)")
             #expect(attempts.map { "\($0["tier"]?.stringValue ?? "?")=\($0["outcome"]?.stringValue ?? "?")" } == ["simple=server_error", "medium=ok"])
             #expect(attempts.first?["status"]?.intValue == 503)
+            // Each attempt keeps the provider's own id for the call (its x-request-id), failed ones too.
+            let providerIDs = attempts.compactMap { $0["provider_request_id"]?.stringValue }
+            #expect(providerIDs.count == 2 && Set(providerIDs).count == 2 && providerIDs.allSatisfy { $0.hasPrefix("req_sim_") }, "\(attempts)")
 
             // A team's list holds its own requests only, newest first.
             let otherID = try #require(other.headers["x-triage-request-id"])
@@ -76,10 +80,26 @@ extension Integration {
             let shown = try await cluster.cli(["requests", id])
             #expect(shown.contains("team     research"), "\(shown)")
             #expect(shown.contains("1. simple/gpt-4o-mini server_error 503"), "\(shown)")
+            #expect(shown.contains("[provider request \(providerIDs.first ?? "?")]"), "\(shown)")
             #expect(shown.contains("2. medium/\(climbed.headers["x-triage-model"] ?? "?") ok"), "\(shown)")
             #expect(shown.contains("cost     $\(climbed.headers["x-triage-cost-usd"] ?? "?")"), "\(shown)")
             let json = try JSONValue.parse(Array(try await cluster.cli(["requests", "--team", "research", "--json"]).utf8))
             #expect(json.arrayValue?.compactMap { $0["id"]?.stringValue } == [id])
+
+            // A streamed answer's attempts keep the provider's id too (read from the stream's head).
+            let streamed = try await cluster.http.stream(cluster.chatURL, json: chatBody("What is the capital of Spain?", stream: true),
+                                                         headers: ["Authorization": "Bearer \(research)"])
+            #expect(streamed.status == 200 && streamed.sawDone, "\(streamed.raw)")
+            let streamedID = try #require(streamed.headers["x-triage-request-id"])
+            var streamedAttempts: [JSONValue] = []
+            let again = ContinuousClock.now + .seconds(5)
+            while ContinuousClock.now < again, streamedAttempts.isEmpty {
+                let r = try await cluster.http.get(cluster.base + "/admin/requests/\(streamedID)", headers: admin)
+                streamedAttempts = (try? r.json())?["attempts"]?.arrayValue ?? []
+                if streamedAttempts.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(streamedAttempts.last?["outcome"]?.stringValue == "ok", "\(streamedAttempts)")
+            #expect(streamedAttempts.allSatisfy { $0["provider_request_id"]?.stringValue?.hasPrefix("req_sim_") == true }, "\(streamedAttempts)")
         }
     }
 }

@@ -327,7 +327,7 @@ final class CurlTransfer {
         case .stream(let continuation):
             if case .terminated = continuation.yield(.head(status: status, headers: headers)) { consumerGone = true }
         case .collect(_, let progress):
-            progress?.responseStarted()
+            progress?.responseStarted(headers: headers)
         }
     }
 

@@ -22,7 +22,7 @@ struct SSEResponseReader {
                 case .head(let s, let h):
                     status = s
                     headers = h
-                    progress?.responseStarted()
+                    progress?.responseStarted(headers: h)
                 case .body(let bytes):
                     progress?.bytesReceived()
                     if status != 200 {

@@ -51,7 +51,8 @@ struct RequestsCommand: ParsableCommand {
             let status = a["status"]?.intValue.map { " \($0)" } ?? ""
             let ms = a["ms"]?.doubleValue.map { String(format: " %.1f ms", $0) } ?? ""
             let message = a["message"]?.stringValue.map { ": \($0)" } ?? ""
-            print("  \(i + 1). \(a["tier"]?.stringValue ?? "?")/\(a["model"]?.stringValue ?? "?") \(a["outcome"]?.stringValue ?? "?")\(status)\(ms)\(message)")
+            let provider = a["provider_request_id"]?.stringValue.map { " [provider request \($0)]" } ?? ""
+            print("  \(i + 1). \(a["tier"]?.stringValue ?? "?")/\(a["model"]?.stringValue ?? "?") \(a["outcome"]?.stringValue ?? "?")\(status)\(ms)\(provider)\(message)")
         }
     }
 }
