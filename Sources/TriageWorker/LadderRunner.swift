@@ -430,10 +430,12 @@ struct LadderRunner: Sendable {
         return .streamed(usage: usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), started: started, issues: [], answer: textAnswer)
     }
 
-    /// The `x-triage-*` headers of the answer.
+    /// The `x-triage-*` headers of the answer, and `x-request-id` (the same id, where OpenAI's SDKs
+    /// look for a response's id: `_request_id`).
     private func headers(_ request: WireRequest, outcome: Outcome, withCost: Bool) -> [String: String] {
         var h: [String: String] = [
             "x-triage-request-id": request.id,
+            "x-request-id": request.id,
             "x-triage-tier": outcome.tier ?? "",
             "x-triage-model": outcome.model ?? "",
             "x-triage-attempts": String(outcome.attempts.count),

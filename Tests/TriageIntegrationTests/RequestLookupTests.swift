@@ -27,6 +27,7 @@ extension Integration {
             let other = try await cluster.http.post(cluster.chatURL, json: body, headers: ["Authorization": "Bearer \(support)"])
             #expect(other.status == 200, "\(other.text)")
             let id = try #require(climbed.headers["x-triage-request-id"])
+            #expect(climbed.headers["x-request-id"] == id, "OpenAI's SDKs read a response's id from x-request-id")
 
             // The log's rows are committed in batches: within a second of the answer.
             var found: HTTPResult?

@@ -78,7 +78,7 @@ struct ChatCompletionsRoute: Sendable {
             var done = FinishedRequest(id: id, team: team, status: error.status, stream: chat.stream, duration: received.duration(to: .now))
             done.errorCode = error.body.code
             rateHeaders.merge(complete(done)) { _, settled in settled }
-            return ErrorResponse.make(error, headers: rateHeaders.merging(["x-triage-request-id": id]) { _, b in b })
+            return ErrorResponse.make(error, headers: rateHeaders.merging(["x-triage-request-id": id, "x-request-id": id]) { _, b in b })
         }
         logger.debug("relayed", metadata: ["triage.request": "\(id)", "triage.worker": "\(reply.link.workerID)",
                                            "ms": "\(received.duration(to: .now))"])
@@ -101,7 +101,7 @@ struct ChatCompletionsRoute: Sendable {
             done.errorCode = e.error.code
             rateHeaders.merge(complete(done)) { _, settled in settled }
             return ErrorResponse.make(status: e.status, body: e.error,
-                                      headers: (e.headers ?? [:]).merging(["x-triage-request-id": id]) { a, _ in a }.merging(rateHeaders) { a, _ in a })
+                                      headers: (e.headers ?? [:]).merging(["x-triage-request-id": id, "x-request-id": id]) { a, _ in a }.merging(rateHeaders) { a, _ in a })
         case .head(_, let status, let headers):
             let done = FinishedRequest(id: id, team: team, status: status, stream: true, duration: .zero, headers: headers)
             streamHoldsSlot = true
