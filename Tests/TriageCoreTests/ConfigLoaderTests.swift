@@ -141,6 +141,19 @@ import TriageCore
         expectError(Self.minimal + "\nworkers: {cuont: 3}", field: "workers.cuont", problem: "unknown key")
     }
 
+    @Test func aliasesNameAutoATierOrAModel() throws {
+        let config = try ConfigLoader.load(yaml: Self.minimal + "\naliases: {gpt-4o: auto, gpt-4: cheap, small: m1}")
+        #expect(config.aliases == ["gpt-4o": "auto", "gpt-4": "cheap", "small": "m1"])
+        #expect(try config.ladder.entry(for: "gpt-4o") == .auto)
+        #expect(try ConfigLoader.load(yaml: Self.minimal).aliases.isEmpty)
+        expectError(Self.minimal + "\naliases: {gpt-4o: gpt-5}", field: "aliases.gpt-4o", problem: "points at 'gpt-5', which is not auto, a tier or a configured model")
+        expectError(Self.minimal + "\naliases: {a: auto, b: a}", field: "aliases.b", problem: "points at 'a'")
+        expectError(Self.minimal + "\naliases: {m1: auto}", field: "aliases.m1", problem: "already auto, a tier or a configured model")
+        expectError(Self.minimal + "\naliases: {auto: cheap}", field: "aliases.auto", problem: "already auto")
+        expectError(Self.minimal + "\naliases: {x: [auto]}", field: "aliases.x", problem: "expected a string")
+        expectError(Self.minimal + "\naliases: [auto]", field: "aliases", problem: "expected a mapping")
+    }
+
     @Test func duplicateTierName() {
         expectError(Self.providers + "\ntiers:\n" + Self.tier + "\n" + Self.tier,
                     field: "tiers[1].name", problem: "tier 'cheap' is listed twice")

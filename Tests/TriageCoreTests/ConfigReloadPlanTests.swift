@@ -9,17 +9,19 @@ import TriageCore
         #expect(plan.isEmpty && plan.needsCoordinatorRestart.isEmpty && plan.refused.isEmpty)
     }
 
-    @Test func pricesTiersAndRequestLimitsApplyWithoutACoordinatorRestart() {
+    @Test func pricesTiersAliasesAndRequestLimitsApplyWithoutACoordinatorRestart() {
         var new = Self.base
         new.tiers[0].price = Price(inputPerMTok: 1.5, outputPerMTok: 6)
         new.limits.maxBodyBytes = 4096
         new.failover.holdBackTokens = 8
+        new.aliases = ["gpt-4o": "auto"]
         let plan = ConfigReloadPlan(from: Self.base, to: new)
-        #expect(plan.changed == ["tiers", "limits.max_body_bytes", "failover"])
+        #expect(plan.changed == ["tiers", "aliases", "limits.max_body_bytes", "failover"])
         #expect(plan.needsCoordinatorRestart.isEmpty && plan.refused.isEmpty)
 
         let applied = ConfigReloadPlan.coordinatorConfig(Self.base, applying: new)
         #expect(applied.tiers == new.tiers && applied.limits.maxBodyBytes == 4096 && applied.failover == new.failover)
+        #expect(applied.ladder.aliases == ["gpt-4o": "auto"])
     }
 
     @Test func whatTheCoordinatorUsesItselfWaitsForItsRestartAndKeepsTheOldValueMeanwhile() {

@@ -18,6 +18,7 @@ import TriageCore
         #expect(config.tiers.map(\.name) == ["simple", "medium"])
         #expect(config.auth.required)
         #expect(config.dataDir == "/srv/triage/data")
+        #expect(config.aliases == ["gpt-4.1": "auto", "gpt-4-turbo": "medium"])
     }
 
     @Test func clusterTriageYamlIsTheBuiltInDefault() throws {

@@ -25,6 +25,15 @@ import TriageCore
         #expect(try l.entry(for: "b") == .fixed(index: 1, reason: "tier 'b' requested"))
     }
 
+    @Test func anAliasStandsForAutoATierOrAModel() throws {
+        var l = standard
+        l.aliases = ["gpt-4o": "auto", "gpt-4": "complex", "mini": "model-0"]
+        #expect(try l.entry(for: "gpt-4o") == .auto)
+        #expect(try l.entry(for: "gpt-4") == .fixed(index: 2, reason: "tier 'complex' requested (as 'gpt-4')"))
+        #expect(try l.entry(for: "mini") == .fixed(index: 0, reason: "model 'model-0' requested (as 'mini')"))
+        #expect(throws: TriageError.modelNotFound("gpt-5")) { try l.entry(for: "gpt-5") }
+    }
+
     @Test func anUnknownModelIsNotFound() {
         #expect(throws: TriageError.modelNotFound("gpt-5")) { try standard.entry(for: "gpt-5") }
         #expect(throws: TriageError.modelNotFound("Auto")) { try standard.entry(for: "Auto") }

@@ -29,7 +29,7 @@ struct InfoRoutes: Sendable {
         return json(200, found)
     }
 
-    /// `auto`, each tier by name, then each tier's model (unless a tier has that name).
+    /// `auto`, each tier by name, each tier's model (unless a tier has that name), then the aliases.
     private func listed() -> [JSONValue] {
         let config = live.config
         var data: [JSONValue] = [Self.model("auto", description: "route by complexity")]
@@ -38,6 +38,9 @@ struct InfoRoutes: Sendable {
         }
         for tier in config.tiers where !config.tiers.contains(where: { $0.name == tier.model }) {
             data.append(Self.model(tier.model, description: "model of tier \(tier.name)"))
+        }
+        for (alias, target) in config.aliases.sorted(by: { $0.key < $1.key }) {
+            data.append(Self.model(alias, description: "alias of \(target)"))
         }
         return data
     }

@@ -21,7 +21,7 @@ public enum ConfigLoader {
             throw ConfigError(field: "", problem: "not valid YAML: \(error)")
         }
         let r = NodeReader(node: root, path: "")
-        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets", "privacy", "shadow", "judge", "retrain"])
+        try r.allowOnly(["listen", "data_dir", "run_dir", "providers", "tiers", "classifier", "limits", "workers", "shutdown_grace_s", "failover", "auth", "budgets", "privacy", "shadow", "judge", "retrain", "aliases"])
 
         let fileListen = try r.string("listen")
         let listenText = environment["TRIAGE_LISTEN"] ?? fileListen ?? "127.0.0.1:8080"
@@ -94,6 +94,7 @@ public enum ConfigLoader {
         var config = TriageConfig(listen: listen, dataDir: dataDir, runDir: runDir, providers: providers, tiers: tiers,
                                     classifier: classifier, limits: limits, workers: workers, shutdownGraceSeconds: grace,
                                     auth: auth, budgets: budgets)
+        config.aliases = try readAliases(r.child("aliases"), tiers: tiers)
         config.failover = try readFailover(r.child("failover"))
         try checkReservationTTL(config)
         if let p = try r.child("privacy") {

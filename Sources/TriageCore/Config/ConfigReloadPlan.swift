@@ -40,6 +40,7 @@ public struct ConfigReloadPlan: Sendable, Equatable {
         }
         note("providers", old.providers.filter { !sims.contains($0.key) } != new.providers.filter { !sims.contains($0.key) })
         note("tiers", old.tiers != new.tiers)
+        note("aliases", old.aliases != new.aliases)
         note("classifier", old.classifier != new.classifier)
         note("limits.max_body_bytes", old.limits.maxBodyBytes != new.limits.maxBodyBytes)
         note("limits.max_frame_bytes", old.limits.maxFrameBytes != new.limits.maxFrameBytes, coordinatorRestart: true)

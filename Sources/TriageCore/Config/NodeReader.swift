@@ -79,6 +79,18 @@ struct NodeReader {
         return out
     }
 
+    /// A mapping of names to strings (`name: value`), in the file's order.
+    func stringMapping() throws(ConfigError) -> [(key: String, value: String)] {
+        guard let m = node.mapping else { throw ConfigError(field: path, problem: "expected a mapping of name: value") }
+        var out: [(key: String, value: String)] = []
+        for (k, v) in m {
+            let name = k.string ?? "?"
+            guard case .scalar(let s) = v else { throw ConfigError(field: field(name), problem: "expected a string") }
+            out.append((name, s.string))
+        }
+        return out
+    }
+
     func mappingEntries() throws(ConfigError) -> [NodeReader] {
         guard let m = node.mapping else { throw ConfigError(field: path, problem: "expected a mapping of name: settings") }
         var out: [NodeReader] = []

@@ -11,6 +11,9 @@ public struct TriageConfig: Sendable, Equatable {
     public var providers: [String: ProviderConfig]
     /// The tier ladder, cheapest first.
     public var tiers: [TierConfig]
+    /// Other names a request's `model` may use, each for `auto`, a tier or a configured model
+    /// (`aliases`: `{gpt-4o: auto}` lets clients that name a model keep their code).
+    public var aliases: [String: String] = [:]
     public var classifier: ClassifierConfig
     public var limits: Limits
     public var workers: WorkerSettings
@@ -52,7 +55,7 @@ public struct TriageConfig: Sendable, Equatable {
     }
 
     /// The tier ladder as routing sees it.
-    public var ladder: Ladder { Ladder(tiers: tiers) }
+    public var ladder: Ladder { Ladder(tiers: tiers, aliases: aliases) }
 
     /// How long after a top-up attempts may still draw on a budget lease: half of what the
     /// reservation TTL leaves beyond the request budget (150 s with the defaults), so the last

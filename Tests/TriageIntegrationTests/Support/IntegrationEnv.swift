@@ -161,6 +161,8 @@ struct ClusterSpec: Sendable {
     var retrain: String?
     /// The `quality_judge` of a tier in flow style (e.g. `{threshold: 6}`), by tier name.
     var qualityJudge: [String: String] = [:]
+    /// The top-level `aliases:` mapping in flow style (e.g. `{gpt-4o: auto}`); nil for none.
+    var aliases: String?
 
     func yaml(dataDir: String) -> String {
         let providerLine: String = switch provider {
@@ -186,7 +188,7 @@ struct ClusterSpec: Sendable {
         workers: {count: \(workers), capacity: 64, heartbeat_s: 0.2, stale_s: 2}
         shutdown_grace_s: \(graceSeconds)
         auth: {required: \(authRequired), cache_s: 0}
-        \(failover.map { "failover: \($0)\n" } ?? "")\(budgets.map { "budgets: \($0)\n" } ?? "")\(privacy.map { "privacy: \($0)\n" } ?? "")\(judge.map { "judge: \($0)\n" } ?? "")\(shadow.map { "shadow: \($0)\n" } ?? "")\(retrain.map { "retrain: \($0)\n" } ?? "")
+        \(failover.map { "failover: \($0)\n" } ?? "")\(budgets.map { "budgets: \($0)\n" } ?? "")\(privacy.map { "privacy: \($0)\n" } ?? "")\(judge.map { "judge: \($0)\n" } ?? "")\(shadow.map { "shadow: \($0)\n" } ?? "")\(retrain.map { "retrain: \($0)\n" } ?? "")\(aliases.map { "aliases: \($0)\n" } ?? "")
 
         """
     }
