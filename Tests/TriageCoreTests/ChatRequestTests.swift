@@ -75,9 +75,9 @@ import TriageCore
         #expect(r.query == "first\nsecond")
     }
 
-    @Test func missingOrNullContentIsEmptyText() throws {
-        let r = try parse(#"{"model":"auto","messages":[{"role":"assistant","content":null,"tool_calls":[]},{"role":"user"}]}"#)
-        #expect(r.messages.map(\.text) == ["", ""])
+    @Test func aToolCallingTurnsMissingOrNullContentIsEmptyText() throws {
+        let r = try parse(#"{"model":"auto","messages":[{"role":"user","content":"q"},{"role":"assistant","content":null,"tool_calls":[]},{"role":"assistant","function_call":{"name":"f","arguments":"{}"}}]}"#)
+        #expect(r.messages.map(\.text) == ["q", "", ""])
     }
 
     @Test func queryIsTheLastUserMessage() throws {

@@ -47,9 +47,11 @@ public struct ChatRequest: Sendable, Equatable {
             guard let role = m["role"]?.stringValue else {
                 throw .invalidField("messages[\(i)].role", "expected a string")
             }
+            try Self.validate(message: m, at: i, role: role)
             messages.append(ChatMessage(role: role, text: Self.text(of: m["content"])))
             nonText.add(message: m)
         }
+        try Self.validate(parameters: o)
         nonText.add(body: o)
         var stream = false
         if let s = o["stream"], s != .null {

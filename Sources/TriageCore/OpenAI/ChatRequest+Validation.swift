@@ -1,0 +1,76 @@
+/// The shape checks OpenAI makes of a chat request, made before any worker or provider sees it, so
+/// a malformed request costs no provider call and gets the same `400 invalid_field` (naming the
+/// field, as `messages[2].role`) whichever tier it would have gone to. Fields Triage does not
+/// interpret and that OpenAI does not bound here pass through unchanged.
+extension ChatRequest {
+    /// The roles OpenAI's chat API accepts.
+    static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
+
+    /// Checks one message: a known role; content a string or an array of parts (only an assistant
+    /// turn that calls a tool, or refuses, may leave it out); a tool result names its call.
+    static func validate(message m: JSONValue, at i: Int, role: String) throws(TriageError) {
+        guard roles.contains(role) else {
+            throw .invalidField("messages[\(i)].role", "expected one of \(roles.sorted().joined(separator: ", ")); got '\(role)'")
+        }
+        switch m["content"] {
+        case .string?:
+            break
+        case .array(let parts)?:
+            for (j, part) in parts.enumerated() where part["type"]?.stringValue == nil {
+                throw .invalidField("messages[\(i)].content[\(j)]", "expected a content part object with a 'type'")
+            }
+        case nil, .null?:
+            let callsOrRefuses = ["tool_calls", "function_call", "refusal", "audio"].contains { m[$0] != nil && m[$0] != .null }
+            guard role == "assistant", callsOrRefuses else { throw .missingField("messages[\(i)].content") }
+        default:
+            throw .invalidField("messages[\(i)].content", "expected a string or an array of content parts")
+        }
+        if role == "tool", m["tool_call_id"]?.stringValue == nil {
+            throw .missingField("messages[\(i)].tool_call_id")
+        }
+    }
+
+    /// Checks the sampling and shape parameters OpenAI bounds: `n`, `temperature`, `top_p`, the
+    /// penalties, `stop`, `tools`, `tool_choice`, `response_format` and `stream_options`.
+    static func validate(parameters o: [String: JSONValue]) throws(TriageError) {
+        func present(_ key: String) -> JSONValue? {
+            guard let v = o[key], v != .null else { return nil }
+            return v
+        }
+        if let v = present("n") {
+            guard let n = v.intValue, (1...128).contains(n) else { throw .invalidField("n", "expected a whole number from 1 to 128") }
+        }
+        for (key, range) in [("temperature", 0.0...2.0), ("top_p", 0.0...1.0), ("presence_penalty", -2.0...2.0), ("frequency_penalty", -2.0...2.0)] {
+            if let v = present(key) {
+                guard let d = v.doubleValue, range.contains(d) else {
+                    throw .invalidField(key, "expected a number from \(range.lowerBound.formatted) to \(range.upperBound.formatted)")
+                }
+            }
+        }
+        switch present("stop") {
+        case nil, .string?: break
+        case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }): break
+        default: throw .invalidField("stop", "expected a string or an array of strings")
+        }
+        if let v = present("tools") {
+            guard let tools = v.arrayValue, tools.allSatisfy({ $0.objectValue != nil }) else {
+                throw .invalidField("tools", "expected an array of tool objects")
+            }
+        }
+        switch present("tool_choice") {
+        case nil, .string?, .object?: break
+        default: throw .invalidField("tool_choice", "expected a string or an object")
+        }
+        if let v = present("response_format"), v["type"]?.stringValue == nil {
+            throw .invalidField("response_format", "expected an object with a 'type'")
+        }
+        if let v = present("stream_options"), v.objectValue == nil {
+            throw .invalidField("stream_options", "expected an object")
+        }
+    }
+}
+
+private extension Double {
+    /// `2` for 2.0, `0.5` for 0.5.
+    var formatted: String { rounded() == self ? String(Int(self)) : String(self) }
+}
