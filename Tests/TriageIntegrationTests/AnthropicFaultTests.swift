@@ -48,6 +48,18 @@ extension Integration {
             #expect(sSeconds < 1.5)
             #expect(try await w.attempts() == [W.simple: 0, W.medium: 2, W.complex: 0])
 
+            // n choices from a tier whose API gives one a call: n calls, one answer, charged for all.
+            try await w.sim.reset()
+            var two = chatBody(W.question, model: "medium")
+            two["n"] = .int(2)
+            let n = try await w.cluster.http.post(w.cluster.chatURL, json: two)
+            #expect(n.status == 200, "\(n.text)")
+            let choices = try n.json()["choices"]?.arrayValue ?? []
+            #expect(choices.map { $0["index"]?.intValue } == [0, 1])
+            #expect(choices.allSatisfy { $0["message"]?["content"]?.stringValue == W.answer(W.medium) }, "\(n.text)")
+            #expect(n.headers["x-triage-cost-usd"] == ClusterSpec.prices["medium"]!.cost(promptTokens: 2 * prompt, completionTokens: 2 * W.answerTokens).description)
+            #expect(try await w.attempts() == [W.simple: 0, W.medium: 2, W.complex: 0], "two calls, one attempt")
+
             // An Anthropic stream cut after content was sent ends like an OpenAI one: error event, no [DONE].
             try await w.setFaults([W.medium: #""cut_after_tokens": 4, "tpot_ms": 10"#])
             let (c, _) = try await w.stream(model: "medium")

@@ -62,6 +62,41 @@ struct AnthropicProviderEndToEndTests {
         }
     }
 
+    /// The Messages API gives one choice a call: `n` choices are `n` calls at once, joined.
+    @Test func nChoicesAreAskedForOneCallEachAndJoined() async throws {
+        try await withSim { provider, call in
+            var three = call("claude-sonnet-4-5")
+            three.body["n"] = .int(3)
+            let one = try await provider.complete(call("claude-sonnet-4-5"))
+            let c = try await provider.complete(three)
+            let choices = c.body["choices"]?.arrayValue ?? []
+            #expect(choices.compactMap { $0["index"]?.intValue } == [0, 1, 2])
+            #expect(choices.allSatisfy { $0["message"]?["content"] == .string("The capital of France is Paris.") })
+            let u = try #require(one.usage)
+            #expect(c.usage == Usage(promptTokens: 3 * u.promptTokens, completionTokens: 3 * u.completionTokens))
+            #expect(Usage(openAI: c.body["usage"]) == c.usage)
+
+            var streamed = call("claude-sonnet-4-5")
+            streamed.body["n"] = .int(2)
+            let items = try await collect(provider.stream(streamed))
+            var texts: [Int: String] = [:], finishes: [Int: String] = [:]
+            for case .chunk(_, let j) in items {
+                for choice in j["choices"]?.arrayValue ?? [] {
+                    let i = choice["index"]?.intValue ?? -1
+                    texts[i, default: ""] += choice["delta"]?["content"]?.stringValue ?? ""
+                    if let f = choice["finish_reason"]?.stringValue { finishes[i] = f }
+                }
+            }
+            #expect(texts == [0: "The capital of France is Paris.", 1: "The capital of France is Paris."])
+            #expect(finishes == [0: "stop", 1: "stop"])
+            // One usage chunk, the sum, then one [DONE], at the end.
+            let usages = items.compactMap { if case .chunk(_, let j) = $0 { Usage(openAI: j["usage"]) } else { nil } }
+            #expect(usages == [Usage(promptTokens: 2 * u.promptTokens, completionTokens: 2 * u.completionTokens)])
+            #expect(items.filter { if case .done = $0 { true } else { false } }.count == 1)
+            guard case .done = items.last else { Issue.record("no [DONE] at the end"); return }
+        }
+    }
+
     @Test func errorsBecomeFaultClasses() async throws {
         try await withSim([
             "over": SimBehaviour(failStatus: 529),

@@ -134,6 +134,22 @@ import TriageCore
         #expect(both.body["choices"]?.arrayValue?.first?["message"]?["tool_calls"]?.arrayValue?.count == 1)
     }
 
+    @Test func answersOfOneRequestAskedSeveralTimesJoinIntoItsChoices() throws {
+        func answer(_ text: String, _ tokens: Int) -> Completion {
+            AnthropicResponse.completion(fromMessage: json("""
+            {"id":"msg_\(text)","type":"message","model":"claude-x","content":[{"type":"text","text":"\(text)"}],
+             "stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":\(tokens)}}
+            """))!
+        }
+        let joined = AnthropicResponse.merged([answer("a", 1), answer("b", 2)])
+        let choices = try #require(joined.body["choices"]?.arrayValue)
+        #expect(choices.map { $0["index"] } == [.int(0), .int(1)])
+        #expect(choices.map { $0["message"]?["content"] } == [.string("a"), .string("b")])
+        #expect(joined.body["id"] == .string("msg_a"))
+        #expect(joined.usage == Usage(promptTokens: 20, completionTokens: 3))
+        #expect(joined.body["usage"]?["total_tokens"] == .int(23))
+    }
+
     // MARK: Stream
 
     func feed(_ t: inout AnthropicStreamTranslator, _ event: String, _ data: String) throws(AttemptFailure) -> [StreamItem] {
@@ -196,6 +212,21 @@ import TriageCore
         let deltas = items.compactMap { if case .chunk(_, let j) = $0 { j["choices"]?.arrayValue?.first } else { nil } }
         #expect(deltas.allSatisfy { $0["delta"]?["tool_calls"] == nil })
         #expect(deltas.last?["finish_reason"] == .string("stop"))
+    }
+
+    @Test func oneOfSeveralChoicesStreamsUnderItsIndexAndLeavesTheEndToItsCaller() throws {
+        var t = AnthropicStreamTranslator(choiceIndex: 2, endsTheStream: false, created: 1)
+        var items: [StreamItem] = []
+        items += try feed(&t, "message_start", #"{"type":"message_start","message":{"id":"m","model":"x","usage":{"input_tokens":4}}}"#)
+        items += try feed(&t, "content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}"#)
+        items += try feed(&t, "message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":1}}"#)
+        items += try feed(&t, "message_stop", #"{"type":"message_stop"}"#)
+        #expect(items.count == 3, "no usage chunk, no [DONE]")
+        #expect(items.allSatisfy { if case .chunk(_, let j) = $0 { j["choices"]?.arrayValue?.first?["index"] == .int(2) } else { false } })
+        #expect(t.stopped && t.usage == Usage(promptTokens: 4, completionTokens: 1))
+        let trailer = AnthropicStreamTranslator.trailer(id: "m", model: "x", created: 1, usage: Usage(promptTokens: 8, completionTokens: 2))
+        guard trailer.count == 2, case .chunk(_, let u) = trailer[0], case .done = trailer[1] else { Issue.record("\(trailer)"); return }
+        #expect(Usage(openAI: u["usage"]) == Usage(promptTokens: 8, completionTokens: 2))
     }
 
     @Test func streamWithoutMessageStopButFinishedEndsCleanly() throws {

@@ -1,8 +1,11 @@
+import Foundation
 import TriageCore
 
 /// Calls Anthropic's Messages API (`POST {base_url}/v1/messages`) through the shared libcurl
 /// client, translating OpenAI requests and answers both ways (``AnthropicRequest``,
-/// ``AnthropicResponse``, ``AnthropicStreamTranslator``, ``AnthropicError``).
+/// ``AnthropicResponse``, ``AnthropicStreamTranslator``, ``AnthropicError``). The Messages API gives
+/// one choice a call, so a request asking for `n` > 1 is sent `n` times at once and the answers
+/// (or streams) are joined into one with `n` choices.
 public struct AnthropicProvider: ChatProvider {
     /// The API version sent in `anthropic-version`.
     public static let apiVersion = "2023-06-01"
@@ -37,7 +40,41 @@ public struct AnthropicProvider: ChatProvider {
                                    totalTimeout: call.timeout)
     }
 
+    /// The choices a request asks for (`n`, validated to 1...128 on the way in).
+    static func choices(_ body: JSONValue) -> Int {
+        min(128, max(1, body["n"]?.intValue ?? 1))
+    }
+
     public func complete(_ call: UpstreamCall) async throws(AttemptFailure) -> Completion {
+        let n = Self.choices(call.body)
+        guard n > 1 else { return try await completeOne(call) }
+        let results = await withTaskGroup(of: (Int, Result<Completion, AttemptFailure>).self) { group in
+            for i in 0..<n {
+                group.addTask {
+                    do throws(AttemptFailure) { return (i, .success(try await completeOne(call))) } catch { return (i, .failure(error)) }
+                }
+            }
+            var all: [(Int, Result<Completion, AttemptFailure>)] = []
+            for await result in group { all.append(result) }
+            return all.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        var answers: [Completion] = []
+        var failure: AttemptFailure?
+        for result in results {
+            switch result {
+            case .success(let c): answers.append(c)
+            case .failure(let f): failure = failure ?? f
+            }
+        }
+        if var failure {
+            // The calls that answered were billed: their usage is the failed attempt's too.
+            failure.billedUsage = answers.compactMap(\.usage).reduce(failure.billedUsage ?? Usage(promptTokens: 0, completionTokens: 0), +)
+            throw failure
+        }
+        return AnthropicResponse.merged(answers)
+    }
+
+    private func completeOne(_ call: UpstreamCall) async throws(AttemptFailure) -> Completion {
         let response: UpstreamHTTPResponse
         do {
             response = try await http.execute(request(for: call), progress: call.progress)
@@ -58,11 +95,18 @@ public struct AnthropicProvider: ChatProvider {
     public func stream(_ call: UpstreamCall) -> AsyncThrowingStream<StreamItem, any Error> {
         var streaming = call
         streaming.body["stream"] = .bool(true)
-        let parts = http.stream(request(for: streaming))
         let progress = call.progress
         let format = AnthropicRequest.formatTool(for: call.body)?.name
+        let n = Self.choices(call.body)
+        guard n > 1 else {
+            let parts = http.stream(request(for: streaming))
+            return .pumped(on: call.executor) { continuation throws(AttemptFailure) in
+                try await Self.pump(parts, into: continuation, formatTool: format, progress: progress)
+            }
+        }
+        let streams = (0..<n).map { _ in http.stream(request(for: streaming)) }
         return .pumped(on: call.executor) { continuation throws(AttemptFailure) in
-            try await Self.pump(parts, into: continuation, formatTool: format, progress: progress)
+            try await Self.pumpChoices(streams, into: continuation, formatTool: format, progress: progress)
         }
     }
 
@@ -71,6 +115,52 @@ public struct AnthropicProvider: ChatProvider {
                      into continuation: AsyncThrowingStream<StreamItem, any Error>.Continuation,
                      formatTool: String? = nil, progress: (any AttemptProgress)? = nil) async throws(AttemptFailure) {
         var translator = AnthropicStreamTranslator(formatTool: formatTool)
+        try await pump(parts, into: continuation, translator: &translator, progress: progress)
+    }
+
+    /// One stream per choice (`n` > 1), read at once: their chunks interleave, each with its choice's
+    /// index, and one usage chunk (their sum) and `.done` end them all. One choice failing fails the
+    /// attempt, stops the others and carries what every choice was billed.
+    static func pumpChoices(_ streams: [AsyncThrowingStream<UpstreamHTTPPart, any Error>],
+                            into continuation: AsyncThrowingStream<StreamItem, any Error>.Continuation,
+                            formatTool: String?, progress: (any AttemptProgress)?) async throws(AttemptFailure) {
+        let created = Int(Date().timeIntervalSince1970)
+        let ended = await withTaskGroup(of: (AnthropicStreamTranslator, AttemptFailure?).self) { group in
+            for (i, parts) in streams.enumerated() {
+                group.addTask {
+                    var translator = AnthropicStreamTranslator(formatTool: formatTool, choiceIndex: i, endsTheStream: false, created: created)
+                    do throws(AttemptFailure) {
+                        try await pump(parts, into: continuation, translator: &translator, progress: progress)
+                        return (translator, nil)
+                    } catch {
+                        return (translator, error)
+                    }
+                }
+            }
+            var all: [(AnthropicStreamTranslator, AttemptFailure?)] = []
+            for await result in group {
+                if result.1 != nil { group.cancelAll() }
+                all.append(result)
+            }
+            return all
+        }
+        let usages = ended.compactMap(\.0.usage)
+        let usage = usages.isEmpty ? nil : usages.dropFirst().reduce(usages[0], +)
+        let failures = ended.compactMap(\.1)
+        if var failure = failures.first(where: { $0.kind != .cancelled }) ?? failures.first {
+            failure.billedUsage = usage
+            throw failure
+        }
+        let first = ended.first?.0
+        for item in AnthropicStreamTranslator.trailer(id: first?.id ?? "msg", model: first?.model ?? "", created: created, usage: usage) {
+            continuation.yield(item)
+        }
+    }
+
+    /// ``pump(_:into:formatTool:progress:)`` with a translator of the caller's.
+    static func pump(_ parts: AsyncThrowingStream<UpstreamHTTPPart, any Error>,
+                     into continuation: AsyncThrowingStream<StreamItem, any Error>.Continuation,
+                     translator: inout AnthropicStreamTranslator, progress: (any AttemptProgress)?) async throws(AttemptFailure) {
         var reader = SSEResponseReader()
         try await reader.read(parts, progress: progress, billed: { translator.usage }) { events throws(AttemptFailure) in
             for event in events {

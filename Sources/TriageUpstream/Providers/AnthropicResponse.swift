@@ -22,6 +22,23 @@ public enum AnthropicResponse {
         return Usage(promptTokens: input + cached, completionTokens: u["output_tokens"]?.intValue ?? 0)
     }
 
+    /// The answers of one request asked `n` times (the Messages API gives one choice a call) as one
+    /// `chat.completion` with their choices in order, indexed 0 to n-1; its usage is their sum.
+    public static func merged(_ parts: [Completion]) -> Completion {
+        guard parts.count > 1, case .object(var body)? = parts.first?.body else { return parts.first ?? Completion(body: .object([:]), usage: nil) }
+        var choices: [JSONValue] = []
+        for part in parts {
+            guard case .object(var choice)? = part.body["choices"]?.arrayValue?.first else { continue }
+            choice["index"] = .int(Int64(choices.count))
+            choices.append(.object(choice))
+        }
+        body["choices"] = .array(choices)
+        let usages = parts.compactMap(\.usage)
+        let usage = usages.isEmpty ? nil : usages.dropFirst().reduce(usages[0], +)
+        if let usage { body["usage"] = usage.openAIValue }
+        return Completion(body: .object(body), usage: usage)
+    }
+
     /// A Messages API `message` object as an OpenAI `chat.completion`.
     /// - Parameter formatTool: The name of the request's ``AnthropicRequest/FormatTool``: a call of it
     ///   is the answer (its input, as JSON text, is the message's content, and replaces any text

@@ -28,14 +28,25 @@ public struct AnthropicStreamTranslator: Sendable {
     public private(set) var malformedEvents = 0
     private let created: Int
     private let formatTool: String?
+    /// The OpenAI choice index of this stream's chunks (one stream per choice when `n` > 1).
+    private let choiceIndex: Int
+    /// Whether the end of the stream yields the usage chunk and `.done`; false for one of several
+    /// choices' streams, whose caller ends them all at once (``trailer(id:model:created:usage:)``).
+    private let endsTheStream: Bool
     /// Anthropic content-block index → OpenAI tool-call index.
     private var toolIndex: [Int: Int] = [:]
     /// The content-block index of the format tool's call, once it has begun.
     private var formatIndex: Int?
 
-    /// - Parameter formatTool: The name of the request's ``AnthropicRequest/FormatTool``, if any.
-    public init(formatTool: String? = nil, created: Int = Int(Date().timeIntervalSince1970)) {
+    /// - Parameters:
+    ///   - formatTool: The name of the request's ``AnthropicRequest/FormatTool``, if any.
+    ///   - choiceIndex: The choice this stream is, when it is one of several (`n` > 1).
+    ///   - endsTheStream: False for one of several choices' streams (see ``trailer(id:model:created:usage:)``).
+    public init(formatTool: String? = nil, choiceIndex: Int = 0, endsTheStream: Bool = true,
+                created: Int = Int(Date().timeIntervalSince1970)) {
         self.formatTool = formatTool
+        self.choiceIndex = choiceIndex
+        self.endsTheStream = endsTheStream
         self.created = created
     }
 
@@ -129,22 +140,27 @@ public struct AnthropicStreamTranslator: Sendable {
     }
 
     private func finish() -> [StreamItem] {
+        endsTheStream ? Self.trailer(id: id, model: model, created: created, usage: usage) : []
+    }
+
+    /// The end of a stream: the usage chunk (`choices: []`) when there is usage, then `.done`.
+    public static func trailer(id: String, model: String, created: Int, usage: Usage?) -> [StreamItem] {
         var items: [StreamItem] = []
         if let usage {
-            items.append(item(.object(base(choices: [], usage: usage.openAIValue))))
+            items.append(item(.object(base(id: id, model: model, created: created, choices: [], usage: usage.openAIValue))))
         }
         items.append(.done)
         return items
     }
 
     private func chunk(delta: [String: JSONValue], finishReason: String? = nil) -> StreamItem {
-        item(.object(base(choices: [.object([
-            "index": .int(0), "delta": .object(delta),
+        Self.item(.object(Self.base(id: id, model: model, created: created, choices: [.object([
+            "index": .int(Int64(choiceIndex)), "delta": .object(delta),
             "finish_reason": finishReason.map(JSONValue.string) ?? .null,
         ])])))
     }
 
-    private func base(choices: [JSONValue], usage: JSONValue? = nil) -> [String: JSONValue] {
+    private static func base(id: String, model: String, created: Int, choices: [JSONValue], usage: JSONValue? = nil) -> [String: JSONValue] {
         var o: [String: JSONValue] = [
             "id": .string(id), "object": .string("chat.completion.chunk"), "created": .int(Int64(created)),
             "model": .string(model), "choices": .array(choices),
@@ -153,7 +169,7 @@ public struct AnthropicStreamTranslator: Sendable {
         return o
     }
 
-    private func item(_ json: JSONValue) -> StreamItem {
+    private static func item(_ json: JSONValue) -> StreamItem {
         .chunk(data: String(decoding: json.encoded(), as: UTF8.self), json: json)
     }
 }
