@@ -54,6 +54,18 @@ import TriageCore
         #expect(messages[2]["content"]?.arrayValue?.first?["tool_use_id"] == .string("c1"))
     }
 
+    @Test func parallelToolCallsFalseDisablesParallelToolUse() {
+        let tools = #""tools":[{"type":"function","function":{"name":"get","parameters":{"type":"object"}}}]"#
+        let auto = AnthropicRequest.body(fromOpenAI: json(#"{"model":"m","messages":[{"role":"user","content":"q"}],\#(tools),"parallel_tool_calls":false}"#))
+        #expect(auto["tool_choice"] == .object(["type": .string("auto"), "disable_parallel_tool_use": .bool(true)]))
+        let any = AnthropicRequest.body(fromOpenAI: json(#"{"model":"m","messages":[{"role":"user","content":"q"}],\#(tools),"tool_choice":"required","parallel_tool_calls":false}"#))
+        #expect(any["tool_choice"] == .object(["type": .string("any"), "disable_parallel_tool_use": .bool(true)]))
+        let none = AnthropicRequest.body(fromOpenAI: json(#"{"model":"m","messages":[{"role":"user","content":"q"}],\#(tools),"tool_choice":"none","parallel_tool_calls":false}"#))
+        #expect(none["tool_choice"] == .object(["type": .string("none")]))
+        let parallel = AnthropicRequest.body(fromOpenAI: json(#"{"model":"m","messages":[{"role":"user","content":"q"}],\#(tools),"parallel_tool_calls":true}"#))
+        #expect(parallel["tool_choice"] == nil)
+    }
+
     /// `response_format` becomes a tool the model must call, whose input is the answer.
     @Test func responseFormatBecomesAForcedTool() {
         let schema = #"{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"#

@@ -8,7 +8,8 @@ import TriageCore
 /// - text and `image_url` parts → `text` and `image` blocks
 /// - `max_completion_tokens` / `max_tokens` → `max_tokens` (Anthropic requires it: default 4096)
 /// - `stop` → `stop_sequences`; `temperature` (capped at 1), `top_p`, `stream`, `user` → `metadata.user_id`
-/// - `tools` → `tools` with `input_schema`; `tool_choice` → Anthropic's form
+/// - `tools` → `tools` with `input_schema`; `tool_choice` → Anthropic's form; `parallel_tool_calls:
+///   false` → the tool choice's `disable_parallel_tool_use`
 /// - `response_format` (`json_schema` with an object schema, or `json_object`), which Anthropic has no
 ///   field for → one more tool, the ``FormatTool``, whose input is the answer; the model is made to call
 ///   it when the request offers no tools of its own (``AnthropicResponse`` and
@@ -128,6 +129,13 @@ public enum AnthropicRequest {
             if let name = o["function"]?["name"] { out["tool_choice"] = .object(["type": .string("tool"), "name": name]) }
         default:
             if let format, !ownTools { out["tool_choice"] = .object(["type": .string("tool"), "name": .string(format.name)]) }
+        }
+        if openAI["parallel_tool_calls"]?.boolValue == false, ownTools {
+            var choice = out["tool_choice"]?.objectValue ?? ["type": .string("auto")]
+            if choice["type"]?.stringValue != "none" {
+                choice["disable_parallel_tool_use"] = .bool(true)
+                out["tool_choice"] = .object(choice)
+            }
         }
         return .object(out)
     }
