@@ -322,6 +322,8 @@ struct LadderRunner: Sendable {
         var started = false
         var usage: Usage?
         var finished = false
+        /// The choices that have their finish reason: with `n` > 1 the answer is finished once all have.
+        var finishedChoices = Set<Int>()
         var sawDone = false
         var contentBytes = 0
         var toolCalls = ToolCallAccumulator()
@@ -372,8 +374,11 @@ struct LadderRunner: Sendable {
                         }
                         if let reason = choice["finish_reason"]?.stringValue {
                             finishReason = reason
-                            finished = true
-                            watchdog.answerFinished()
+                            finishedChoices.insert(choice["index"]?.intValue ?? 0)
+                            if finishedChoices.count >= chat.choices {
+                                finished = true
+                                watchdog.answerFinished()
+                            }
                         }
                     } else if !clientWantsUsage {
                         if finished && usage != nil { break loop }

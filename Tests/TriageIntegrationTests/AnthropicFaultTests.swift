@@ -59,6 +59,17 @@ extension Integration {
             #expect(choices.allSatisfy { $0["message"]?["content"]?.stringValue == W.answer(W.medium) }, "\(n.text)")
             #expect(n.headers["x-triage-cost-usd"] == ClusterSpec.prices["medium"]!.cost(promptTokens: 2 * prompt, completionTokens: 2 * W.answerTokens).description)
             #expect(try await w.attempts() == [W.simple: 0, W.medium: 2, W.complex: 0], "two calls, one attempt")
+            two["stream"] = .bool(true)
+            let ns = try await w.cluster.http.stream(w.cluster.chatURL, json: two)
+            #expect(ns.status == 200 && ns.sawDone && ns.errorEvent == nil, "\(ns.raw)")
+            var texts: [Int: String] = [:]
+            for chunk in ns.chunks {
+                for choice in chunk["choices"]?.arrayValue ?? [] {
+                    texts[choice["index"]?.intValue ?? -1, default: ""] += choice["delta"]?["content"]?.stringValue ?? ""
+                }
+            }
+            #expect(texts == [0: W.answer(W.medium), 1: W.answer(W.medium)], "\(texts)")
+            #expect(ns.trailer["x-triage-cost-usd"] == n.headers["x-triage-cost-usd"], "\(ns.comments)")
 
             // An Anthropic stream cut after content was sent ends like an OpenAI one: error event, no [DONE].
             try await w.setFaults([W.medium: #""cut_after_tokens": 4, "tpot_ms": 10"#])

@@ -45,6 +45,13 @@ public struct Usage: Codable, Sendable, Equatable {
     }
 }
 
+extension Sequence where Element == Usage {
+    /// The usages added up; nil when there are none.
+    public var total: Usage? {
+        reduce(nil) { sum, u in sum.map { $0 + u } ?? u }
+    }
+}
+
 /// Rough token estimates for when a provider reports none (about four bytes a token).
 public enum TokenEstimate {
     /// Estimated tokens of a text.

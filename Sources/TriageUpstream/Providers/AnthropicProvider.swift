@@ -68,7 +68,7 @@ public struct AnthropicProvider: ChatProvider {
         }
         if var failure {
             // The calls that answered were billed: their usage is the failed attempt's too.
-            failure.billedUsage = answers.compactMap(\.usage).reduce(failure.billedUsage ?? Usage(promptTokens: 0, completionTokens: 0), +)
+            failure.billedUsage = ([failure.billedUsage].compactMap { $0 } + answers.compactMap(\.usage)).total
             throw failure
         }
         return AnthropicResponse.merged(answers)
@@ -144,8 +144,7 @@ public struct AnthropicProvider: ChatProvider {
             }
             return all
         }
-        let usages = ended.compactMap(\.0.usage)
-        let usage = usages.isEmpty ? nil : usages.dropFirst().reduce(usages[0], +)
+        let usage = ended.compactMap(\.0.usage).total
         let failures = ended.compactMap(\.1)
         if var failure = failures.first(where: { $0.kind != .cancelled }) ?? failures.first {
             failure.billedUsage = usage

@@ -33,8 +33,7 @@ public enum AnthropicResponse {
             choices.append(.object(choice))
         }
         body["choices"] = .array(choices)
-        let usages = parts.compactMap(\.usage)
-        let usage = usages.isEmpty ? nil : usages.dropFirst().reduce(usages[0], +)
+        let usage = parts.compactMap(\.usage).total
         if let usage { body["usage"] = usage.openAIValue }
         return Completion(body: .object(body), usage: usage)
     }
