@@ -5,6 +5,10 @@
 extension ChatRequest {
     /// The roles OpenAI's chat API accepts.
     static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
+    /// The numeric parameters OpenAI bounds, with their ranges.
+    static let numberRanges: [(key: String, range: ClosedRange<Double>)] = [
+        ("temperature", 0...2), ("top_p", 0...1), ("presence_penalty", -2...2), ("frequency_penalty", -2...2),
+    ]
 
     /// Checks one message: a known role; content a string or an array of parts (only an assistant
     /// turn that calls a tool, or refuses, may leave it out); a tool result names its call.
@@ -40,7 +44,7 @@ extension ChatRequest {
         if let v = present("n") {
             guard let n = v.intValue, (1...128).contains(n) else { throw .invalidField("n", "expected a whole number from 1 to 128") }
         }
-        for (key, range) in [("temperature", 0.0...2.0), ("top_p", 0.0...1.0), ("presence_penalty", -2.0...2.0), ("frequency_penalty", -2.0...2.0)] {
+        for (key, range) in numberRanges {
             if let v = present(key) {
                 guard let d = v.doubleValue, range.contains(d) else {
                     throw .invalidField(key, "expected a number from \(range.lowerBound.formatted) to \(range.upperBound.formatted)")
