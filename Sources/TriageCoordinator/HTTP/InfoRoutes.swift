@@ -13,7 +13,7 @@ struct InfoRoutes: Sendable {
 
     /// The configured tiers and models, plus `auto`, in OpenAI's list shape.
     func models(_ request: Request) -> Response {
-        do throws(TriageError) { _ = try auth.authenticate(request.headers) } catch { return ErrorResponse.make(error) }
+        if let refused = refusal(request) { return refused }
         return json(200, .object(["object": .string("list"), "data": .array(listed())]))
     }
 
@@ -21,12 +21,22 @@ struct InfoRoutes: Sendable {
     /// check a model exists), else `404 model_not_found`. `id` is the rest of the path, percent-decoded,
     /// so an id with a slash (`meta-llama/Llama-3.1-8B`) is found with or without its slash escaped.
     func model(_ id: Substring, _ request: Request) -> Response {
-        do throws(TriageError) { _ = try auth.authenticate(request.headers) } catch { return ErrorResponse.make(error) }
+        if let refused = refusal(request) { return refused }
         let id = id.removingPercentEncoding ?? String(id)
         guard let found = listed().first(where: { $0["id"]?.stringValue == id }) else {
             return ErrorResponse.make(.modelNotFound(id))
         }
         return json(200, found)
+    }
+
+    /// The error answer for a caller without a valid key (when auth is on), else nil.
+    private func refusal(_ request: Request) -> Response? {
+        do throws(TriageError) {
+            _ = try auth.authenticate(request.headers)
+            return nil
+        } catch {
+            return ErrorResponse.make(error)
+        }
     }
 
     /// `auto`, each tier by name, each tier's model (unless a tier has that name), then the aliases.

@@ -90,7 +90,11 @@ public struct ChatRequest: Sendable, Equatable {
     }
 
     /// Choices asked for (`n`, 1 when absent; at most 128, as OpenAI allows).
-    public var choices: Int {
+    public var choices: Int { Self.choices(in: body) }
+
+    /// The choices a request body asks for (`n`, 1 when absent; at most 128), for callers that hold
+    /// only the body (a provider adapter).
+    public static func choices(in body: JSONValue) -> Int {
         min(128, max(1, body["n"]?.intValue ?? 1))
     }
 

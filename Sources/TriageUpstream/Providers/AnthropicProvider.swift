@@ -40,13 +40,8 @@ public struct AnthropicProvider: ChatProvider {
                                    totalTimeout: call.timeout)
     }
 
-    /// The choices a request asks for (`n`, validated to 1...128 on the way in).
-    static func choices(_ body: JSONValue) -> Int {
-        min(128, max(1, body["n"]?.intValue ?? 1))
-    }
-
     public func complete(_ call: UpstreamCall) async throws(AttemptFailure) -> Completion {
-        let n = Self.choices(call.body)
+        let n = ChatRequest.choices(in: call.body)
         guard n > 1 else { return try await completeOne(call) }
         let results = await withTaskGroup(of: (Int, Result<Completion, AttemptFailure>).self) { group in
             for i in 0..<n {
@@ -97,7 +92,7 @@ public struct AnthropicProvider: ChatProvider {
         streaming.body["stream"] = .bool(true)
         let progress = call.progress
         let format = AnthropicRequest.formatTool(for: call.body)?.name
-        let n = Self.choices(call.body)
+        let n = ChatRequest.choices(in: call.body)
         guard n > 1 else {
             let parts = http.stream(request(for: streaming))
             return .pumped(on: call.executor) { continuation throws(AttemptFailure) in
