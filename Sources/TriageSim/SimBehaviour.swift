@@ -21,6 +21,10 @@
 public struct SimBehaviour: Codable, Sendable, Equatable {
     /// Delay in milliseconds before the first token (stream) or before the whole answer (non-stream).
     public var ttftMs: Int?
+    /// Delays before the first token taken in turn by the model's successive requests (since
+    /// behaviours were last set or reset), cycling; replaces `ttftMs`. `[0, 1500]` makes every
+    /// second call slow: calls made side by side (an Anthropic tier's `n` > 1) finish apart.
+    public var ttftCycleMs: [Int]?
     /// Delay in milliseconds between two streamed tokens (in a non-stream answer, added per token).
     public var tpotMs: Int?
     /// Fail with this HTTP status and an OpenAI-style error body.
@@ -65,6 +69,15 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     /// A tool call's arguments lose their closing brace (not valid JSON), as a weak model's sometimes do.
     public var toolArgsMalformed: Bool?
 
+    /// This behaviour for the `attempt`-th request (1-based) since behaviours were set: `ttftCycleMs`'s
+    /// turn becomes `ttftMs`.
+    func forAttempt(_ attempt: Int) -> SimBehaviour {
+        guard let cycle = self.ttftCycleMs, !cycle.isEmpty else { return self }
+        var resolved = self
+        resolved.ttftMs = cycle[(max(attempt, 1) - 1) % cycle.count]
+        return resolved
+    }
+
     /// The fixed answer, repeated `answerRepeat` times; nil when none is set.
     var fixedAnswer: String? {
         answer.map { a in answerRepeat.map { String(repeating: a, count: max($0, 1)) } ?? a }
@@ -90,6 +103,7 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     ///   - failCode: Fail with a 400 carrying this OpenAI error code.
     ///   - answerRepeat: Repeat the fixed answer this many times.
     ///   - toolArgsMalformed: Tool calls' arguments are not valid JSON.
+    ///   - ttftCycleMs: Delays before the first token taken in turn by successive requests.
     public init(
         ttftMs: Int? = nil,
         tpotMs: Int? = nil,
@@ -108,8 +122,10 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         omitDone: Bool? = nil,
         failCode: String? = nil,
         answerRepeat: Int? = nil,
-        toolArgsMalformed: Bool? = nil
+        toolArgsMalformed: Bool? = nil,
+        ttftCycleMs: [Int]? = nil
     ) {
+        self.ttftCycleMs = ttftCycleMs
         self.answerRepeat = answerRepeat
         self.toolArgsMalformed = toolArgsMalformed
         self.reset = reset
@@ -132,6 +148,7 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case ttftMs = "ttft_ms"
+        case ttftCycleMs = "ttft_cycle_ms"
         case tpotMs = "tpot_ms"
         case failStatus = "fail_status"
         case failFirst = "fail_first"

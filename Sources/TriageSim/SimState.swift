@@ -17,14 +17,16 @@ actor SimState {
         self.behaviours[model] ?? self.behaviours["*"] ?? SimBehaviour()
     }
 
-    /// Counts a chat request for `model` and decides what to do with it.
+    /// Counts a chat request for `model` and decides what to do with it; the behaviour returned has
+    /// this request's turn of `ttft_cycle_ms` as its `ttft_ms`.
     func admit(model: String, now: ContinuousClock.Instant = .now) -> (SimBehaviour, SimAction) {
         self.attempts[model, default: 0] += 1
         self.windowAttempts[model, default: 0] += 1
-        let behaviour = self.behaviour(for: model)
+        let attempt = self.windowAttempts[model, default: 1]
+        let behaviour = self.behaviour(for: model).forAttempt(attempt)
         let action = SimAction.decide(
             behaviour: behaviour,
-            attempt: self.windowAttempts[model, default: 1],
+            attempt: attempt,
             elapsed: self.windowStart.duration(to: now)
         )
         return (behaviour, action)

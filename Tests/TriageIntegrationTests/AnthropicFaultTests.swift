@@ -71,6 +71,20 @@ extension Integration {
             #expect(texts == [0: W.answer(W.medium), 1: W.answer(W.medium)], "\(texts)")
             #expect(ns.trailer["x-triage-cost-usd"] == n.headers["x-triage-cost-usd"], "\(ns.comments)")
 
+            // Choices that finish apart: the stream waits for the slower one (1.5 s after the first
+            // finished, longer than the worker's 1 s of quiet after a finish reason).
+            try await w.setFaults([W.medium: #""ttft_cycle_ms": [0, 1500]"#])
+            let apart = try await w.cluster.http.stream(w.cluster.chatURL, json: two)
+            #expect(apart.status == 200 && apart.sawDone && apart.errorEvent == nil, "\(apart.raw)")
+            var apartTexts: [Int: String] = [:]
+            for chunk in apart.chunks {
+                for choice in chunk["choices"]?.arrayValue ?? [] {
+                    apartTexts[choice["index"]?.intValue ?? -1, default: ""] += choice["delta"]?["content"]?.stringValue ?? ""
+                }
+            }
+            #expect(apartTexts == texts, "\(apartTexts)")
+            #expect(apart.trailer["x-triage-cost-usd"] == n.headers["x-triage-cost-usd"], "\(apart.comments)")
+
             // An Anthropic stream cut after content was sent ends like an OpenAI one: error event, no [DONE].
             try await w.setFaults([W.medium: #""cut_after_tokens": 4, "tpot_ms": 10"#])
             let (c, _) = try await w.stream(model: "medium")

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import TriageSim
 
 @Suite struct SimActionTests {
@@ -42,5 +43,19 @@ import Testing
         #expect(await state.admit(model: "a", now: start).1 == .fail(status: 429, retryAfter: nil))
         await state.reset(now: start)
         #expect(await state.attempts == [:])
+    }
+
+    @Test func ttftCycleGivesSuccessiveRequestsTheirTurn() async throws {
+        let start = ContinuousClock.now
+        let cycle = try JSONDecoder().decode(SimBehaviour.self, from: Data(#"{"ttft_cycle_ms": [0, 1500], "tpot_ms": 5}"#.utf8))
+        #expect(cycle.ttftCycleMs == [0, 1500])
+        let state = SimState(behaviours: ["a": cycle], now: start)
+        var delays: [Int?] = []
+        for _ in 0..<3 { delays.append(await state.admit(model: "a", now: start).0.ttftMs) }
+        #expect(delays == [0, 1500, 0])
+        #expect(await state.admit(model: "b", now: start).0.ttftMs == nil, "other models keep their own behaviour")
+        await state.replaceBehaviours(["a": cycle], now: start)
+        #expect(await state.admit(model: "a", now: start).0.ttftMs == 0, "setting behaviours restarts the cycle")
+        #expect(await state.admit(model: "a", now: start).0.tpotMs == 5)
     }
 }
