@@ -358,23 +358,26 @@ struct LadderRunner: Sendable {
                 case .chunk(let data, let json):
                     if let u = Usage(openAI: json["usage"]) { usage = u }
                     if let choice = json["choices"]?.arrayValue?.first {
+                        // With `n` > 1 the first choice is the one checked (as a whole answer's is);
+                        // every choice's pieces count as generated tokens.
+                        let index = choice["index"]?.intValue ?? 0
                         if let text = choice["delta"]?["content"]?.stringValue, !text.isEmpty {
-                            if call.tier.quality != .off || shadow != nil { answer += text }
+                            if index == 0, call.tier.quality != .off || shadow != nil { answer += text }
                             contentBytes += text.utf8.count
                             tokens += 1
                             if firstToken == nil { firstToken = .now }
                             watchdog.tokenReceived()
                         }
                         // A tool call's pieces are the answer's tokens too (for hold-back, limits and estimates).
-                        if let delta = choice["delta"], case let bytes = toolCalls.add(delta: delta), bytes > 0 {
+                        if let delta = choice["delta"], case let bytes = index == 0 ? toolCalls.add(delta: delta) : ToolCallAccumulator.bytes(in: delta), bytes > 0 {
                             contentBytes += bytes
                             tokens += 1
                             if firstToken == nil { firstToken = .now }
                             watchdog.tokenReceived()
                         }
                         if let reason = choice["finish_reason"]?.stringValue {
-                            finishReason = reason
-                            finishedChoices.insert(choice["index"]?.intValue ?? 0)
+                            if index == 0 { finishReason = reason }
+                            finishedChoices.insert(index)
                             if finishedChoices.count >= chat.choices {
                                 finished = true
                                 watchdog.answerFinished()

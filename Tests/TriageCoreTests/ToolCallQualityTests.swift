@@ -116,6 +116,8 @@ import Testing
         for d in deltas { bytes += calls.add(delta: try JSONValue.parse(Array(d.utf8))) }
         #expect(calls.calls == [AnswerToolCall(name: "get_weather", arguments: #"{"city": "Paris"}"#), AnswerToolCall(name: "now", arguments: "")])
         #expect(bytes == "get_weather".utf8.count + #"{"city": "Paris"}"#.utf8.count + "now".utf8.count)
+        let counted = try deltas.reduce(0) { $0 + ToolCallAccumulator.bytes(in: try JSONValue.parse(Array($1.utf8))) }
+        #expect(counted == bytes, "another choice's pieces count alike, without being kept")
         var none = ToolCallAccumulator()
         #expect(none.add(delta: try JSONValue.parse(Array(#"{"content":"Paris"}"#.utf8))) == 0)
         #expect(none.isEmpty)

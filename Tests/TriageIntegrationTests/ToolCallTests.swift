@@ -127,5 +127,34 @@ extension Integration {
             #expect(!s.chunks.contains { $0["choices"]?.arrayValue?.first?["delta"]?["tool_calls"] != nil })
             #expect(s.chunks.contains { $0["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue == "stop" })
         }
+
+        /// With `n` > 1 each choice is its own answer: the quality check reads the first choice's tool
+        /// call and text (as for a whole answer), not every choice's pieces run together.
+        @Test func aStreamOfSeveralChoicesIsCheckedByItsFirstChoice() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let w = try await W.start(env) { spec, sim in
+                AnthropicFaultTests.anthropicMedium(&spec, sim)
+                spec.tierQuality["medium"] = "buffer"  // a poor answer climbs, even streamed
+            }
+            try await w.sim.setBehaviours("{}")  // no fixed answers: the models call the tool offered
+            var body = Self.body("medium", stream: true)
+            body["n"] = .int(2)
+            let s = try await w.cluster.http.stream(w.cluster.chatURL, json: body)
+            #expect(s.status == 200 && s.sawDone && s.errorEvent == nil, "\(s.raw)")
+            #expect(s.headers["x-triage-tier"] == "medium", "\(s.headers)")
+            #expect(s.headers["x-triage-fallbacks"] == nil, "both choices' calls are usable: \(s.headers["x-triage-fallbacks"] ?? "")")
+            var arguments: [Int: String] = [:]
+            for chunk in s.chunks {
+                for choice in chunk["choices"]?.arrayValue ?? [] {
+                    for piece in choice["delta"]?["tool_calls"]?.arrayValue ?? [] {
+                        arguments[choice["index"]?.intValue ?? -1, default: ""] += piece["function"]?["arguments"]?.stringValue ?? ""
+                    }
+                }
+            }
+            #expect(arguments.keys.sorted() == [0, 1])
+            #expect(arguments.values.allSatisfy { Self.arguments($0)?["city"]?.stringValue == "sim" }, "\(arguments)")
+            #expect(try await w.attempts() == [W.simple: 0, W.medium: 2, W.complex: 0], "two calls, one attempt")
+        }
     }
 }

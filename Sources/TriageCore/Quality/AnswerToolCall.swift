@@ -98,6 +98,13 @@ public struct ToolCallAccumulator: Sendable {
         return arguments.utf8.count + (function?["name"]?.stringValue?.utf8.count ?? 0)
     }
 
+    /// The bytes of tool-call pieces in one chunk's `delta`, as ``add(delta:)`` counts them, without
+    /// keeping them (another choice's pieces, with `n` > 1).
+    public static func bytes(in delta: JSONValue) -> Int {
+        var scratch = ToolCallAccumulator()
+        return scratch.add(delta: delta)
+    }
+
     /// The calls so far, in the order they began.
     public var calls: [AnswerToolCall] { order.compactMap { byIndex[$0] } }
 
