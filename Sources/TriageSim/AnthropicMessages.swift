@@ -79,13 +79,17 @@ struct MessagesRequest: Decodable, Sendable {
     }
 }
 
-/// Anthropic `usage`.
+/// Anthropic `usage`: `input_tokens` leaves out the prompt tokens read from or written to the cache.
 struct MessagesUsage: Encodable, Sendable {
     var inputTokens: Int
     var outputTokens: Int
+    var cacheReadInputTokens = 0
+    var cacheCreationInputTokens = 0
     private enum CodingKeys: String, CodingKey {
         case inputTokens = "input_tokens"
         case outputTokens = "output_tokens"
+        case cacheReadInputTokens = "cache_read_input_tokens"
+        case cacheCreationInputTokens = "cache_creation_input_tokens"
     }
 }
 
@@ -141,7 +145,9 @@ struct MessagesResponse: Encodable, Sendable {
         self.model = answer.model
         self.content = streaming ? [] : [answer.toolCall.map { Block(toolUse: $0) } ?? Block(text: answer.content)]
         self.stopReason = streaming ? nil : MessagesResponse.stopReason(answer.finishReason)
-        self.usage = MessagesUsage(inputTokens: answer.usage.promptTokens, outputTokens: streaming ? 1 : answer.usage.completionTokens)
+        let u = answer.usage
+        self.usage = MessagesUsage(inputTokens: u.promptTokens - u.cachedTokens - u.cacheWriteTokens, outputTokens: streaming ? 1 : u.completionTokens,
+                                   cacheReadInputTokens: u.cachedTokens, cacheCreationInputTokens: u.cacheWriteTokens)
     }
 
     static func stopReason(_ finishReason: String) -> String {

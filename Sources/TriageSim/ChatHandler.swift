@@ -60,7 +60,8 @@ struct ChatHandler: Sendable {
             limit: chat.tokenLimit,
             promptTokens: SimTokens.promptTokens(chat.messages),
             model: chat.model,
-            toolCall: toolCall
+            toolCall: toolCall,
+            cache: behaviour
         )
         if chat.stream == true {
             headers[.contentType] = "text/event-stream"

@@ -1,13 +1,18 @@
-/// OpenAI `usage` object.
+/// OpenAI `usage` object, with `prompt_tokens_details.cached_tokens` as OpenAI sends it.
 struct ChatUsage: Encodable, Equatable, Sendable {
     var promptTokens: Int
     var completionTokens: Int
+    /// Prompt tokens read from the prompt cache (part of `promptTokens`).
+    var cachedTokens = 0
+    /// Prompt tokens written to the prompt cache (part of `promptTokens`; only Anthropic reports them).
+    var cacheWriteTokens = 0
     var totalTokens: Int { self.promptTokens + self.completionTokens }
 
     private enum CodingKeys: String, CodingKey {
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
         case totalTokens = "total_tokens"
+        case promptTokensDetails = "prompt_tokens_details"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -15,6 +20,7 @@ struct ChatUsage: Encodable, Equatable, Sendable {
         try container.encode(self.promptTokens, forKey: .promptTokens)
         try container.encode(self.completionTokens, forKey: .completionTokens)
         try container.encode(self.totalTokens, forKey: .totalTokens)
+        try container.encode(["cached_tokens": self.cachedTokens], forKey: .promptTokensDetails)
     }
 }
 

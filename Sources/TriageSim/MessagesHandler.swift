@@ -52,7 +52,7 @@ struct MessagesHandler: Sendable {
             text = AnswerGenerator.answer(model: req.model, prompt: prompt)
         }
         let answer = SimAnswer(text: text, limit: req.maxTokens, promptTokens: SimTokens.promptTokens(req.chatMessages), model: req.model,
-                               toolCall: toolCall)
+                               toolCall: toolCall, cache: behaviour)
         if req.stream == true {
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"

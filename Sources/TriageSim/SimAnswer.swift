@@ -16,7 +16,9 @@ struct SimAnswer: Sendable {
     /// The tool call this answer makes (its arguments are `text`); nil for a text answer.
     let toolCall: SimToolCall?
 
-    init(text: String, limit: Int?, promptTokens: Int, model: String, toolCall: SimToolCall? = nil) {
+    /// - Parameters:
+    ///   - cache: The behaviour's `cached_tokens` and `cache_write_tokens`, held to the prompt's size.
+    init(text: String, limit: Int?, promptTokens: Int, model: String, toolCall: SimToolCall? = nil, cache: SimBehaviour = SimBehaviour()) {
         let all = SimTokens.split(text)
         let kept = limit.map { min($0, all.count) } ?? all.count
         self.id = "chatcmpl-sim-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
@@ -25,7 +27,9 @@ struct SimAnswer: Sendable {
         self.text = text
         self.tokens = all[..<kept]
         self.finishReason = kept < all.count ? "length" : toolCall == nil ? "stop" : "tool_calls"
-        self.usage = ChatUsage(promptTokens: promptTokens, completionTokens: kept)
+        let cached = min(max(cache.cachedTokens ?? 0, 0), promptTokens)
+        let written = min(max(cache.cacheWriteTokens ?? 0, 0), promptTokens - cached)
+        self.usage = ChatUsage(promptTokens: promptTokens, completionTokens: kept, cachedTokens: cached, cacheWriteTokens: written)
         self.toolCall = toolCall
     }
 

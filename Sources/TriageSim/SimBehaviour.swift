@@ -68,6 +68,12 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     public var failCode: String?
     /// A tool call's arguments lose their closing brace (not valid JSON), as a weak model's sometimes do.
     public var toolArgsMalformed: Bool?
+    /// Prompt tokens reported as read from the prompt cache (at most the prompt's): OpenAI's
+    /// `prompt_tokens_details.cached_tokens`, Anthropic's `cache_read_input_tokens`.
+    public var cachedTokens: Int?
+    /// Prompt tokens reported as written to the prompt cache (Anthropic's
+    /// `cache_creation_input_tokens`; OpenAI reports none).
+    public var cacheWriteTokens: Int?
 
     /// This behaviour for the `attempt`-th request (1-based) since behaviours were set: `ttftCycleMs`'s
     /// turn becomes `ttftMs`.
@@ -104,6 +110,8 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     ///   - answerRepeat: Repeat the fixed answer this many times.
     ///   - toolArgsMalformed: Tool calls' arguments are not valid JSON.
     ///   - ttftCycleMs: Delays before the first token taken in turn by successive requests.
+    ///   - cachedTokens: Prompt tokens reported as read from the prompt cache.
+    ///   - cacheWriteTokens: Prompt tokens reported as written to the prompt cache.
     public init(
         ttftMs: Int? = nil,
         tpotMs: Int? = nil,
@@ -123,8 +131,12 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         failCode: String? = nil,
         answerRepeat: Int? = nil,
         toolArgsMalformed: Bool? = nil,
-        ttftCycleMs: [Int]? = nil
+        ttftCycleMs: [Int]? = nil,
+        cachedTokens: Int? = nil,
+        cacheWriteTokens: Int? = nil
     ) {
+        self.cachedTokens = cachedTokens
+        self.cacheWriteTokens = cacheWriteTokens
         self.ttftCycleMs = ttftCycleMs
         self.answerRepeat = answerRepeat
         self.toolArgsMalformed = toolArgsMalformed
@@ -166,5 +178,7 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         case omitDone = "omit_done"
         case failCode = "fail_code"
         case toolArgsMalformed = "tool_args_malformed"
+        case cachedTokens = "cached_tokens"
+        case cacheWriteTokens = "cache_write_tokens"
     }
 }

@@ -245,6 +245,8 @@ private struct HeaderWriter {
         usage.field("prompt_tokens", u.promptTokens)
         usage.field("completion_tokens", u.completionTokens)
         usage.field("estimated", u.estimated)
+        if u.cachedTokens > 0 { usage.field("cached_tokens", u.cachedTokens) }
+        if u.cacheWriteTokens > 0 { usage.field("cache_write_tokens", u.cacheWriteTokens) }
         raw(usage.end())
     }
 
@@ -321,7 +323,8 @@ private struct HeaderReader {
         guard let u = try object(k) else { return nil }
         let r = HeaderReader(fields: u, path: "\(path)\(k).")
         return Usage(promptTokens: try r.int("prompt_tokens"), completionTokens: try r.int("completion_tokens"),
-                     estimated: try r.optionalBool("estimated") ?? false)
+                     estimated: try r.optionalBool("estimated") ?? false,
+                     cachedTokens: try r.optionalInt("cached_tokens") ?? 0, cacheWriteTokens: try r.optionalInt("cache_write_tokens") ?? 0)
     }
 
     func headers(_ k: String) throws(WireCodecError) -> [String: String]? {

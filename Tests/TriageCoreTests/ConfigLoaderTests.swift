@@ -115,6 +115,19 @@ import TriageCore
                     field: "tiers[0].output_per_mtok", problem: "must be at least 0")
     }
 
+    @Test func promptCachePrices() throws {
+        let config = try ConfigLoader.load(yaml: Self.providers + """
+
+        tiers:
+          - {name: a, provider: sim, model: m, input_per_mtok: 3, output_per_mtok: 15, cached_input_per_mtok: 0.3, cache_write_per_mtok: 3.75}
+          - {name: b, provider: sim, model: n, input_per_mtok: 1, output_per_mtok: 2}
+        """)
+        #expect(config.tiers[0].price == Price(inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3, cacheWritePerMTok: 3.75))
+        #expect(config.tiers[1].price.cachedInputNanoPerMTok == 1_000_000_000, "unset: the input price")
+        expectError(Self.providers + "\ntiers:\n  - {name: a, provider: sim, model: m, input_per_mtok: 1, output_per_mtok: 2, cached_input_per_mtok: -1}",
+                    field: "tiers[0].cached_input_per_mtok", problem: "must be at least 0")
+    }
+
     @Test func priceThatIsNotANumber() {
         expectError(Self.providers + "\ntiers:\n  - {name: a, provider: sim, model: m, input_per_mtok: cheap, output_per_mtok: 2}",
                     field: "tiers[0].input_per_mtok", problem: "expected a number, got 'cheap'")

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TriageCore
 
@@ -46,6 +47,24 @@ import TriageCore
         #expect(cheap.cost(promptTokens: 3750, completionTokens: 0) == Money(nanoUSD: 2)) // 1.5
         // Rounding applies to the sum, not to each part: 0.4 + 0.4 = 0.8 → 1.
         #expect(cheap.cost(promptTokens: 1000, completionTokens: 1000) == Money(nanoUSD: 1))
+    }
+
+    @Test func promptCacheReadsAndWritesHaveTheirOwnPrices() throws {
+        // Claude Sonnet: $3 input, $0.30 cache read, $3.75 cache write, $15 output per million.
+        let sonnet = Price(inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.30, cacheWritePerMTok: 3.75)
+        let usage = Usage(promptTokens: 10_000, completionTokens: 200, cachedTokens: 8_000, cacheWriteTokens: 1_500)
+        // 500 × 3 000 + 8 000 × 300 + 1 500 × 3 750 + 200 × 15 000 nano = 1.5e6 + 2.4e6 + 5.625e6 + 3e6.
+        #expect(sonnet.cost(usage) == Money(nanoUSD: 12_525_000))
+        #expect(sonnet.cost(Usage(promptTokens: 10_000, completionTokens: 200)) == Money(nanoUSD: 33_000_000), "no cache: all at the input price")
+        // Unset, cached and written tokens cost what other input does (never less than before).
+        #expect(mini.cachedInputNanoPerMTok == mini.inputNanoPerMTok && mini.cacheWriteNanoPerMTok == mini.inputNanoPerMTok)
+        #expect(mini.cost(usage) == mini.cost(promptTokens: 10_000, completionTokens: 200))
+        // A price decoded from before these fields existed takes the input price for them.
+        let old = try JSONDecoder().decode(Price.self, from: Data(#"{"inputNanoPerMTok": 150000000, "outputNanoPerMTok": 600000000}"#.utf8))
+        #expect(old == mini)
+        #expect(try JSONDecoder().decode(Price.self, from: JSONEncoder().encode(sonnet)) == sonnet)
+        // Large cached counts saturate like the rest.
+        #expect(sonnet.cost(Usage(promptTokens: Int.max, completionTokens: 0, cachedTokens: Int.max)) == Money(nanoUSD: .max))
     }
 
     @Test func zeroUsageIsFree() {

@@ -48,6 +48,24 @@ import TriageCore
         #expect(a + .zero == a)
     }
 
+    @Test func promptCacheCountsArePartOfThePrompt() throws {
+        let openAI = try JSONValue.parse(Array(#"{"prompt_tokens": 2006, "completion_tokens": 300, "prompt_tokens_details": {"cached_tokens": 1920}}"#.utf8))
+        let u = try #require(Usage(openAI: openAI))
+        #expect(u.promptTokens == 2006 && u.cachedTokens == 1920 && u.cacheWriteTokens == 0)
+        #expect(u.openAIValue["prompt_tokens_details"]?["cached_tokens"]?.intValue == 1920, "clients see what was cached")
+        #expect(Usage(openAI: u.openAIValue) == u)
+        // Counts a provider gets wrong are held to the prompt: cache reads first, then writes.
+        #expect(Usage(promptTokens: 10, completionTokens: 0, cachedTokens: 50).cachedTokens == 10)
+        #expect(Usage(promptTokens: 10, completionTokens: 0, cachedTokens: 6, cacheWriteTokens: 9).cacheWriteTokens == 4)
+        #expect(Usage(promptTokens: 10, completionTokens: 0, cachedTokens: -3).cachedTokens == 0)
+        let sum = u + Usage(promptTokens: 100, completionTokens: 1, cachedTokens: 10, cacheWriteTokens: 80)
+        #expect(sum.cachedTokens == 1930 && sum.cacheWriteTokens == 80)
+        #expect(sum.openAIValue["cache_creation_input_tokens"]?.intValue == 80, "a translated Anthropic answer keeps its cache writes")
+        #expect(Usage(openAI: sum.openAIValue) == sum)
+        let decoded = try JSONDecoder().decode(Usage.self, from: JSONEncoder().encode(sum))
+        #expect(decoded == sum)
+    }
+
     @Test func codableUsesSnakeCase() throws {
         let u = Usage(promptTokens: 3, completionTokens: 4, estimated: true)
         let json = try JSONValue.parse(Array(try JSONEncoder().encode(u)))

@@ -116,7 +116,8 @@ import TriageCore
          "content":[{"type":"text","text":"Hello"},{"type":"tool_use","id":"t1","name":"get","input":{"a":1}}],
          "stop_reason":"tool_use","usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":2}}
         """), created: 7))
-        #expect(c.usage == Usage(promptTokens: 12, completionTokens: 5))
+        #expect(c.usage == Usage(promptTokens: 12, completionTokens: 5, cachedTokens: 2), "cache reads are prompt tokens, priced apart")
+        #expect(c.body["usage"]?["prompt_tokens_details"]?["cached_tokens"] == .int(2))
         #expect(c.body["object"] == .string("chat.completion"))
         let choice = try #require(c.body["choices"]?.arrayValue?.first)
         #expect(choice["finish_reason"] == .string("tool_calls"))
@@ -198,6 +199,12 @@ import TriageCore
         #expect(Usage(openAI: usage["usage"]) == Usage(promptTokens: 25, completionTokens: 15))
         guard case .done = items[5] else { Issue.record("no done"); return }
         #expect(items.count == 6)
+
+        // Cache reads and writes reported at message_start are prompt tokens, kept apart for pricing.
+        var cached = AnthropicStreamTranslator(created: 1)
+        _ = try feed(&cached, "message_start", #"{"type":"message_start","message":{"id":"m","model":"x","usage":{"input_tokens":25,"cache_read_input_tokens":1000,"cache_creation_input_tokens":200,"output_tokens":1}}}"#)
+        _ = try feed(&cached, "message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":15}}"#)
+        #expect(cached.usage == Usage(promptTokens: 1225, completionTokens: 15, cachedTokens: 1000, cacheWriteTokens: 200))
         #expect(try t.end().isEmpty)
     }
 

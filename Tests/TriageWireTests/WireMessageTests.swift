@@ -26,6 +26,8 @@ import TriageWire
         ("chunk", .chunk(id: "req_1", data: #"{"choices":[{"delta":{"content":"a\"b\n"}}]}"#)),
         ("end", .end(WireEnd(id: "req_1", usage: Usage(promptTokens: 12, completionTokens: 6, estimated: true), costUSD: "0.000005400", attempts: 2))),
         ("end", .end(WireEnd(id: "req_1", usage: nil, costUSD: "0.000000000", attempts: 1))),
+        ("end", .end(WireEnd(id: "req_1", usage: Usage(promptTokens: 1225, completionTokens: 15, cachedTokens: 1000, cacheWriteTokens: 200),
+                             costUSD: "0.000005400", attempts: 1))),
         ("error", .error(WireErrorMessage(id: "req_1", status: 502, error: TriageError.upstreamFailed("x").body, headers: ["x-triage-attempts": "3"]))),
         ("error", .error(WireErrorMessage(id: nil, status: 400, error: OpenAIErrorBody(message: "m", type: "protocol_error", code: "bad_frame")))),
         ("cancel", .cancel(id: "req_1")),

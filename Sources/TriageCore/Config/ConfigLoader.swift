@@ -167,7 +167,8 @@ public enum ConfigLoader {
         if items.isEmpty { throw ConfigError(field: "tiers", problem: "is empty: list at least one tier, cheapest first") }
         var tiers: [TierConfig] = []
         for t in items {
-            try t.allowOnly(["name", "provider", "model", "input_per_mtok", "output_per_mtok", "timeout_s", "connect_timeout_s", "context_window", "quality", "quality_judge"])
+            try t.allowOnly(["name", "provider", "model", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "cache_write_per_mtok",
+                            "timeout_s", "connect_timeout_s", "context_window", "quality", "quality_judge"])
             guard let name = try t.string("name"), !name.isEmpty else { throw ConfigError(field: t.path + ".name", problem: "is required") }
             guard let provider = try t.string("provider") else { throw ConfigError(field: t.path + ".provider", problem: "is required") }
             guard providers[provider] != nil else {
@@ -185,7 +186,9 @@ public enum ConfigLoader {
                 throw ConfigError(field: t.path + ".quality", problem: "expected on, buffer or off, got '\(qualityText)'")
             }
             tiers.append(TierConfig(name: name, provider: provider, model: model,
-                                    price: Price(inputPerMTok: input, outputPerMTok: output),
+                                    price: Price(inputPerMTok: input, outputPerMTok: output,
+                                                 cachedInputPerMTok: try t.double("cached_input_per_mtok", min: 0, max: Price.maxUSDPerMTok),
+                                                 cacheWritePerMTok: try t.double("cache_write_per_mtok", min: 0, max: Price.maxUSDPerMTok)),
                                     timeoutSeconds: try t.double("timeout_s", min: 0.01) ?? 120,
                                     connectTimeoutSeconds: try t.double("connect_timeout_s", min: 0.01) ?? 10,
                                     contextWindow: try t.int("context_window", min: 1)))

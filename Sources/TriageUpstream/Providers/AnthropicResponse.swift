@@ -15,11 +15,14 @@ public enum AnthropicResponse {
         }
     }
 
-    /// Anthropic's `usage` as ``Usage``: cache reads and writes count as prompt tokens.
+    /// Anthropic's `usage` as ``Usage``: cache reads and writes count as prompt tokens (Anthropic's
+    /// `input_tokens` leaves them out), kept apart so that they are priced at their own rates.
     public static func usage(_ value: JSONValue?) -> Usage? {
         guard let u = value, let input = u["input_tokens"]?.intValue else { return nil }
-        let cached = (u["cache_creation_input_tokens"]?.intValue ?? 0) + (u["cache_read_input_tokens"]?.intValue ?? 0)
-        return Usage(promptTokens: input + cached, completionTokens: u["output_tokens"]?.intValue ?? 0)
+        let written = max(0, u["cache_creation_input_tokens"]?.intValue ?? 0)
+        let read = max(0, u["cache_read_input_tokens"]?.intValue ?? 0)
+        return Usage(promptTokens: max(0, input) + written + read, completionTokens: u["output_tokens"]?.intValue ?? 0,
+                     cachedTokens: read, cacheWriteTokens: written)
     }
 
     /// The answers of one request asked `n` times (the Messages API gives one choice a call) as one

@@ -20,7 +20,8 @@ import TriageCore
 public struct AnthropicStreamTranslator: Sendable {
     public private(set) var id = "msg"
     public private(set) var model = ""
-    public private(set) var inputTokens: Int?
+    /// The prompt's usage from `message_start` (input, cache reads and writes), once reported.
+    public private(set) var promptUsage: Usage?
     public private(set) var outputTokens: Int?
     public private(set) var finishReason: String?
     public private(set) var started = false
@@ -52,7 +53,9 @@ public struct AnthropicStreamTranslator: Sendable {
 
     /// Usage so far, once `message_start` has reported the input tokens.
     public var usage: Usage? {
-        inputTokens.map { Usage(promptTokens: $0, completionTokens: outputTokens ?? 0) }
+        promptUsage.map {
+            Usage(promptTokens: $0.promptTokens, completionTokens: outputTokens ?? 0, cachedTokens: $0.cachedTokens, cacheWriteTokens: $0.cacheWriteTokens)
+        }
     }
 
     /// Translates one event.
@@ -68,7 +71,7 @@ public struct AnthropicStreamTranslator: Sendable {
             id = m?["id"]?.stringValue ?? id
             model = m?["model"]?.stringValue ?? model
             if let u = AnthropicResponse.usage(m?["usage"]) {
-                inputTokens = u.promptTokens
+                promptUsage = u
                 outputTokens = u.completionTokens
             }
             started = true
@@ -106,7 +109,7 @@ public struct AnthropicStreamTranslator: Sendable {
             }
         case "message_delta"?:
             if let out = json["usage"]?["output_tokens"]?.intValue { outputTokens = out }
-            if let input = json["usage"]?["input_tokens"]?.intValue, inputTokens == nil { inputTokens = input }
+            if promptUsage == nil, let u = AnthropicResponse.usage(json["usage"]) { promptUsage = u }
             var stopReason = json["delta"]?["stop_reason"]?.stringValue
             if formatIndex != nil, toolIndex.isEmpty, stopReason == "tool_use" { stopReason = "end_turn" }  // the answer, not a call
             guard let reason = AnthropicResponse.finishReason(stopReason) else { return [] }

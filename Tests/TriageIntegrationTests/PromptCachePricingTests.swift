@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import TriageCore
+
+extension Integration {
+    /// Prompt tokens a provider serves from its prompt cache cost less, and Anthropic's cache
+    /// writes more, than other input: a team is charged what the provider bills, whole answers and
+    /// streams alike, through both adapters, and the client sees the cached count in `usage`.
+    @Suite struct PromptCachePricingTests {
+        typealias W = FaultWorld
+
+        /// A long question (the rules send it to the cheap tier when asked for `auto`; these name tiers).
+        static let question = "Summarise this note for me. " + String(repeating: "The quarterly report lists revenue by region and product line. ", count: 40)
+
+        @Test func cachedAndWrittenPromptTokensAreChargedAtTheirPrices() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let w = try await W.start(env, faults: [W.simple: #""cached_tokens": 384"#, W.medium: #""cached_tokens": 384, "cache_write_tokens": 64"#],
+                                      configure: AnthropicFaultTests.anthropicMedium)
+            let store = try w.cluster.store()
+
+            for (tier, model, written) in [("simple", W.simple, 0), ("medium", W.medium, 64)] {
+                let price = try #require(ClusterSpec.prices[tier])
+                let r = try await w.cluster.http.post(w.cluster.chatURL, json: chatBody(Self.question, model: tier))
+                #expect(r.status == 200 && r.headers["x-triage-model"] == model, "\(r.text)")
+                let usage = try r.json()["usage"]
+                let prompt = try #require(usage?["prompt_tokens"]?.intValue)
+                #expect(prompt > 448, "the cache counts are part of a longer prompt: \(prompt)")
+                #expect(usage?["prompt_tokens_details"]?["cached_tokens"]?.intValue == 384, "\(tier): \(usage.map { "\($0)" } ?? "nil")")
+                let billed = Usage(promptTokens: prompt, completionTokens: W.answerTokens, cachedTokens: 384, cacheWriteTokens: written)
+                let cost = price.cost(billed)
+                #expect(cost < price.cost(promptTokens: prompt, completionTokens: W.answerTokens), "\(tier): cache reads are cheaper")
+                #expect(r.headers["x-triage-cost-usd"] == cost.description, "\(tier): \(r.headers["x-triage-cost-usd"] ?? "nil") != \(cost)")
+                let id = try #require(r.headers["x-triage-request-id"])
+                let rows = try await store.ledgerRows(request: id, summingTo: cost.nanoUSD)
+                #expect(rows.map(\.cost) == [cost.nanoUSD], "\(tier): the ledger charges what the header says")
+
+                var body = chatBody(Self.question, model: tier, stream: true)
+                body["stream_options"] = .object(["include_usage": .bool(true)])
+                let s = try await w.cluster.http.stream(w.cluster.chatURL, json: body)
+                #expect(s.status == 200 && s.sawDone, "\(s.raw)")
+                let streamed = s.chunks.compactMap { $0["usage"] }.last
+                #expect(streamed?["prompt_tokens_details"]?["cached_tokens"]?.intValue == 384, "\(tier) stream: \(streamed.map { "\($0)" } ?? "nil")")
+                #expect(s.trailer["x-triage-cost-usd"] == cost.description, "\(tier) stream: \(s.comments)")
+            }
+        }
+    }
+}
