@@ -43,6 +43,13 @@ extension Integration {
                 #expect(streamed?["prompt_tokens_details"]?["cached_tokens"]?.intValue == 384, "\(tier) stream: \(streamed.map { "\($0)" } ?? "nil")")
                 #expect(s.trailer["x-triage-cost-usd"] == cost.description, "\(tier) stream: \(s.comments)")
             }
+
+            // Metrics count what the provider's cache served and took, by tier (an answer and a stream each).
+            let metrics = try await ObservabilityTests.scrape(w.cluster)
+            #expect(metrics.sum("triage_prompt_cache_tokens_total", ["kind": "read", "tier": "simple"]) == 768)
+            #expect(metrics.sum("triage_prompt_cache_tokens_total", ["kind": "read", "tier": "medium"]) == 768)
+            #expect(metrics.sum("triage_prompt_cache_tokens_total", ["kind": "write", "tier": "medium"]) == 128)
+            #expect(metrics.sum("triage_prompt_cache_tokens_total", ["kind": "write", "tier": "simple"]) == 0)
         }
     }
 }

@@ -20,6 +20,7 @@ import TriageCore
 /// | `triage_requests_refused_total` | counter | team, reason (`budget_exceeded`, `rate_limit_exceeded`, `concurrency_limit_exceeded`) |
 /// | `triage_climbs_total` | counter | reason, tier, model (the attempt that failed) |
 /// | `triage_tokens_total` | counter | direction (`in`, `out`), tier, model, team |
+/// | `triage_prompt_cache_tokens_total` | counter | kind (`read`, `write`), tier, model, team |
 /// | `triage_cost_usd_total` | counter | tier, model, team |
 /// | `triage_request_duration_seconds` | histogram | tier, stream |
 /// | `triage_overhead_seconds` | histogram | tier (only when the worker reports upstream time) |
@@ -60,6 +61,7 @@ public final class TriageMetrics: Sendable {
         static let refused = "triage_requests_refused_total"
         static let climbs = "triage_climbs_total"
         static let tokens = "triage_tokens_total"
+        static let promptCache = "triage_prompt_cache_tokens_total"
         static let cost = "triage_cost_usd_total"
         static let duration = "triage_request_duration_seconds"
         static let overhead = "triage_overhead_seconds"
@@ -84,6 +86,7 @@ public final class TriageMetrics: Sendable {
             refused: "Requests refused for a team's limits, by team and reason: budget_exceeded (spend budget), rate_limit_exceeded (rpm or tpm) or concurrency_limit_exceeded (max_concurrent).",
             climbs: "Failed attempts that made a request climb or retry, by failure reason and the tier/model that failed.",
             tokens: "Tokens of answered requests, direction=in (prompt) or out (completion).",
+            promptCache: "Prompt tokens of answered requests that the provider read from its prompt cache (kind=read) or wrote to it (kind=write); part of triage_tokens_total's direction=in.",
             cost: "Cost charged for requests, in USD.",
             duration: "Time from a request's arrival at the coordinator to its last byte, in seconds.",
             overhead: "Time spent in Triage itself (coordinator time less upstream time), when the worker reports the upstream time.",
@@ -123,6 +126,12 @@ public final class TriageMetrics: Sendable {
         if let usage = r.usage {
             counter(Name.tokens, [("direction", "in"), ("tier", tier), ("model", model), ("team", team)]).increment(by: max(usage.promptTokens, 0))
             counter(Name.tokens, [("direction", "out"), ("tier", tier), ("model", model), ("team", team)]).increment(by: max(usage.completionTokens, 0))
+            if usage.cachedTokens > 0 {
+                counter(Name.promptCache, [("kind", "read"), ("tier", tier), ("model", model), ("team", team)]).increment(by: usage.cachedTokens)
+            }
+            if usage.cacheWriteTokens > 0 {
+                counter(Name.promptCache, [("kind", "write"), ("tier", tier), ("model", model), ("team", team)]).increment(by: usage.cacheWriteTokens)
+            }
         }
         if let cost = r.cost, cost.nanoUSD > 0 {
             let dimensions = [("tier", tier), ("model", model), ("team", team)]
