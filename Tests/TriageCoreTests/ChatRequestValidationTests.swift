@@ -29,6 +29,10 @@ import TriageCore
         (#""tool_choice":1"#, "tool_choice"),
         (#""response_format":"json""#, "response_format"), (#""response_format":{}"#, "response_format"),
         (#""stream_options":true"#, "stream_options"),
+        (#""logprobs":"yes""#, "logprobs"), (#""parallel_tool_calls":1"#, "parallel_tool_calls"), (#""store":"no""#, "store"),
+        (#""logprobs":true,"top_logprobs":21"#, "top_logprobs"), (#""logprobs":true,"top_logprobs":-1"#, "top_logprobs"),
+        (#""top_logprobs":5"#, "top_logprobs"), (#""logprobs":false,"top_logprobs":5"#, "top_logprobs"),
+        (#""seed":"42""#, "seed"), (#""seed":4.2"#, "seed"), (#""user":7"#, "user"),
     ])
     func anOutOfRangeParameterIsRefusedByName(field: String, param: String) {
         expectRefused(#"{"model":"auto","messages":[\#(Self.user)],\#(field)}"#, param: param)
@@ -36,7 +40,7 @@ import TriageCore
 
     @Test func wellFormedRequestsPass() throws {
         for body in [
-            #"{"model":"auto","messages":[\#(Self.user)],"n":128,"temperature":0,"top_p":1,"presence_penalty":-2,"frequency_penalty":2,"stop":["a","b"],"tools":[],"tool_choice":"auto","response_format":{"type":"text"},"stream_options":{"include_usage":true}}"#,
+            #"{"model":"auto","messages":[\#(Self.user)],"n":128,"temperature":0,"top_p":1,"presence_penalty":-2,"frequency_penalty":2,"stop":["a","b"],"tools":[],"tool_choice":"auto","response_format":{"type":"text"},"stream_options":{"include_usage":true},"logprobs":true,"top_logprobs":20,"seed":-7,"user":"u-1","parallel_tool_calls":false,"store":false}"#,
             #"{"model":"auto","messages":[\#(Self.user)],"n":null,"temperature":null,"stop":null,"tools":null,"stream_options":null}"#,
             #"{"model":"auto","messages":[{"role":"developer","content":[{"type":"text","text":"be brief"}]},\#(Self.user),{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c1","content":"42"},{"role":"assistant","refusal":"no"}]}"#,
         ] {

@@ -34,8 +34,12 @@ extension ChatRequest {
         }
     }
 
+    /// The parameters OpenAI takes only as booleans.
+    static let booleans = ["logprobs", "parallel_tool_calls", "store"]
+
     /// Checks the sampling and shape parameters OpenAI bounds: `n`, `temperature`, `top_p`, the
-    /// penalties, `stop`, `tools`, `tool_choice`, `response_format` and `stream_options`.
+    /// penalties, `stop`, `tools`, `tool_choice`, `response_format`, `stream_options`, the
+    /// booleans, `top_logprobs` (0-20, with `logprobs: true`), `seed` and `user`.
     static func validate(parameters o: [String: JSONValue]) throws(TriageError) {
         func present(_ key: String) -> JSONValue? {
             guard let v = o[key], v != .null else { return nil }
@@ -71,6 +75,15 @@ extension ChatRequest {
         if let v = present("stream_options"), v.objectValue == nil {
             throw .invalidField("stream_options", "expected an object")
         }
+        for key in booleans {
+            if let v = present(key), v.boolValue == nil { throw .invalidField(key, "expected a boolean") }
+        }
+        if let v = present("top_logprobs") {
+            guard let k = v.intValue, (0...20).contains(k) else { throw .invalidField("top_logprobs", "expected a whole number from 0 to 20") }
+            guard present("logprobs")?.boolValue == true else { throw .invalidField("top_logprobs", "needs logprobs set to true") }
+        }
+        if let v = present("seed"), v.intValue == nil { throw .invalidField("seed", "expected an integer") }
+        if let v = present("user"), v.stringValue == nil { throw .invalidField("user", "expected a string") }
     }
 }
 
