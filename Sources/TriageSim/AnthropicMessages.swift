@@ -5,6 +5,18 @@ struct MessagesRequest: Decodable, Sendable {
     struct Block: Decodable, Sendable {
         var type: String
         var text: String?
+        /// It carries a `cache_control` mark (a prompt-cache breakpoint).
+        var marked = false
+        private enum CodingKeys: String, CodingKey {
+            case type, text
+            case cacheControl = "cache_control"
+        }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.type = try c.decode(String.self, forKey: .type)
+            self.text = try c.decodeIfPresent(String.self, forKey: .text)
+            self.marked = try c.contains(.cacheControl) && !c.decodeNil(forKey: .cacheControl)
+        }
     }
 
     /// A string, or content blocks whose `text` parts count.
@@ -12,15 +24,19 @@ struct MessagesRequest: Decodable, Sendable {
         var text: String
         /// It holds a `tool_result` block.
         var hasToolResult = false
-        init(text: String) { self.text = text }
+        /// The blocks' texts, each with whether it is marked for the prompt cache (a string is one unmarked block).
+        var blocks: [(text: String, marked: Bool)] = []
+        init(text: String) { self.text = text; self.blocks = [(text, false)] }
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let s = try? c.decode(String.self) {
                 self.text = s
+                self.blocks = [(s, false)]
             } else {
                 let blocks = try c.decode([Block].self)
                 self.text = blocks.filter { $0.type == "text" }.compactMap(\.text).joined()
                 self.hasToolResult = blocks.contains { $0.type == "tool_result" }
+                self.blocks = blocks.map { ($0.type == "text" ? $0.text ?? "" : "", $0.marked) }
             }
         }
     }
@@ -29,9 +45,18 @@ struct MessagesRequest: Decodable, Sendable {
     struct Tool: Decodable, Sendable {
         var name: String
         var inputSchema: SimToolSchema?
+        /// It carries a `cache_control` mark.
+        var marked = false
         private enum CodingKeys: String, CodingKey {
             case name
             case inputSchema = "input_schema"
+            case cacheControl = "cache_control"
+        }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.name = try c.decode(String.self, forKey: .name)
+            self.inputSchema = try c.decodeIfPresent(SimToolSchema.self, forKey: .inputSchema)
+            self.marked = try c.contains(.cacheControl) && !c.decodeNil(forKey: .cacheControl)
         }
     }
 
@@ -71,6 +96,34 @@ struct MessagesRequest: Decodable, Sendable {
     var chatMessages: [ChatRequest.Message] {
         (system.map { [ChatRequest.Message(role: "system", text: $0.text)] } ?? [])
             + messages.map { ChatRequest.Message(role: $0.role, text: $0.content.text) }
+    }
+
+    /// The prompt's prefixes that end at a `cache_control` mark, in order (tools, then the system
+    /// prompt, then the messages, as Anthropic orders a prompt): each prefix's hash (with the model)
+    /// and its tokens, counted as ``SimTokens/promptTokens(_:)`` counts the whole prompt.
+    var cacheBreakpoints: [SimPromptCache.Breakpoint] {
+        var hasher = FNV1a()
+        hasher.combine(model.utf8)
+        var bytes = 0
+        var messagesSeen = 0
+        var out: [SimPromptCache.Breakpoint] = []
+        func add(_ text: String, separator: UInt8, marked: Bool) {
+            hasher.combine(CollectionOfOne(separator))
+            hasher.combine(text.utf8)
+            bytes += text.utf8.count
+            if marked { out.append(.init(key: hasher.value, tokens: (bytes + 3) / 4 + 4 * messagesSeen)) }
+        }
+        for tool in tools ?? [] { add(tool.name, separator: 0x01, marked: tool.marked) }
+        if let system {
+            messagesSeen += 1
+            for block in system.blocks { add(block.text, separator: 0x02, marked: block.marked) }
+        }
+        for message in messages {
+            messagesSeen += 1
+            hasher.combine(message.role.utf8)
+            for block in message.content.blocks { add(block.text, separator: 0x03, marked: block.marked) }
+        }
+        return out
     }
 
     var lastUserText: Substring {

@@ -51,8 +51,13 @@ struct MessagesHandler: Sendable {
         } else {
             text = AnswerGenerator.answer(model: req.model, prompt: prompt)
         }
+        // Fixed cache counts from the behaviour, else what the simulated prompt cache made of the marks.
+        var cache = behaviour
+        if cache.cachedTokens == nil, cache.cacheWriteTokens == nil, case let marks = req.cacheBreakpoints, !marks.isEmpty {
+            (cache.cachedTokens, cache.cacheWriteTokens) = await self.state.usePromptCache(marks)
+        }
         let answer = SimAnswer(text: text, limit: req.maxTokens, promptTokens: SimTokens.promptTokens(req.chatMessages), model: req.model,
-                               toolCall: toolCall, cache: behaviour)
+                               toolCall: toolCall, cache: cache)
         if req.stream == true {
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"

@@ -6,6 +6,8 @@ actor SimState {
     /// Chat requests per model since behaviours were last set or reset (drives `fail_first`).
     private var windowAttempts: [String: Int] = [:]
     private var windowStart: ContinuousClock.Instant
+    /// Anthropic's prompt cache, simulated for the Messages API.
+    private var promptCache = SimPromptCache()
 
     init(behaviours: [String: SimBehaviour], now: ContinuousClock.Instant = .now) {
         self.behaviours = behaviours
@@ -39,8 +41,14 @@ actor SimState {
         self.windowStart = now
     }
 
-    /// Zeroes request counts and restarts the `fail_first` and flapping windows.
+    /// Looks a Messages request's marked prefixes up in the prompt cache and stores them.
+    func usePromptCache(_ breakpoints: [SimPromptCache.Breakpoint], now: ContinuousClock.Instant = .now) -> (read: Int, written: Int) {
+        promptCache.use(breakpoints, now: now)
+    }
+
+    /// Zeroes request counts, empties the prompt cache and restarts the `fail_first` and flapping windows.
     func reset(now: ContinuousClock.Instant = .now) {
+        self.promptCache = SimPromptCache()
         self.attempts = [:]
         self.windowAttempts = [:]
         self.windowStart = now

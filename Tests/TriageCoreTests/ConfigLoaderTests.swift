@@ -115,6 +115,22 @@ import TriageCore
                     field: "tiers[0].output_per_mtok", problem: "must be at least 0")
     }
 
+    @Test func promptCacheMode() throws {
+        let config = try ConfigLoader.load(yaml: """
+        providers:
+          claude: {kind: anthropic, api_key_env: K, prompt_cache: auto}
+          plain: {kind: anthropic, api_key_env: K}
+        tiers:
+          - {name: a, provider: claude, model: m, input_per_mtok: 3, output_per_mtok: 15}
+        """)
+        #expect(config.providers["claude"]?.autoPromptCache == true)
+        #expect(config.providers["plain"]?.autoPromptCache == false)
+        expectError("providers:\n  o: {kind: openai, base_url: \"http://x/v1\", prompt_cache: auto}\ntiers:\n  - {name: a, provider: o, model: m, input_per_mtok: 1, output_per_mtok: 2}",
+                    field: "providers.o.prompt_cache", problem: "applies to kind: anthropic only (OpenAI caches prompts by itself)")
+        expectError("providers:\n  c: {kind: anthropic, prompt_cache: always}\ntiers:\n  - {name: a, provider: c, model: m, input_per_mtok: 1, output_per_mtok: 2}",
+                    field: "providers.c.prompt_cache", problem: "expected auto or off, got 'always'")
+    }
+
     @Test func promptCachePrices() throws {
         let config = try ConfigLoader.load(yaml: Self.providers + """
 

@@ -51,5 +51,45 @@ extension Integration {
             #expect(metrics.sum("triage_prompt_cache_tokens_total", ["kind": "write", "tier": "medium"]) == 128)
             #expect(metrics.sum("triage_prompt_cache_tokens_total", ["kind": "write", "tier": "simple"]) == 0)
         }
+
+        /// `prompt_cache: auto` on an Anthropic provider: a client in OpenAI's shape, which has no
+        /// way to mark its prompt, gets Claude's prompt caching. The simulated Messages API caches
+        /// marked prefixes as Anthropic does (written once, then read for five minutes).
+        @Test func autoPromptCacheMakesARepeatedPrefixCheaperOnAnAnthropicTier() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let w = try await W.start(env) { spec, sim in
+                spec.extraProviders["anthropic"] = "{kind: anthropic, base_url: \"\(sim.base)\", prompt_cache: auto}"
+                spec.tierProviders["medium"] = "anthropic"
+            }
+            let price = try #require(ClusterSpec.prices["medium"])
+            let instructions = "You are the support agent for a bank. " + String(repeating: "Follow the policy on refunds, disputes and fees closely. ", count: 80)
+            func ask(_ question: String, stream: Bool = false) -> JSONValue {
+                var body = chatBody(question, model: "medium", stream: stream)
+                body["messages"] = .array([.object(["role": .string("system"), "content": .string(instructions)])] + (body["messages"]?.arrayValue ?? []))
+                if stream { body["stream_options"] = .object(["include_usage": .bool(true)]) }
+                return body
+            }
+
+            let first = try await w.cluster.http.post(w.cluster.chatURL, json: ask("Can I get my card fee back?"))
+            #expect(first.status == 200 && first.headers["x-triage-model"] == W.medium, "\(first.text)")
+            let u1 = try #require(Usage(openAI: try first.json()["usage"]))
+            #expect(u1.cacheWriteTokens >= 1024 && u1.cachedTokens == 0, "first: the instructions are written to the cache: \(u1)")
+            #expect(first.headers["x-triage-cost-usd"] == price.cost(u1).description)
+
+            let second = try await w.cluster.http.post(w.cluster.chatURL, json: ask("How do I dispute a payment?"))
+            let u2 = try #require(Usage(openAI: try second.json()["usage"]))
+            #expect(u2.cachedTokens >= 1024, "second: the instructions are read from the cache: \(u2)")
+            #expect(second.headers["x-triage-cost-usd"] == price.cost(u2).description)
+            let secondCost = try #require(second.headers["x-triage-cost-usd"].flatMap(Double.init))
+            let uncached = Double(price.cost(promptTokens: u2.promptTokens, completionTokens: u2.completionTokens).nanoUSD) / 1e9
+            #expect(secondCost < uncached * 0.5, "most of the prompt at a tenth of the price: \(secondCost) vs \(uncached)")
+
+            let s = try await w.cluster.http.stream(w.cluster.chatURL, json: ask("Which fees can be refunded?", stream: true))
+            #expect(s.status == 200 && s.sawDone, "\(s.raw)")
+            let u3 = try #require(Usage(openAI: s.chunks.compactMap { $0["usage"] }.last))
+            #expect(u3.cachedTokens >= 1024, "streamed too: \(u3)")
+            #expect(s.trailer["x-triage-cost-usd"] == price.cost(u3).description, "\(s.comments)")
+        }
     }
 }

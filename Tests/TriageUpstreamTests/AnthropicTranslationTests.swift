@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TriageCore
 @testable import TriageUpstream
@@ -6,6 +7,46 @@ import TriageCore
     func json(_ text: String) -> JSONValue { try! JSONValue.parse(Array(text.utf8)) }
 
     // MARK: Request
+
+    /// A request in OpenAI's shape with LiteLLM-style `cache_control` marks, or none.
+    func cacheRequest(marked: Bool) -> JSONValue {
+        let mark = marked ? #","cache_control":{"type":"ephemeral"}"# : ""
+        return json("""
+        {"model":"claude-x","tools":[{"type":"function","function":{"name":"a","parameters":{"type":"object"}}},
+                                     {"type":"function","function":{"name":"b","parameters":{"type":"object"}}\(mark)}],
+         "messages":[{"role":"system","content":[{"type":"text","text":"Long instructions."\(mark)},{"type":"text","text":"More."}]},
+                     {"role":"user","content":"first"},{"role":"assistant","content":"ok"},
+                     {"role":"user","content":[{"type":"text","text":"second"\(mark)},{"type":"text","text":"third"}]}]}
+        """)
+    }
+
+    @Test func cacheControlMarksPassThrough() {
+        let body = AnthropicRequest.body(fromOpenAI: cacheRequest(marked: true))
+        let ephemeral: JSONValue = .object(["type": .string("ephemeral")])
+        #expect(body["tools"]?.arrayValue?.map { $0["cache_control"] } == [nil, ephemeral])
+        let system = body["system"]?.arrayValue ?? []
+        #expect(system.map { $0["text"]?.stringValue } == ["Long instructions.", "More."], "a marked system prompt goes as blocks: \(body["system"].map { "\($0)" } ?? "nil")")
+        #expect(system.map { $0["cache_control"] } == [ephemeral, nil])
+        let last = body["messages"]?.arrayValue?.last?["content"]?.arrayValue ?? []
+        #expect(last.map { $0["cache_control"] } == [ephemeral, nil])
+        // The same marks whatever the mode: a request that marks its own prompt is left as it is.
+        #expect(AnthropicRequest.body(fromOpenAI: cacheRequest(marked: true), promptCache: .auto) == body)
+    }
+
+    @Test func autoPromptCacheMarksToolsSystemAndTheLastMessage() {
+        let plain = AnthropicRequest.body(fromOpenAI: cacheRequest(marked: false))
+        #expect(plain["system"] == .string("Long instructions.\n\nMore."), "no marks, no mode: as before")
+        #expect(!"\(plain)".contains("cache_control"))
+        let body = AnthropicRequest.body(fromOpenAI: cacheRequest(marked: false), promptCache: .auto)
+        let ephemeral: JSONValue = .object(["type": .string("ephemeral")])
+        #expect(body["tools"]?.arrayValue?.map { $0["cache_control"] } == [nil, ephemeral])
+        #expect(body["system"]?.arrayValue?.map { $0["cache_control"] } == [nil, ephemeral])
+        let messages = body["messages"]?.arrayValue ?? []
+        #expect(messages.dropLast().allSatisfy { !"\($0)".contains("cache_control") })
+        #expect(messages.last?["content"]?.arrayValue?.map { $0["cache_control"] } == [nil, ephemeral])
+        // Three marks at most: Anthropic allows four.
+        #expect("\(body)".components(separatedBy: "cache_control").count - 1 == 3)
+    }
 
     @Test func requestTranslation() {
         let body = AnthropicRequest.body(fromOpenAI: json("""

@@ -131,7 +131,7 @@ public enum ConfigLoader {
         var out: [String: ProviderConfig] = [:]
         for p in try node.mappingEntries() {
             let name = p.key
-            try p.allowOnly(["kind", "base_url", "api_key_env", "port", "replay", "ttft_ms", "tpot_ms"])
+            try p.allowOnly(["kind", "base_url", "api_key_env", "port", "replay", "ttft_ms", "tpot_ms", "prompt_cache"])
             guard let kindText = try p.string("kind") else {
                 throw ConfigError(field: p.path + ".kind", problem: "is required (one of sim, openai, anthropic)")
             }
@@ -153,9 +153,17 @@ public enum ConfigLoader {
                 throw ConfigError(field: p.path + ".base_url", problem: "expected an http:// or https:// URL")
             }
             while baseURL?.hasSuffix("/") == true { baseURL?.removeLast() }
+            let promptCache = try p.string("prompt_cache") ?? "off"
+            guard ["off", "auto"].contains(promptCache) else {
+                throw ConfigError(field: p.path + ".prompt_cache", problem: "expected auto or off, got '\(promptCache)'")
+            }
+            if promptCache == "auto", kind != .anthropic {
+                throw ConfigError(field: p.path + ".prompt_cache", problem: "applies to kind: anthropic only (OpenAI caches prompts by itself)")
+            }
             out[name] = ProviderConfig(name: name, kind: kind, baseURL: baseURL!, apiKeyEnv: try p.string("api_key_env"),
                                        port: port, replay: try p.string("replay").map { resolve($0, base: base) },
-                                       ttftMs: try p.int("ttft_ms", min: 0), tpotMs: try p.int("tpot_ms", min: 0))
+                                       ttftMs: try p.int("ttft_ms", min: 0), tpotMs: try p.int("tpot_ms", min: 0),
+                                       autoPromptCache: promptCache == "auto")
         }
         if out.isEmpty { throw ConfigError(field: "providers", problem: "is empty: name at least one provider") }
         return out

@@ -110,9 +110,13 @@ public struct ProviderConfig: Sendable, Equatable {
     /// For `kind: sim`: milliseconds to the first token, and per token after it.
     public var ttftMs: Int?
     public var tpotMs: Int?
+    /// For `kind: anthropic`: mark requests that carry no `cache_control` of their own for
+    /// Anthropic's prompt caching (`prompt_cache: auto`); false sends only the request's own marks.
+    public var autoPromptCache: Bool
 
     public init(name: String, kind: Kind, baseURL: String, apiKeyEnv: String? = nil, port: Int? = nil, replay: String? = nil,
-                ttftMs: Int? = nil, tpotMs: Int? = nil) {
+                ttftMs: Int? = nil, tpotMs: Int? = nil, autoPromptCache: Bool = false) {
+        self.autoPromptCache = autoPromptCache
         self.ttftMs = ttftMs
         self.tpotMs = tpotMs
         self.name = name

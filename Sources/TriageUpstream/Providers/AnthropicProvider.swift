@@ -34,7 +34,8 @@ public struct AnthropicProvider: ChatProvider {
         if let key = call.apiKey, !key.isEmpty {
             headers.append(UpstreamHTTPHeader(name: "x-api-key", value: key))
         }
-        let body = AnthropicRequest.body(fromOpenAI: call.body, defaultMaxTokens: defaultMaxTokens)
+        let body = AnthropicRequest.body(fromOpenAI: call.body, defaultMaxTokens: defaultMaxTokens,
+                                         promptCache: call.provider.autoPromptCache ? .auto : .off)
         return UpstreamHTTPRequest(url: Self.url(base: call.provider.baseURL), headers: headers, body: body.encoded(),
                                    connectTimeout: .milliseconds(Int64(call.tier.connectTimeoutSeconds * 1000)),
                                    totalTimeout: call.timeout)

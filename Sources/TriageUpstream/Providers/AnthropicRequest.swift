@@ -14,6 +14,10 @@ import TriageCore
 ///   field for → one more tool, the ``FormatTool``, whose input is the answer; the model is made to call
 ///   it when the request offers no tools of its own (``AnthropicResponse`` and
 ///   ``AnthropicStreamTranslator`` turn its input back into the answer's text)
+/// - `cache_control` on content parts (system messages' too) and on tools (LiteLLM's way of asking
+///   for Anthropic's prompt caching in OpenAI's shape) → the same marks on the blocks and tools; a
+///   system prompt with marks goes as blocks. With ``PromptCacheMode/auto`` and no marks of its own,
+///   a request gets them at the end of its tools, its system prompt and its last message.
 public enum AnthropicRequest {
     /// The `max_tokens` sent when the request sets none.
     public static let defaultMaxTokens = 4096
@@ -56,10 +60,11 @@ public enum AnthropicRequest {
         }
     }
 
-    public static func body(fromOpenAI openAI: JSONValue, defaultMaxTokens: Int = defaultMaxTokens) -> JSONValue {
+    public static func body(fromOpenAI openAI: JSONValue, defaultMaxTokens: Int = defaultMaxTokens,
+                            promptCache: PromptCacheMode = .off) -> JSONValue {
         var out: [String: JSONValue] = [:]
         out["model"] = openAI["model"] ?? .string("")
-        var system: [String] = []
+        var system: [JSONValue] = []
         var turns: [(role: String, blocks: [JSONValue])] = []
         func add(_ role: String, _ blocks: [JSONValue]) {
             guard !blocks.isEmpty else { return }
@@ -73,8 +78,7 @@ public enum AnthropicRequest {
             let role = m["role"]?.stringValue ?? "user"
             switch role {
             case "system", "developer":
-                let text = textBlocks(m["content"]).compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
-                if !text.isEmpty { system.append(text) }
+                system += textBlocks(m["content"]).filter { $0["type"]?.stringValue == "text" }
             case "assistant":
                 var blocks = textBlocks(m["content"])
                 for call in m["tool_calls"]?.arrayValue ?? [] {
@@ -94,10 +98,9 @@ public enum AnthropicRequest {
         let format = formatTool(for: openAI)
         let ownTools = openAI["tools"]?.arrayValue?.isEmpty == false
         if let format, ownTools {
-            system.append("When you give your final answer rather than call a tool, give it by calling the tool `\(format.name)`.")
+            system.append(.object(["type": .string("text"),
+                                   "text": .string("When you give your final answer rather than call a tool, give it by calling the tool `\(format.name)`.")]))
         }
-        if !system.isEmpty { out["system"] = .string(system.joined(separator: "\n\n")) }
-        out["messages"] = .array(turns.map { .object(["role": .string($0.role), "content": .array($0.blocks)]) })
 
         let maxTokens = openAI["max_completion_tokens"]?.intValue ?? openAI["max_tokens"]?.intValue ?? defaultMaxTokens
         out["max_tokens"] = .int(Int64(maxTokens))
@@ -114,13 +117,25 @@ public enum AnthropicRequest {
             guard let f = t["function"], let name = f["name"] else { return nil }
             var tool: [String: JSONValue] = ["name": name, "input_schema": f["parameters"] ?? .object(["type": .string("object")])]
             if let d = f["description"] { tool["description"] = d }
+            if let mark = t["cache_control"] ?? f["cache_control"], mark.objectValue != nil { tool["cache_control"] = mark }
             return .object(tool)
         }
         if let format {
             tools.append(.object(["name": .string(format.name), "input_schema": format.schema,
                                   "description": .string("Give your whole answer as this tool's input.")]))
         }
+        if promptCache == .auto, !PromptCacheMarks.any(tools: tools, system: system, turns: turns.map(\.blocks)) {
+            PromptCacheMarks.markLast(&tools)
+            PromptCacheMarks.markLast(&system)
+            if !turns.isEmpty { PromptCacheMarks.markLast(&turns[turns.count - 1].blocks) }
+        }
         if !tools.isEmpty { out["tools"] = .array(tools) }
+        if PromptCacheMarks.any(tools: [], system: system, turns: []) {
+            out["system"] = .array(system)  // blocks keep their marks
+        } else if !system.isEmpty {
+            out["system"] = .string(system.compactMap { $0["text"]?.stringValue }.joined(separator: "\n\n"))
+        }
+        out["messages"] = .array(turns.map { .object(["role": .string($0.role), "content": .array($0.blocks)]) })
         switch openAI["tool_choice"] {
         case .string("auto")?: out["tool_choice"] = .object(["type": .string("auto")])
         case .string("required")?: out["tool_choice"] = .object(["type": .string("any")])
@@ -149,10 +164,10 @@ public enum AnthropicRequest {
             return parts.compactMap { part -> JSONValue? in
                 switch part["type"]?.stringValue {
                 case "text"?:
-                    return part["text"].map { .object(["type": .string("text"), "text": $0]) }
+                    return part["text"].map { PromptCacheMarks.keeping(part, .object(["type": .string("text"), "text": $0])) }
                 case "image_url"?:
                     guard let url = part["image_url"]?["url"]?.stringValue ?? part["image_url"]?.stringValue else { return nil }
-                    return .object(["type": .string("image"), "source": imageSource(url)])
+                    return PromptCacheMarks.keeping(part, .object(["type": .string("image"), "source": imageSource(url)]))
                 default:
                     return nil
                 }
