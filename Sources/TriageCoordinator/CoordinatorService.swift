@@ -85,11 +85,12 @@ public struct Coordinator: Sendable {
         let dashboard = DashboardRoute(store: store, pool: pool, live: live, guardian: guardian)
         offLoop.get("/metrics") { request, _ in metricsRoute.handle(request) }
         offLoop.get("/dashboard") { request, _ in dashboard.handle(request) }
-        let info = InfoRoutes(pool: pool, live: live, auth: authenticator)
+        let info = InfoRoutes(pool: pool, live: live, auth: authenticator, store: store)
         router.post("/v1/chat/completions") { request, context in await chat.handle(request, context: context) }
         offLoop.post("/v1/feedback") { request, _ in await feedback.handle(request) }
-        router.get("/v1/models") { request, _ in info.models(request) }
-        router.get("/v1/models/**") { request, context in info.model(context.parameters[Parameters.recursiveCaptureKey] ?? "", request) }
+        // The models endpoints read the caller's team policy: off the loop.
+        offLoop.get("/v1/models") { request, _ in info.models(request) }
+        offLoop.get("/v1/models/**") { request, context in info.model(context.parameters[Parameters.recursiveCaptureKey] ?? "", request) }
         router.get("/healthz") { _, _ in info.health() }
         router.get("/readyz") { _, _ in info.ready() }
         // Last: it wraps only what no route above matched.

@@ -100,9 +100,19 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let adminKey = "admin-" + UUID().uuidString
-            let cluster = try await env.startCluster(ClusterSpec(workers: 1, authRequired: true, environment: ["TRIAGE_ADMIN_KEY": adminKey]))
+            var spec = ClusterSpec(workers: 1, authRequired: true, environment: ["TRIAGE_ADMIN_KEY": adminKey])
+            spec.aliases = "{gpt-4: complex, gpt-4o: auto}"
+            let cluster = try await env.startCluster(spec)
             let key = try await cluster.createTeamAndKey("search")
             let cli = cluster.cli
+            /// The model ids `/v1/models` lists to the team's key.
+            func listed() async throws -> [String] {
+                let r = try await cluster.http.get(cluster.base + "/v1/models", headers: ["Authorization": "Bearer \(key)"])
+                #expect(r.status == 200, "\(r.text)")
+                return try (r.json()["data"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+            }
+            let everything = ["auto", "simple", "medium", "complex", "gpt-4o-mini", "claude-sonnet-4-5", "claude-opus-4-1", "gpt-4", "gpt-4o"]
+            #expect(try await listed() == everything)
             func tier(_ text: String, _ headers: [String: String] = [:]) async throws -> String? {
                 let r = try await cluster.http.post(cluster.chatURL, json: chatBody(text), headers: headers.merging(["Authorization": "Bearer \(key)"]) { a, _ in a })
                 #expect(r.status == 200, "\(r.text)")
@@ -120,6 +130,10 @@ extension Integration {
             #expect(try await tier(Self.short, ["x-triage-dial": "1"]) == "simple", "dial held to the team's 0.5")
             #expect(try await tier(Self.long, ["x-triage-dial": "1"]) == "medium", "and capped at medium")
             #expect(try await tier(Self.long, ["x-triage-max-tier": "complex"]) == "medium", "a request cannot lift the team's cap")
+            // The models list shows what the team can reach: nothing above its cap.
+            #expect(try await listed() == ["auto", "simple", "medium", "gpt-4o-mini", "claude-sonnet-4-5", "gpt-4o"])
+            let above = try await cluster.http.get(cluster.base + "/v1/models/complex", headers: ["Authorization": "Bearer \(key)"])
+            #expect(above.status == 404 && above.errorCode == "model_not_found", "\(above.text)")
 
             // The admin API reads and replaces the same policy.
             let admin = ["Authorization": "Bearer \(adminKey)"]
@@ -135,6 +149,7 @@ extension Integration {
                 (try? await tier(Self.short, ["x-triage-dial": "1"])) == "complex"
             }
             #expect(free)
+            #expect(try await listed() == everything, "no cap, every model again")
             let missing = try await cluster.http.get(cluster.base + "/admin/teams/nobody/routing", headers: admin)
             #expect(missing.status == 404)
         }

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 import TriageCore
+import TriageStore
+import TriageWire
 
 /// `GET /v1/models`, `GET /v1/models/{model}`, `GET /healthz`, `GET /readyz`.
 struct InfoRoutes: Sendable {
@@ -10,46 +12,60 @@ struct InfoRoutes: Sendable {
     /// The models endpoints take the same keys as the chat endpoint (as OpenAI's do): with auth on,
     /// the configured models and providers are no one else's business.
     let auth: Authenticator
+    /// Where a team's routing policy is read (its `max_tier` bounds what is listed to it).
+    let store: Store
 
-    /// The configured tiers and models, plus `auto`, in OpenAI's list shape.
+    /// The configured tiers and models, plus `auto`, in OpenAI's list shape: those the caller's
+    /// team may reach (a routing policy's `max_tier` leaves out the tiers above it).
     func models(_ request: Request) -> Response {
-        if let refused = refusal(request) { return refused }
-        return json(200, .object(["object": .string("list"), "data": .array(listed())]))
-    }
-
-    /// One model of ``models()`` by its id (OpenAI's `GET /v1/models/{model}`, which clients use to
-    /// check a model exists), else `404 model_not_found`. `id` is the rest of the path, percent-decoded,
-    /// so an id with a slash (`meta-llama/Llama-3.1-8B`) is found with or without its slash escaped.
-    func model(_ id: Substring, _ request: Request) -> Response {
-        if let refused = refusal(request) { return refused }
-        let id = id.removingPercentEncoding ?? String(id)
-        guard let found = listed().first(where: { $0["id"]?.stringValue == id }) else {
-            return ErrorResponse.make(.modelNotFound(id))
-        }
-        return json(200, found)
-    }
-
-    /// The error answer for a caller without a valid key (when auth is on), else nil.
-    private func refusal(_ request: Request) -> Response? {
         do throws(TriageError) {
-            _ = try auth.authenticate(request.headers)
-            return nil
+            let caller = try auth.authenticate(request.headers)
+            return json(200, .object(["object": .string("list"), "data": .array(listed(for: caller))]))
         } catch {
             return ErrorResponse.make(error)
         }
     }
 
-    /// `auto`, each tier by name, each tier's model (unless a tier has that name), then the aliases.
-    private func listed() -> [JSONValue] {
-        let config = live.config
+    /// One model of ``models(_:)`` by its id (OpenAI's `GET /v1/models/{model}`, which clients use to
+    /// check a model exists), else `404 model_not_found`. `id` is the rest of the path, percent-decoded,
+    /// so an id with a slash (`meta-llama/Llama-3.1-8B`) is found with or without its slash escaped.
+    func model(_ id: Substring, _ request: Request) -> Response {
+        do throws(TriageError) {
+            let caller = try auth.authenticate(request.headers)
+            let id = id.removingPercentEncoding ?? String(id)
+            guard let found = listed(for: caller).first(where: { $0["id"]?.stringValue == id }) else { throw .modelNotFound(id) }
+            return json(200, found)
+        } catch {
+            return ErrorResponse.make(error)
+        }
+    }
+
+    /// The highest tier index the caller's team may use, or nil for the top: its policy's
+    /// `max_tier`, applied as the workers apply it (a name that is no tier caps at the cheapest).
+    private func cap(for caller: Caller, ladder: Ladder) -> Int? {
+        guard let team = caller.teamID else { return nil }
+        let policy = (try? store.routingPolicy(teamID: team)) ?? TeamRoutingPolicy()
+        guard policy.maxTier != nil else { return nil }
+        return RoutingControls.resolve(dial: nil, maxTier: nil, teamDial: nil, teamDialMin: nil, teamDialMax: nil,
+                                       teamMaxTier: policy.maxTier, ladder: ladder).maxTierIndex
+    }
+
+    /// `auto`, each tier by name, each tier's model (unless a tier has that name), then the aliases:
+    /// leaving out tiers above the team's cap, their models and the aliases that name them.
+    private func listed(for caller: Caller) -> [JSONValue] {
+        let snapshot = live.snapshot
+        let (config, ladder) = (snapshot.config, snapshot.ladder)
+        let top = cap(for: caller, ladder: ladder) ?? config.tiers.count - 1
+        let reachable = Array(config.tiers.prefix(top + 1))
         var data: [JSONValue] = [Self.model("auto", description: "route by complexity")]
-        for tier in config.tiers {
+        for tier in reachable {
             data.append(Self.model(tier.name, description: "tier: \(tier.model) via \(tier.provider)"))
         }
-        for tier in config.tiers where !config.tiers.contains(where: { $0.name == tier.model }) {
+        for tier in reachable where !config.tiers.contains(where: { $0.name == tier.model }) {
             data.append(Self.model(tier.model, description: "model of tier \(tier.name)"))
         }
         for (alias, target) in config.aliases.sorted(by: { $0.key < $1.key }) {
+            if case .fixed(let index, _)? = try? ladder.entry(for: target), index > top { continue }
             data.append(Self.model(alias, description: "alias of \(target)"))
         }
         return data
