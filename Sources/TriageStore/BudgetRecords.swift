@@ -47,6 +47,10 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
     public var promptTokens: Int
     public var completionTokens: Int
     public var usageEstimated: Bool
+    /// Prompt tokens read from the provider's prompt cache (part of `promptTokens`).
+    public var cachedTokens: Int
+    /// Prompt tokens written to the provider's prompt cache (part of `promptTokens`).
+    public var cacheWriteTokens: Int
     public var costNano: Int64
     /// `ok` or the failure kind of the attempt.
     public var outcome: String
@@ -63,7 +67,9 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
 
     public init(teamID: Int64?, requestID: String, createdAt: Date, tier: String?, model: String?, promptTokens: Int,
                 completionTokens: Int, usageEstimated: Bool, costNano: Int64, outcome: String, keyID: Int64? = nil, endUser: String? = nil,
-                budgetKeyID: Int64? = nil) {
+                budgetKeyID: Int64? = nil, cachedTokens: Int = 0, cacheWriteTokens: Int = 0) {
+        self.cachedTokens = cachedTokens
+        self.cacheWriteTokens = cacheWriteTokens
         self.teamID = teamID
         self.requestID = requestID
         self.createdAt = createdAt

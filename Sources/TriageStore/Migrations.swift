@@ -45,11 +45,13 @@ enum Migrations {
         Migration(version: 18, sql: SchemaV18.sql),
         Migration(version: 19, sql: SchemaV19.sql),
         Migration(version: 20, sql: SchemaV20.sql),
+        Migration(version: 21, sql: SchemaV21.sql),
     ]
 
     /// The request log file's migrations (``StoreSchema/requestLog``), numbered on their own.
     static let requestLog: [Migration] = [
         Migration(version: 1, sql: RequestLogSchemaV1.sql),
+        Migration(version: 2, sql: RequestLogSchemaV2.sql),
     ]
 
     /// The version the code expects.

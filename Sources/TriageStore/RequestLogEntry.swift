@@ -42,6 +42,10 @@ public struct RequestLogEntry: Sendable, Equatable, Codable {
     public var usageEstimated: Bool
     /// Cost in nano-USD (1e-9 USD).
     public var costNano: Int64
+    /// Prompt tokens read from the provider's prompt cache (part of `promptTokens`).
+    public var cachedTokens: Int
+    /// Prompt tokens written to the provider's prompt cache (part of `promptTokens`).
+    public var cacheWriteTokens: Int
 
     /// Creates an entry; every optional field defaults to `nil`.
     /// - Parameters:
@@ -64,12 +68,16 @@ public struct RequestLogEntry: Sendable, Equatable, Codable {
     ///   - completionTokens: Completion tokens.
     ///   - usageEstimated: Whether usage was estimated.
     ///   - costNano: Cost in nano-USD.
+    ///   - cachedTokens: Prompt tokens read from the provider's prompt cache.
+    ///   - cacheWriteTokens: Prompt tokens written to the provider's prompt cache.
     public init(id: String, createdAt: Date, teamID: Int64? = nil, workerID: String? = nil,
                 tier: String? = nil, model: String? = nil, provider: String? = nil, reason: String? = nil,
                 stream: Bool = false, attempts: Int = 0, attemptLog: String? = nil, status: Int,
                 errorType: String? = nil, latencyMs: Double? = nil, upstreamMs: Double? = nil,
                 promptTokens: Int? = nil, completionTokens: Int? = nil,
-                usageEstimated: Bool = false, costNano: Int64 = 0) {
+                usageEstimated: Bool = false, costNano: Int64 = 0, cachedTokens: Int = 0, cacheWriteTokens: Int = 0) {
+        self.cachedTokens = cachedTokens
+        self.cacheWriteTokens = cacheWriteTokens
         self.id = id
         self.createdAt = createdAt
         self.teamID = teamID

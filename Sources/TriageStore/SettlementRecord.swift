@@ -43,6 +43,8 @@ public struct SettlementRecord: Sendable, Equatable {
         w.field("prompt", Int64(entry.promptTokens))
         w.field("completion", Int64(entry.completionTokens))
         w.raw(entry.usageEstimated ? ",\"estimated\":true" : ",\"estimated\":false")
+        if entry.cachedTokens > 0 { w.field("cached", Int64(entry.cachedTokens)) }
+        if entry.cacheWriteTokens > 0 { w.field("cache_write", Int64(entry.cacheWriteTokens)) }
         w.field("cost", entry.costNano)
         w.field("outcome", entry.outcome)
         w.field("key", entry.keyID)
@@ -75,7 +77,8 @@ public struct SettlementRecord: Sendable, Equatable {
         self.init(hold: hold,
                   entry: LedgerEntry(teamID: l.team, requestID: l.request, createdAt: Date(timeIntervalSinceReferenceDate: l.created), tier: l.tier,
                                      model: l.model, promptTokens: l.prompt, completionTokens: l.completion, usageEstimated: l.estimated,
-                                     costNano: l.cost, outcome: l.outcome, keyID: l.key, endUser: l.user, budgetKeyID: l.budgetKey),
+                                     costNano: l.cost, outcome: l.outcome, keyID: l.key, endUser: l.user, budgetKeyID: l.budgetKey,
+                                     cachedTokens: l.cached ?? 0, cacheWriteTokens: l.cacheWrite ?? 0),
                   periodStart: Date(timeIntervalSinceReferenceDate: l.period), checkpoint: l.checkpoint ?? false)
     }
 
@@ -100,10 +103,12 @@ public struct SettlementRecord: Sendable, Equatable {
         var leaseKey: String?
         var leaseAmount: Int64?
         var checkpoint: Bool?
+        var cached: Int?
+        var cacheWrite: Int?
 
         enum CodingKeys: String, CodingKey {
-            case v, request, created, period, team, tier, model, prompt, completion, estimated, cost, outcome, key, user, row, checkpoint
-            case budgetKey = "budget_key", leaseRow = "lease_row", leaseKey = "lease_key", leaseAmount = "lease_amount"
+            case v, request, created, period, team, tier, model, prompt, completion, estimated, cost, outcome, key, user, row, checkpoint, cached
+            case budgetKey = "budget_key", leaseRow = "lease_row", leaseKey = "lease_key", leaseAmount = "lease_amount", cacheWrite = "cache_write"
         }
     }
 }

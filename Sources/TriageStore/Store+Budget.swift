@@ -49,12 +49,13 @@ extension Store {
         try drop(db, hold)
         _ = try db.run("""
             INSERT INTO ledger(team_id, request_id, created_at, period_start, tier, model, prompt_tokens,
-                               completion_tokens, usage_estimated, cost_nano, outcome, key_id, end_user)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               completion_tokens, usage_estimated, cost_nano, outcome, key_id, end_user, cached_tokens, cache_write_tokens)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [SQLiteValue(entry.teamID), .text(entry.requestID), SQLiteValue(entry.createdAt), SQLiteValue(periodStart),
                   SQLiteValue(entry.tier), SQLiteValue(entry.model), SQLiteValue(entry.promptTokens),
                   SQLiteValue(entry.completionTokens), SQLiteValue(entry.usageEstimated), .integer(entry.costNano),
-                  .text(entry.outcome), SQLiteValue(entry.keyID), SQLiteValue(entry.endUser)])
+                  .text(entry.outcome), SQLiteValue(entry.keyID), SQLiteValue(entry.endUser),
+                  SQLiteValue(entry.cachedTokens), SQLiteValue(entry.cacheWriteTokens)])
         if let team = entry.teamID, entry.costNano != 0 {
             _ = try db.run("""
                 INSERT INTO spend_periods(team_id, period_start, spent_nano) VALUES (?, ?, ?)

@@ -9,6 +9,9 @@ public struct TierTraffic: Sendable, Equatable {
     public var promptTokens: Int
     public var completionTokens: Int
     public var costNano: Int64
+    /// Prompt tokens read from and written to providers' prompt caches (part of `promptTokens`).
+    public var cachedTokens = 0
+    public var cacheWriteTokens = 0
 }
 
 extension Store {
@@ -21,7 +24,8 @@ extension Store {
         let names = try teamNames()
         var sql = """
             SELECT team_id, coalesce(tier, '-'), count(*), sum(status >= 400),
-                   coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), sum(cost_nano)
+                   coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), sum(cost_nano),
+                   coalesce(sum(cached_tokens), 0), coalesce(sum(cache_write_tokens), 0)
             FROM requests WHERE created_at >= ?
             """
         var values: [SQLiteValue] = [SQLiteValue(since)]
@@ -34,7 +38,8 @@ extension Store {
         let rows = try requestLog().locked("tierTraffic") { db throws(StoreError) in
             try db.query(sql, values) { r in
                 TierTraffic(team: r.int64OrNil(0).flatMap { names[$0] } ?? "(no team)", tier: r.text(1), requests: r.int(2),
-                            errors: r.int(3), promptTokens: r.int(4), completionTokens: r.int(5), costNano: r.int64(6))
+                            errors: r.int(3), promptTokens: r.int(4), completionTokens: r.int(5), costNano: r.int64(6),
+                            cachedTokens: r.int(7), cacheWriteTokens: r.int(8))
             }
         }
         // Requests of teams no longer known share one "(no team)" row per tier.
@@ -47,6 +52,8 @@ extension Store {
                 seen.promptTokens += row.promptTokens
                 seen.completionTokens += row.completionTokens
                 seen.costNano += row.costNano
+                seen.cachedTokens += row.cachedTokens
+                seen.cacheWriteTokens += row.cacheWriteTokens
                 merged[key] = seen
             } else {
                 merged[key] = row

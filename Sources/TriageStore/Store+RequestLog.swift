@@ -8,6 +8,13 @@ extension Store {
         attempt_log, status, error_type, latency_ms, upstream_ms, prompt_tokens, completion_tokens, \
         usage_estimated, cost_nano
         """
+    /// ``requestColumns`` and the prompt-cache counts (request log schema 2; a main file's old
+    /// `requests` table, moved by ``moveRequestLog``, has only the others).
+    static let requestLogColumns = """
+        id, created_at, team_id, worker_id, tier, model, provider, reason, stream, attempts, \
+        attempt_log, status, error_type, latency_ms, upstream_ms, prompt_tokens, completion_tokens, \
+        usage_estimated, cost_nano, cached_tokens, cache_write_tokens
+        """
 
     /// Writes a request log entry, replacing any entry with the same id.
     /// - Parameter e: The entry.
@@ -18,15 +25,15 @@ extension Store {
     /// Writes a request log entry inside a transaction the caller holds.
     static func insertRequest(_ db: SQLiteConnection, _ e: RequestLogEntry) throws(StoreError) {
         _ = try db.run("""
-            INSERT OR REPLACE INTO requests(\(Self.requestColumns))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO requests(\(Self.requestLogColumns))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [
                 .text(e.id), SQLiteValue(e.createdAt), SQLiteValue(e.teamID), SQLiteValue(e.workerID),
                 SQLiteValue(e.tier), SQLiteValue(e.model), SQLiteValue(e.provider), SQLiteValue(e.reason),
                 SQLiteValue(e.stream), SQLiteValue(e.attempts), SQLiteValue(e.attemptLog),
                 SQLiteValue(e.status), SQLiteValue(e.errorType), SQLiteValue(e.latencyMs),
                 SQLiteValue(e.upstreamMs), SQLiteValue(e.promptTokens), SQLiteValue(e.completionTokens),
-                SQLiteValue(e.usageEstimated), .integer(e.costNano),
+                SQLiteValue(e.usageEstimated), .integer(e.costNano), SQLiteValue(e.cachedTokens), SQLiteValue(e.cacheWriteTokens),
             ])
     }
 
@@ -35,7 +42,7 @@ extension Store {
     /// - Returns: The entry, or `nil` when none was logged.
     public func request(id: String) throws(StoreError) -> RequestLogEntry? {
         try requestLog().locked("request") { db throws(StoreError) in
-            try db.queryFirst("SELECT \(Self.requestColumns) FROM requests WHERE id = ?", [.text(id)],
+            try db.queryFirst("SELECT \(Self.requestLogColumns) FROM requests WHERE id = ?", [.text(id)],
                               Self.decodeRequest)
         }
     }
@@ -48,11 +55,11 @@ extension Store {
         try requestLog().locked("recentRequests") { db throws(StoreError) in
             if let teamID {
                 return try db.query("""
-                    SELECT \(Self.requestColumns) FROM requests WHERE team_id = ? ORDER BY created_at DESC, id DESC LIMIT ?
+                    SELECT \(Self.requestLogColumns) FROM requests WHERE team_id = ? ORDER BY created_at DESC, id DESC LIMIT ?
                     """, [.integer(teamID), SQLiteValue(max(limit, 0))], Self.decodeRequest)
             }
             return try db.query("""
-                SELECT \(Self.requestColumns) FROM requests ORDER BY created_at DESC, id DESC LIMIT ?
+                SELECT \(Self.requestLogColumns) FROM requests ORDER BY created_at DESC, id DESC LIMIT ?
                 """, [SQLiteValue(max(limit, 0))], Self.decodeRequest)
         }
     }
@@ -71,6 +78,7 @@ extension Store {
             reason: row.textOrNil(7), stream: row.bool(8), attempts: row.int(9), attemptLog: row.textOrNil(10),
             status: row.int(11), errorType: row.textOrNil(12), latencyMs: row.doubleOrNil(13),
             upstreamMs: row.doubleOrNil(14), promptTokens: row.intOrNil(15),
-            completionTokens: row.intOrNil(16), usageEstimated: row.bool(17), costNano: row.int64(18))
+            completionTokens: row.intOrNil(16), usageEstimated: row.bool(17), costNano: row.int64(18),
+            cachedTokens: row.int(19), cacheWriteTokens: row.int(20))
     }
 }

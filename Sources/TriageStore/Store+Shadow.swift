@@ -31,11 +31,11 @@ extension Store {
             for e in ledger {
                 _ = try db.run("""
                     INSERT INTO ledger(team_id, request_id, created_at, period_start, tier, model, prompt_tokens,
-                                       completion_tokens, usage_estimated, cost_nano, outcome)
-                    VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       completion_tokens, usage_estimated, cost_nano, outcome, cached_tokens, cache_write_tokens)
+                    VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, [.text(e.requestID), SQLiteValue(e.createdAt), SQLiteValue(e.createdAt), SQLiteValue(e.tier), SQLiteValue(e.model),
                           SQLiteValue(e.promptTokens), SQLiteValue(e.completionTokens), SQLiteValue(e.usageEstimated),
-                          .integer(e.costNano), .text(e.outcome)])
+                          .integer(e.costNano), .text(e.outcome), SQLiteValue(e.cachedTokens), SQLiteValue(e.cacheWriteTokens)])
             }
         }
     }

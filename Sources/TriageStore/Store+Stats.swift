@@ -26,8 +26,14 @@ public struct TrafficStats: Sendable, Equatable {
         public var promptTokens: Int
         public var completionTokens: Int
         public var costNano: Int64
+        /// Prompt tokens read from and written to providers' prompt caches (part of `promptTokens`).
+        public var cachedTokens: Int
+        public var cacheWriteTokens: Int
 
-        public init(tier: String, requests: Int, errors: Int, promptTokens: Int, completionTokens: Int, costNano: Int64) {
+        public init(tier: String, requests: Int, errors: Int, promptTokens: Int, completionTokens: Int, costNano: Int64,
+                    cachedTokens: Int = 0, cacheWriteTokens: Int = 0) {
+            self.cachedTokens = cachedTokens
+            self.cacheWriteTokens = cacheWriteTokens
             self.tier = tier
             self.requests = requests
             self.errors = errors
@@ -90,11 +96,12 @@ extension Store {
                 }
                 let tiers = try db.query("""
                     SELECT coalesce(tier, 'none'), count(*), sum(status >= 400), coalesce(sum(prompt_tokens), 0),
-                           coalesce(sum(completion_tokens), 0), coalesce(sum(cost_nano), 0)
+                           coalesce(sum(completion_tokens), 0), coalesce(sum(cost_nano), 0),
+                           coalesce(sum(cached_tokens), 0), coalesce(sum(cache_write_tokens), 0)
                     FROM requests WHERE created_at >= ? GROUP BY 1 ORDER BY 1
                     """, [start]) { r in
                     TrafficStats.TierTotals(tier: r.text(0), requests: r.int(1), errors: r.int(2), promptTokens: r.int(3),
-                                            completionTokens: r.int(4), costNano: r.int64(5))
+                                            completionTokens: r.int(4), costNano: r.int64(5), cachedTokens: r.int(6), cacheWriteTokens: r.int(7))
                 }
                 let timings = try db.query("""
                     SELECT latency_ms, upstream_ms FROM requests

@@ -269,7 +269,8 @@ struct LadderRunner: Sendable {
         LedgerEntry(teamID: request.caller.teamID, requestID: request.id, createdAt: budget.now(), tier: tier.name, model: tier.model,
                     promptTokens: usage?.promptTokens ?? 0, completionTokens: usage?.completionTokens ?? 0,
                     usageEstimated: usage?.estimated ?? false, costNano: cost.nanoUSD, outcome: outcome,
-                    keyID: request.caller.keyID, endUser: request.endUser, budgetKeyID: request.caller.budgetKeyID)
+                    keyID: request.caller.keyID, endUser: request.endUser, budgetKeyID: request.caller.budgetKeyID,
+                    cachedTokens: usage?.cachedTokens ?? 0, cacheWriteTokens: usage?.cacheWriteTokens ?? 0)
     }
 
     /// - Returns: whether the settlement committed.
@@ -481,7 +482,7 @@ struct LadderRunner: Sendable {
             status: outcome.status, errorType: outcome.errorType, latencyMs: latency.milliseconds,
             upstreamMs: outcome.upstreamMs, promptTokens: outcome.usage?.promptTokens,
             completionTokens: outcome.usage?.completionTokens, usageEstimated: outcome.usage?.estimated ?? false,
-            costNano: outcome.cost.nanoUSD)
+            costNano: outcome.cost.nanoUSD, cachedTokens: outcome.usage?.cachedTokens ?? 0, cacheWriteTokens: outcome.usage?.cacheWriteTokens ?? 0)
         budget.logRequest(entry, logger: logger)  // committed by the request log's writer within 10 ms
         await logMisroute(request: request, outcome: outcome)
         // The coordinator logs every request at info (with the worker's figures); this line is for debugging a worker.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TriageCore
+import TriageStore
 
 extension Integration {
     /// Prompt tokens a provider serves from its prompt cache cost less, and Anthropic's cache
@@ -18,6 +19,7 @@ extension Integration {
             let w = try await W.start(env, faults: [W.simple: #""cached_tokens": 384"#, W.medium: #""cached_tokens": 384, "cache_write_tokens": 64"#],
                                       configure: AnthropicFaultTests.anthropicMedium)
             let store = try w.cluster.store()
+            var billedUsages: [Usage] = []
 
             for (tier, model, written) in [("simple", W.simple, 0), ("medium", W.medium, 64)] {
                 let price = try #require(ClusterSpec.prices[tier])
@@ -34,6 +36,15 @@ extension Integration {
                 let id = try #require(r.headers["x-triage-request-id"])
                 let rows = try await store.ledgerRows(request: id, summingTo: cost.nanoUSD)
                 #expect(rows.map(\.cost) == [cost.nanoUSD], "\(tier): the ledger charges what the header says")
+                // The ledger and the request log keep the cache counts the charge was priced from.
+                let kept = try store.read { db in
+                    try db.queryFirst("SELECT cached_tokens, cache_write_tokens FROM ledger WHERE request_id = ?", [.text(id)]) { [$0.int(0), $0.int(1)] }
+                }
+                #expect(kept == [384, written], "\(tier) ledger: \(kept.map { "\($0)" } ?? "nil")")
+                let logged = await eventually(timeout: .seconds(5)) { (try? store.request(id: id))?.cachedTokens == 384 }
+                let loggedWrites = try store.request(id: id)?.cacheWriteTokens
+                #expect(logged && loggedWrites == written, "\(tier) request log")
+                billedUsages += [billed, billed]  // this answer, and the stream below with the same prompt
 
                 var body = chatBody(Self.question, model: tier, stream: true)
                 body["stream_options"] = .object(["include_usage": .bool(true)])
@@ -43,6 +54,15 @@ extension Integration {
                 #expect(streamed?["prompt_tokens_details"]?["cached_tokens"]?.intValue == 384, "\(tier) stream: \(streamed.map { "\($0)" } ?? "nil")")
                 #expect(s.trailer["x-triage-cost-usd"] == cost.description, "\(tier) stream: \(s.comments)")
             }
+
+            // The report prices "all on the top tier" with the top tier's cache prices for the same prompts.
+            let allTop = billedUsages.reduce(Money.zero) { $0 + ClusterSpec.prices["complex"]!.cost($1) }
+            let report = await eventually(timeout: .seconds(5)) {
+                ((try? await w.cluster.cli(["report"])) ?? "").contains("would have cost $\(allTop)")
+            }
+            let out = try await w.cluster.cli(["report"])
+            #expect(report, "expected $\(allTop) in:\n\(out)")
+            #expect(out.contains("cached in"), "\(out)")
 
             // Metrics count what the provider's cache served and took, by tier (an answer and a stream each).
             let metrics = try await ObservabilityTests.scrape(w.cluster)

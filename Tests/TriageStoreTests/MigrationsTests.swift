@@ -6,7 +6,7 @@ import Testing
     @Test func freshFileIsMigratedToLatest() throws {
         try withStore { store, _ throws in
             #expect(try store.schemaVersion() == Migrations.latestVersion)
-            #expect(Migrations.latestVersion == 20)
+            #expect(Migrations.latestVersion == 21)
             let tables = try store.read { db in
                 try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") { $0.text(0) }
             }

@@ -126,7 +126,14 @@ import Testing
         defer { db.close() }
         try Migrations.apply(db, migrations: Array(Migrations.all.prefix(11)))
         try db.typedTransaction(immediate: true) { () throws(StoreError) in
-            for row in rows { try Store.insertRequest(db, row) }
+            // That version's columns: the prompt-cache counts came with the log file's schema 2.
+            for r in rows {
+                _ = try db.run("""
+                    INSERT INTO requests(id, created_at, team_id, tier, stream, attempts, status, latency_ms, cost_nano)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [.text(r.id), SQLiteValue(r.createdAt), SQLiteValue(r.teamID), SQLiteValue(r.tier), SQLiteValue(r.stream),
+                          SQLiteValue(r.attempts), SQLiteValue(r.status), SQLiteValue(r.latencyMs), .integer(r.costNano)])
+            }
         }
     }
 }

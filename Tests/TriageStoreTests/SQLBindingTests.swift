@@ -8,7 +8,7 @@ import Testing
     /// Interpolations allowed inside SQL text, each a constant the module builds itself.
     static let allowed: Set<String> = [
         // `static let …Columns = "a, b, c"`: column lists, checked below to be plain literals.
-        "Self.keyColumns", "Self.requestColumns", "Self.teamColumns", "Self.workerColumns", "Self.reloadColumns",
+        "Self.keyColumns", "Self.requestColumns", "Self.requestLogColumns", "Self.teamColumns", "Self.workerColumns", "Self.reloadColumns",
         // Store+Spend.swift: `key` is one of four literal expressions picked by an enum, and
         // `whereClause` joins literal "t.name = ?" / "l.created_at >= ?" conditions.
         "key", "whereClause",

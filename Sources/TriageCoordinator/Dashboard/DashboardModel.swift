@@ -72,7 +72,9 @@ struct DashboardModel: Sendable {
         var allTop = Money.zero
         if let top {
             for t in stats.tiers {
-                allTop += top.price.cost(promptTokens: t.promptTokens, completionTokens: t.completionTokens)
+                // With the cache discounts the top tier's provider would have given the same prompts.
+                allTop += top.price.cost(Usage(promptTokens: t.promptTokens, completionTokens: t.completionTokens,
+                                               cachedTokens: t.cachedTokens, cacheWriteTokens: t.cacheWriteTokens))
             }
         }
         return DashboardModel(

@@ -101,6 +101,7 @@ struct JudgeBudget: Sendable {
         LedgerEntry(teamID: caller.teamID, requestID: requestID, createdAt: budget.now(), tier: tier, model: model,
                     promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
                     usageEstimated: usage.estimated, costNano: cost.nanoUSD, outcome: outcome,
-                    keyID: caller.keyID, endUser: endUser, budgetKeyID: caller.budgetKeyID)
+                    keyID: caller.keyID, endUser: endUser, budgetKeyID: caller.budgetKeyID,
+                    cachedTokens: usage.cachedTokens, cacheWriteTokens: usage.cacheWriteTokens)
     }
 }

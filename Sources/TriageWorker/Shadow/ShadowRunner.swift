@@ -175,7 +175,8 @@ final class ShadowRunner: Sendable {
 
     private func entry(_ a: Answered, tier: String, model: String, usage: Usage, cost: Money, outcome: String) -> LedgerEntry {
         LedgerEntry(teamID: nil, requestID: a.request.id, createdAt: Date(), tier: tier, model: model, promptTokens: usage.promptTokens,
-                    completionTokens: usage.completionTokens, usageEstimated: usage.estimated, costNano: cost.nanoUSD, outcome: outcome)
+                    completionTokens: usage.completionTokens, usageEstimated: usage.estimated, costNano: cost.nanoUSD, outcome: outcome,
+                    cachedTokens: usage.cachedTokens, cacheWriteTokens: usage.cacheWriteTokens)
     }
 
     /// The judge's `reason` field, when its reply is JSON with one.

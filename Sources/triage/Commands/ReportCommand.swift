@@ -34,15 +34,17 @@ struct ReportCommand: ParsableCommand {
             let total = max(mine.reduce(0) { $0 + $1.requests }, 1)
             let cost = mine.reduce(Int64(0)) { $0 + $1.costNano }
             let counterfactual = mine.reduce(Int64(0)) {
-                $0 + top.price.cost(promptTokens: $1.promptTokens, completionTokens: $1.completionTokens).nanoUSD
+                // With the cache discounts the top tier's provider would have given the same prompts.
+                $0 + top.price.cost(Usage(promptTokens: $1.promptTokens, completionTokens: $1.completionTokens,
+                                          cachedTokens: $1.cachedTokens, cacheWriteTokens: $1.cacheWriteTokens)).nanoUSD
             }
             print("\nteam \(teamName): \(total) requests, spent $\(Money(nanoUSD: cost))")
             let order = config.tiers.map(\.name)
-            printTable(["tier", "requests", "share", "errors", "tokens in", "tokens out", "cost"], mine.sorted {
+            printTable(["tier", "requests", "share", "errors", "tokens in", "cached in", "tokens out", "cost"], mine.sorted {
                 (order.firstIndex(of: $0.tier) ?? 99) < (order.firstIndex(of: $1.tier) ?? 99)
             }.map {
                 [$0.tier, String($0.requests), String(format: "%.1f%%", 100 * Double($0.requests) / Double(total)), String($0.errors),
-                 String($0.promptTokens), String($0.completionTokens), "$" + Money(nanoUSD: $0.costNano).description]
+                 String($0.promptTokens), String($0.cachedTokens), String($0.completionTokens), "$" + Money(nanoUSD: $0.costNano).description]
             })
             let saved = counterfactual - cost
             print("all on \(top.name) (\(top.model)) would have cost $\(Money(nanoUSD: counterfactual)); routing saved $\(Money(nanoUSD: saved))"

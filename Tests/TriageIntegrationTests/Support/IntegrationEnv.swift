@@ -182,7 +182,7 @@ struct ClusterSpec: Sendable {
         tiers:
           - {name: simple,  \(tier("simple")), model: gpt-4o-mini,       input_per_mtok: 0.15,  output_per_mtok: 0.60, cached_input_per_mtok: 0.075, timeout_s: 20}
           - {name: medium,  \(tier("medium")), model: claude-sonnet-4-5, input_per_mtok: 3.00,  output_per_mtok: 15.00, cached_input_per_mtok: 0.30, cache_write_per_mtok: 3.75, timeout_s: 20}
-          - {name: complex, \(tier("complex")), model: claude-opus-4-1,   input_per_mtok: 15.00, output_per_mtok: 75.00, timeout_s: 20}
+          - {name: complex, \(tier("complex")), model: claude-opus-4-1,   input_per_mtok: 15.00, output_per_mtok: 75.00, cached_input_per_mtok: 1.50, cache_write_per_mtok: 18.75, timeout_s: 20}
         classifier: {kind: \(classifierKind), simple_max_words: 20, complex_min_words: 100\(classifierJudge.map { ", judge: \($0)" } ?? "")}
         limits: {max_body_bytes: \(maxBodyBytes), max_frame_bytes: \(maxFrameBytes)\(maxStreamBufferKB.map { ", max_stream_buffer_kb: \($0)" } ?? "")\(slowReaderGraceSeconds.map { ", slow_reader_grace_s: \($0)" } ?? "")}
         workers: {count: \(workers), capacity: 64, heartbeat_s: 0.2, stale_s: 2}
@@ -197,7 +197,7 @@ struct ClusterSpec: Sendable {
     static let prices: [String: Price] = [
         "simple": Price(inputPerMTok: 0.15, outputPerMTok: 0.60, cachedInputPerMTok: 0.075),
         "medium": Price(inputPerMTok: 3.00, outputPerMTok: 15.00, cachedInputPerMTok: 0.30, cacheWritePerMTok: 3.75),
-        "complex": Price(inputPerMTok: 15.00, outputPerMTok: 75.00),
+        "complex": Price(inputPerMTok: 15.00, outputPerMTok: 75.00, cachedInputPerMTok: 1.50, cacheWritePerMTok: 18.75),
     ]
 }
 
