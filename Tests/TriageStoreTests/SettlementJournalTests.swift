@@ -35,6 +35,7 @@ import Testing
         for var record in records {
             record.entry.budgetKeyID = record.entry.teamID
             record.entry.usageEstimated = record.entry.teamID == 8
+            if record.entry.teamID == 7 { (record.entry.cachedTokens, record.entry.cacheWriteTokens) = (1_920, 64) }
             let line = record.line
             #expect(line.last == 0x0A)
             #expect(line.dropLast().allSatisfy { $0 != 0x0A }, "one record, one line")
