@@ -15,7 +15,7 @@ struct MessagesRequest: Decodable, Sendable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.type = try c.decode(String.self, forKey: .type)
             self.text = try c.decodeIfPresent(String.self, forKey: .text)
-            self.marked = try c.contains(.cacheControl) && !c.decodeNil(forKey: .cacheControl)
+            self.marked = try c.hasCacheControl(.cacheControl)
         }
     }
 
@@ -56,7 +56,7 @@ struct MessagesRequest: Decodable, Sendable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.name = try c.decode(String.self, forKey: .name)
             self.inputSchema = try c.decodeIfPresent(SimToolSchema.self, forKey: .inputSchema)
-            self.marked = try c.contains(.cacheControl) && !c.decodeNil(forKey: .cacheControl)
+            self.marked = try c.hasCacheControl(.cacheControl)
         }
     }
 
@@ -295,5 +295,12 @@ struct AnthropicErrorBody: Encodable, Sendable {
             default: message
             }
         self.error = Detail(type: type, message: text)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Whether the object has a non-null `cache_control` under `key` (a prompt-cache breakpoint).
+    func hasCacheControl(_ key: Key) throws -> Bool {
+        try contains(key) && !decodeNil(forKey: key)
     }
 }

@@ -62,12 +62,7 @@ extension Integration {
             two["stream"] = .bool(true)
             let ns = try await w.cluster.http.stream(w.cluster.chatURL, json: two)
             #expect(ns.status == 200 && ns.sawDone && ns.errorEvent == nil, "\(ns.raw)")
-            var texts: [Int: String] = [:]
-            for chunk in ns.chunks {
-                for choice in chunk["choices"]?.arrayValue ?? [] {
-                    texts[choice["index"]?.intValue ?? -1, default: ""] += choice["delta"]?["content"]?.stringValue ?? ""
-                }
-            }
+            let texts = ns.textsByChoice
             #expect(texts == [0: W.answer(W.medium), 1: W.answer(W.medium)], "\(texts)")
             #expect(ns.trailer["x-triage-cost-usd"] == n.headers["x-triage-cost-usd"], "\(ns.comments)")
 
@@ -76,13 +71,7 @@ extension Integration {
             try await w.setFaults([W.medium: #""ttft_cycle_ms": [0, 1500]"#])
             let apart = try await w.cluster.http.stream(w.cluster.chatURL, json: two)
             #expect(apart.status == 200 && apart.sawDone && apart.errorEvent == nil, "\(apart.raw)")
-            var apartTexts: [Int: String] = [:]
-            for chunk in apart.chunks {
-                for choice in chunk["choices"]?.arrayValue ?? [] {
-                    apartTexts[choice["index"]?.intValue ?? -1, default: ""] += choice["delta"]?["content"]?.stringValue ?? ""
-                }
-            }
-            #expect(apartTexts == texts, "\(apartTexts)")
+            #expect(apart.textsByChoice == texts, "\(apart.textsByChoice)")
             #expect(apart.trailer["x-triage-cost-usd"] == n.headers["x-triage-cost-usd"], "\(apart.comments)")
 
             // An Anthropic stream cut after content was sent ends like an OpenAI one: error event, no [DONE].

@@ -35,7 +35,7 @@ extension Integration {
                     "\(json)")
             #expect(json["last_reload"]?["status"]?.stringValue == "applied")
             #expect(json["budgets"]?.arrayValue?.compactMap { $0["team"]?.stringValue }.sorted() == ["broke", "careful"], "\(json)")
-            #expect(json["schema_version"]?.intValue == 20)
+            #expect(json["schema_version"]?.intValue == 21)
 
             // Stopped, the cluster serves nothing, and the command says so with exit 1.
             await cluster.up.stop()

@@ -108,6 +108,17 @@ extension SSEResult {
     }
 
     var sawDone: Bool { data.contains("[DONE]") }
+
+    /// The streamed text of each choice, by its index (several with `n` > 1).
+    var textsByChoice: [Int: String] {
+        var texts: [Int: String] = [:]
+        for chunk in chunks {
+            for choice in chunk["choices"]?.arrayValue ?? [] {
+                texts[choice["index"]?.intValue ?? -1, default: ""] += choice["delta"]?["content"]?.stringValue ?? ""
+            }
+        }
+        return texts
+    }
 }
 
 /// Runs `body` and measures its wall time in seconds.
