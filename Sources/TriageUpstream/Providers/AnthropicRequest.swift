@@ -124,13 +124,15 @@ public enum AnthropicRequest {
             tools.append(.object(["name": .string(format.name), "input_schema": format.schema,
                                   "description": .string("Give your whole answer as this tool's input.")]))
         }
-        if promptCache == .auto, !PromptCacheMarks.any(tools: tools, system: system, turns: turns.map(\.blocks)) {
+        let requestMarked = PromptCacheMarks.anyMarked(tools) || PromptCacheMarks.anyMarked(system)
+            || turns.contains { PromptCacheMarks.anyMarked($0.blocks) }
+        if promptCache == .auto, !requestMarked {
             PromptCacheMarks.markLast(&tools)
             PromptCacheMarks.markLast(&system)
             if !turns.isEmpty { PromptCacheMarks.markLast(&turns[turns.count - 1].blocks) }
         }
         if !tools.isEmpty { out["tools"] = .array(tools) }
-        if PromptCacheMarks.any(tools: [], system: system, turns: []) {
+        if PromptCacheMarks.anyMarked(system) {
             out["system"] = .array(system)  // blocks keep their marks
         } else if !system.isEmpty {
             out["system"] = .string(system.compactMap { $0["text"]?.stringValue }.joined(separator: "\n\n"))

@@ -22,10 +22,9 @@ enum PromptCacheMarks {
         return .object(b)
     }
 
-    /// Whether any tool, system block or message block carries a mark.
-    static func any(tools: [JSONValue], system: [JSONValue], turns: [[JSONValue]]) -> Bool {
-        let marked = { (v: JSONValue) in v["cache_control"] != nil }
-        return tools.contains(where: marked) || system.contains(where: marked) || turns.contains { $0.contains(where: marked) }
+    /// Whether any of `items` (blocks or tools) carries a mark.
+    static func anyMarked(_ items: [JSONValue]) -> Bool {
+        items.contains { $0["cache_control"] != nil }
     }
 
     /// Marks the last of `items` (a block or a tool) as a cache breakpoint.
