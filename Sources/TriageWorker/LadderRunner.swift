@@ -183,8 +183,11 @@ struct LadderRunner: Sendable {
             case .answered(let body, let u, let toolCalls):
                 usage = u
                 // A poor answer climbs when there is a tier above to climb to; otherwise it is the best there is.
+                let finishReason = Self.finishReason(of: body)
+                let reported = u.estimated ? nil : u.completionTokens
                 if tier.quality != .off {
-                    let issues = quality.check(answer: Self.content(of: body), finishReason: Self.finishReason(of: body), request: chat, toolCalls: toolCalls)
+                    let issues = quality.check(answer: Self.content(of: body), finishReason: finishReason, request: chat, toolCalls: toolCalls,
+                                               completionTokens: reported)
                     if !issues.isEmpty {
                         outcome.qualityIssues = issues
                         if canClimb {
@@ -192,8 +195,10 @@ struct LadderRunner: Sendable {
                         }
                     }
                 }
-                // The judge grades text answers; a tool call is judged by the checks above.
-                if failure == nil, tier.quality != .off, outcome.qualityIssues.isEmpty, toolCalls.isEmpty, let judgeCheck {
+                // The judge grades text answers; a tool call is judged by the checks above, and an
+                // answer cut at the request's own max_tokens would be cut on every tier.
+                if failure == nil, tier.quality != .off, outcome.qualityIssues.isEmpty, toolCalls.isEmpty, let judgeCheck,
+                   !QualityChecker.stoppedAtClientLimit(finishReason: finishReason, request: chat, completionTokens: reported) {
                     // The answer is in and billed: a worker killed while the judge grades it charges it whole.
                     checkpoints.write(u, answerBytes: 0)
                     if let issue = await judgeCheck.check(question: chat.query, answer: Self.content(of: body)) {
@@ -418,9 +423,13 @@ struct LadderRunner: Sendable {
         }
         let textAnswer = toolCalls.isEmpty ? answer : nil
         if call.tier.quality != .off {
-            var issues = quality.check(answer: answer, finishReason: finishReason, request: chat, toolCalls: toolCalls.calls)
-            // The judge grades a text answer held whole (`quality: buffer`) that passed the other checks.
-            if issues.isEmpty, buffered, !started, toolCalls.isEmpty, let judgeCheck {
+            let reported = usage.flatMap { $0.estimated ? nil : $0.completionTokens }
+            var issues = quality.check(answer: answer, finishReason: finishReason, request: chat, toolCalls: toolCalls.calls,
+                                       completionTokens: reported)
+            // The judge grades a text answer held whole (`quality: buffer`) that passed the other checks
+            // and was not cut at the request's own max_tokens.
+            if issues.isEmpty, buffered, !started, toolCalls.isEmpty, let judgeCheck,
+               !QualityChecker.stoppedAtClientLimit(finishReason: finishReason, request: chat, completionTokens: reported) {
                 // The answer is in and billed: a worker killed while the judge grades it charges it whole.
                 checkpoints.write(usage ?? Self.estimate(chat: chat, answerBytes: contentBytes), answerBytes: contentBytes)
                 if let issue = await judgeCheck.check(question: chat.query, answer: answer) { issues = [issue] }

@@ -80,6 +80,34 @@ import Testing
         #expect(try kinds("Sunlight scatters off air molecules, and shorter blue wavelengths scatter far more than red ones, so the sky looks blue; at sunset light crosses more air and the blue is scattered away.", q).isEmpty)
     }
 
+    @Test func anAnswerCutAtTheRequestsOwnMaxTokensIsNotCheckedForBeingWhole() throws {
+        func limited(_ query: String, _ maxTokens: Int, format: JSONValue? = nil) throws -> ChatRequest {
+            var body = try request(query, responseFormat: format).body
+            body["max_tokens"] = .int(Int64(maxTokens))
+            return try ChatRequest(body: body)
+        }
+        func kinds(_ answer: String, _ request: ChatRequest, finish: String = "length", tokens: Int?) -> [QualityIssue.Kind] {
+            checker.check(answer: answer, finishReason: finish, request: request, completionTokens: tokens).map(\.kind)
+        }
+        // A health check or a yes/no classifier asks for one token: every tier would stop there too.
+        let probe = try limited("Is Paris in France? Answer yes or no.", 1)
+        #expect(kinds("Yes", probe, tokens: 1).isEmpty)
+        #expect(kinds("Yes", probe, tokens: nil).isEmpty, "no usage reported: the limit is the likeliest cut")
+        let explain = try limited("Explain in detail why the sky is blue", 8)
+        #expect(kinds("Rayleigh scattering makes the sky look", explain, tokens: 8).isEmpty, "not too short either")
+        #expect(kinds("Here:\n```swift\nfunc add(", try limited("Write a function that adds two numbers", 6), tokens: 6).isEmpty)
+        #expect(kinds("{\"city\": \"Pa", try limited("capital?", 5, format: .object(["type": .string("json_object")])), tokens: 5).isEmpty)
+        // Cut below the request's limit (a context window, a provider's cap): not the client's doing.
+        #expect(kinds("Paris is the", try limited("What is the capital of France?", 500), tokens: 3) == [.truncated])
+        // Without a limit of its own the cut is the provider's, as before; a finished answer is checked whole.
+        #expect(kinds("Paris is the", try request("What is the capital of France?"), tokens: 3) == [.truncated])
+        #expect(kinds("Rayleigh scattering.", explain, finish: "stop", tokens: 3) == [.tooShort])
+        // What no limit explains still counts: a refusal, a repetition, an empty answer.
+        #expect(kinds("I'm sorry, but I can't help", probe, tokens: 1) == [.refusal])
+        #expect(kinds("the the the the the the the the", try limited("hi", 8), tokens: 8) == [.repetition])
+        #expect(kinds("", probe, tokens: 1) == [.empty])
+    }
+
     @Test func disabledChecksDoNotRun() throws {
         let lenient = QualityChecker(settings: QualitySettings(enabled: [.empty]))
         #expect(lenient.check(answer: "I'm sorry, but I can't help with that.", finishReason: "stop", request: try request("hi")).isEmpty)

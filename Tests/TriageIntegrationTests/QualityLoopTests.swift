@@ -69,6 +69,45 @@ extension Integration {
             #expect(kept?.finalTier == "simple")
         }
 
+        /// A health check or a one-word classifier sets `max_tokens: 1`: its answer is cut where it
+        /// asked, and would be on every tier, so it is the first tier's answer, charged once, neither
+        /// graded by the judge nor logged as a misroute. (It climbed the whole ladder before: three
+        /// tiers charged for one token, and two misroutes that taught the classifier nothing true.)
+        @Test func anAnswerCutAtTheRequestsOwnMaxTokensDoesNotClimb() async throws {
+            let env = try IntegrationEnv()
+            defer { env.tearDown() }
+            let judgeModel = "judge-mini"
+            let sim = try await env.startSim(behaviours: #"{"\#(judgeModel)": {"answer": "2"}}"#)
+            var spec = ClusterSpec(workers: 1, provider: .openAI(baseURL: sim.openAIBase), tierQuality: ["simple": "buffer"])
+            spec.judge = "{provider: sim, model: \(judgeModel), input_per_mtok: 1.0, output_per_mtok: 2.0, timeout_ms: 20000}"
+            spec.qualityJudge = ["simple": "{threshold: 6}"]
+            let cluster = try await env.startCluster(spec)
+            func limited(stream: Bool) -> JSONValue {
+                var body = chatBody(Self.question, stream: stream)
+                body["max_tokens"] = .int(1)
+                return body
+            }
+            let whole = try await cluster.http.post(cluster.chatURL, json: limited(stream: false))
+            #expect(whole.status == 200, "\(whole.text)")
+            #expect(whole.headers["x-triage-tier"] == "simple" && whole.headers["x-triage-attempts"] == "1", "\(whole.headers)")
+            #expect(try whole.json()["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue == "length")
+            #expect(try whole.json()["usage"]?["completion_tokens"]?.intValue == 1)
+            let streamed = try await cluster.http.stream(cluster.chatURL, json: limited(stream: true))
+            #expect(streamed.headers["x-triage-tier"] == "simple", "a buffered stream cut at its own limit is sent as it is")
+            #expect(streamed.data.last == "[DONE]")
+            #expect(try await sim.attempts() == ["gpt-4o-mini": 2], "one call each, no judge call, no climb")
+
+            // The same question without a limit is graded, and the judge's 2/10 climbs: the checks are live.
+            let graded = try await cluster.http.post(cluster.chatURL, json: chatBody(Self.question))
+            #expect(graded.headers["x-triage-tier"] == "medium", "\(graded.headers)")
+            let store = try cluster.store()
+            let logged = await poll(timeout: .seconds(3)) { () -> [String]? in
+                guard let all = try? store.misroutes(), !all.isEmpty else { return nil }
+                return all.map(\.requestID)
+            }
+            #expect(logged == [graded.headers["x-triage-request-id"] ?? "-"], "only the graded request is a misroute")
+        }
+
         @Test func feedbackIsStoredForOwnRequestsAndRefusedOtherwise() async throws {
             let env = try IntegrationEnv()
             defer { env.tearDown() }

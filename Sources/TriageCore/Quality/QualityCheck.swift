@@ -64,12 +64,19 @@ public struct QualityChecker: Sendable {
     /// An answer that calls tools is judged by its calls (each must be carried out as written); the
     /// checks of an answer's text then apply only to text that comes with the calls, and never ask
     /// for text, length or `response_format` JSON (the answer is not the final one yet).
+    ///
+    /// An answer cut at the request's own `max_tokens` (see ``stoppedAtClientLimit(finishReason:request:completionTokens:)``)
+    /// is what the client asked for, and every tier would stop at the same limit: it is not checked
+    /// for being whole (truncated, too short, an unclosed code block, `response_format` JSON), only
+    /// for being empty, a refusal or a repetition.
     /// - Parameters:
     ///   - answer: the answer's text.
     ///   - finishReason: the provider's `finish_reason`.
-    ///   - request: the question, for `response_format`, the tools it offers and what it asks.
+    ///   - request: the question, for `response_format`, the tools it offers, what it asks and its `max_tokens`.
     ///   - toolCalls: the tool calls the answer makes.
-    public func check(answer: String, finishReason: String?, request: ChatRequest, toolCalls: [AnswerToolCall] = []) -> [QualityIssue] {
+    ///   - completionTokens: the answer's output tokens when the provider reported them.
+    public func check(answer: String, finishReason: String?, request: ChatRequest, toolCalls: [AnswerToolCall] = [],
+                      completionTokens: Int? = nil) -> [QualityIssue] {
         var issues: [QualityIssue] = []
         func add(_ kind: QualityIssue.Kind, _ detail: @autoclosure () -> String) {
             if settings.enabled.contains(kind) { issues.append(QualityIssue(kind, detail())) }
@@ -87,7 +94,9 @@ public struct QualityChecker: Sendable {
             add(.empty, "the answer is empty")
             return issues
         }
-        if finishReason == "length", words.count < settings.truncatedMinWords {
+        // Cut where the client asked: nothing to say about whether the answer is whole.
+        let checkWhole = !Self.stoppedAtClientLimit(finishReason: finishReason, request: request, completionTokens: completionTokens)
+        if checkWhole, finishReason == "length", words.count < settings.truncatedMinWords {
             add(.truncated, "cut at max_tokens after \(words.count) words")
         }
         if let phrase = Self.refusal(in: answer) {
@@ -96,6 +105,7 @@ public struct QualityChecker: Sendable {
         if let run = Self.repetition(words, minRuns: settings.repetitionRuns) {
             add(.repetition, run)
         }
+        guard checkWhole else { return issues }
         if Self.fenceCount(answer) % 2 == 1 {
             add(.unclosedCodeBlock, "an odd number of ``` fences")
         }
@@ -106,6 +116,17 @@ public struct QualityChecker: Sendable {
             add(.tooShort, "\(words.count) words for a question that asks for an explanation")
         }
         return issues
+    }
+
+    /// Whether the answer stopped at the output limit the request set itself (`max_tokens` or
+    /// `max_completion_tokens`): finish reason `length` with as many output tokens as the limit (or
+    /// no count reported). A health check or a one-word classifier sets `max_tokens: 1` on purpose;
+    /// a stronger tier would stop at the same place at a higher price. A cut below the limit (a
+    /// context window, a provider's own cap) is not the client's.
+    public static func stoppedAtClientLimit(finishReason: String?, request: ChatRequest, completionTokens: Int?) -> Bool {
+        guard finishReason == "length", let limit = request.maxTokens else { return false }
+        guard let completionTokens else { return true }
+        return completionTokens >= limit
     }
 
     static func words(_ text: String) -> [Substring] {
