@@ -49,11 +49,15 @@ struct ChatHandler: Sendable {
             text = fixed
         } else if let rating = SimJudge.answer(system: chat.messages.first(where: { $0.role == "system" })?.text, prompt: prompt, replay: self.replay) {
             text = rating
-        } else if let hit = self.replay.lookup(prompt: prompt, model: chat.model) {
-            text = hit.text
-            headers[Self.replayHeader] = hit.recordID
         } else {
-            text = AnswerGenerator.answer(model: chat.model, prompt: prompt)
+            let prose: String
+            if let hit = self.replay.lookup(prompt: prompt, model: chat.model) {
+                prose = hit.text
+                headers[Self.replayHeader] = hit.recordID
+            } else {
+                prose = AnswerGenerator.answer(model: chat.model, prompt: prompt)
+            }
+            text = behaviour.ignoreResponseFormat == true ? prose : SimJSONAnswer.text(prose, format: chat.responseFormat)
         }
         let answer = SimAnswer(
             text: text,

@@ -67,6 +67,17 @@ struct ChatRequest: Decodable, Sendable {
         }
     }
 
+    /// `response_format`: `{"type": "text" | "json_object"}` or `{"type": "json_schema", "json_schema": {"schema"}}`.
+    struct ResponseFormat: Decodable, Sendable {
+        struct Spec: Decodable, Sendable { var schema: SimToolSchema? }
+        var type: String
+        var jsonSchema: Spec?
+        private enum CodingKeys: String, CodingKey {
+            case type
+            case jsonSchema = "json_schema"
+        }
+    }
+
     var model: String
     var messages: [Message]
     var stream: Bool?
@@ -75,9 +86,11 @@ struct ChatRequest: Decodable, Sendable {
     var maxCompletionTokens: Int?
     var tools: [Tool]?
     var toolChoice: ToolChoice?
+    var responseFormat: ResponseFormat?
 
     private enum CodingKeys: String, CodingKey {
         case model, messages, stream, tools
+        case responseFormat = "response_format"
         case streamOptions = "stream_options"
         case maxTokens = "max_tokens"
         case maxCompletionTokens = "max_completion_tokens"

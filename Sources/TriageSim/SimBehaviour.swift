@@ -12,7 +12,8 @@
 /// Faults are applied in this order: `hang`, then `reset`, then failures (`fail_status` /
 /// `fail_code` / `fail_first`, or the down part of a `down_for_seconds` cycle), then stream
 /// faults (`cut_after_tokens`, `malformed_after_tokens`, `stall_after_tokens`, `omit_done`), which apply to a
-/// tool call's arguments as to text (see ``SimToolCall``; `tool_args_malformed` breaks them). New fault kinds are new optional fields plus
+/// tool call's arguments as to text (see ``SimToolCall``; `tool_args_malformed` breaks them), and to
+/// a `response_format` request's JSON (see ``SimJSONAnswer``; `ignore_response_format` answers it in prose). New fault kinds are new optional fields plus
 /// one case in ``SimAction``.
 ///
 /// A request whose system prompt carries `[triage-judge]` (Triage's judge rubrics) is answered as a
@@ -68,6 +69,9 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     public var failCode: String?
     /// A tool call's arguments lose their closing brace (not valid JSON), as a weak model's sometimes do.
     public var toolArgsMalformed: Bool?
+    /// Answer a `response_format` request in prose, as a weak model sometimes does, instead of the
+    /// JSON the format asks for (see ``SimJSONAnswer``).
+    public var ignoreResponseFormat: Bool?
     /// Prompt tokens reported as read from the prompt cache (at most the prompt's): OpenAI's
     /// `prompt_tokens_details.cached_tokens`, Anthropic's `cache_read_input_tokens`.
     public var cachedTokens: Int?
@@ -109,6 +113,7 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
     ///   - failCode: Fail with a 400 carrying this OpenAI error code.
     ///   - answerRepeat: Repeat the fixed answer this many times.
     ///   - toolArgsMalformed: Tool calls' arguments are not valid JSON.
+    ///   - ignoreResponseFormat: Answer in prose whatever `response_format` asks.
     ///   - ttftCycleMs: Delays before the first token taken in turn by successive requests.
     ///   - cachedTokens: Prompt tokens reported as read from the prompt cache.
     ///   - cacheWriteTokens: Prompt tokens reported as written to the prompt cache.
@@ -131,6 +136,7 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         failCode: String? = nil,
         answerRepeat: Int? = nil,
         toolArgsMalformed: Bool? = nil,
+        ignoreResponseFormat: Bool? = nil,
         ttftCycleMs: [Int]? = nil,
         cachedTokens: Int? = nil,
         cacheWriteTokens: Int? = nil
@@ -140,6 +146,7 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         self.ttftCycleMs = ttftCycleMs
         self.answerRepeat = answerRepeat
         self.toolArgsMalformed = toolArgsMalformed
+        self.ignoreResponseFormat = ignoreResponseFormat
         self.reset = reset
         self.omitDone = omitDone
         self.failCode = failCode
@@ -178,6 +185,7 @@ public struct SimBehaviour: Codable, Sendable, Equatable {
         case omitDone = "omit_done"
         case failCode = "fail_code"
         case toolArgsMalformed = "tool_args_malformed"
+        case ignoreResponseFormat = "ignore_response_format"
         case cachedTokens = "cached_tokens"
         case cacheWriteTokens = "cache_write_tokens"
     }

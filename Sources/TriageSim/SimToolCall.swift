@@ -42,9 +42,15 @@ struct SimToolCall: Sendable, Equatable {
     static func decide(tools: [SimTool], forced: String?, none: Bool, afterToolResult: Bool) -> SimToolCall? {
         guard !tools.isEmpty, !none, !afterToolResult else { return nil }
         let tool = forced.flatMap { name in tools.first { $0.name == name } } ?? tools[0]
-        let required = tool.required.map(Set.init)
-        let arguments = tool.properties.filter { required?.contains($0.name) ?? true }.map { ($0.name, Self.value(of: $0.type)) }
-        return SimToolCall(id: "call_sim_" + String(UInt64.random(in: 0...UInt64.max), radix: 16), name: tool.name, arguments: arguments)
+        return SimToolCall(id: "call_sim_" + String(UInt64.random(in: 0...UInt64.max), radix: 16), name: tool.name,
+                           arguments: arguments(properties: tool.properties, required: tool.required))
+    }
+
+    /// A schema's values: every required property (every property when none is marked required)
+    /// with a value of its type.
+    static func arguments(properties: [(name: String, type: String?)], required: [String]?) -> [(name: String, json: String)] {
+        let required = required.map(Set.init)
+        return properties.filter { required?.contains($0.name) ?? true }.map { ($0.name, Self.value(of: $0.type)) }
     }
 
     private static func value(of type: String?) -> String {

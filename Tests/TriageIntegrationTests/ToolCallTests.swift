@@ -90,7 +90,8 @@ extension Integration {
             let env = try IntegrationEnv()
             defer { env.tearDown() }
             let w = try await W.start(env, configure: AnthropicFaultTests.anthropicMedium)
-            try await w.sim.setBehaviours("{}")  // no fixed answers
+            // No fixed answers; the cheap model answers in prose whatever the format asks.
+            try await w.sim.setBehaviours(#"{"\#(W.simple)": {"ignore_response_format": true}}"#)
             func body(_ model: String, stream: Bool = false) -> JSONValue {
                 var body = chatBody("What will the weather be in Paris? Answer in JSON.", model: model, stream: stream)
                 body["response_format"] = .object(["type": .string("json_schema"), "json_schema": .object([
@@ -105,8 +106,8 @@ extension Integration {
             }
             let expected: JSONValue = .object(["city": .string("sim"), "celsius": .double(1.5)])
 
-            // The cheap tier (the simulated OpenAI API, which ignores the format) answers in prose: the
-            // quality check climbs; the Anthropic tier's answer follows the schema.
+            // The cheap tier (made to ignore the format) answers in prose: the quality check climbs;
+            // the Anthropic tier's answer follows the schema.
             let r = try await w.cluster.http.post(w.cluster.chatURL, json: body("auto"))
             #expect(r.status == 200, "\(r.text)")
             #expect(r.headers["x-triage-tier"] == "medium", "\(r.headers)")

@@ -17,7 +17,9 @@ struct SimCommand: AsyncParsableCommand {
         the requests each model saw. With --replay it answers prompts found in a RouteLLM-format JSONL file
         with the recorded answer of the mapped model. A request that offers tools gets a call to one of them
         (the one tool_choice names, else the first) with arguments from its schema, until the conversation
-        holds the tool's result; the tool_args_malformed behaviour makes those arguments invalid JSON.
+        holds the tool's result; the tool_args_malformed behaviour makes those arguments invalid JSON. A
+        response_format is answered in JSON ({"answer": ...} for json_object, the schema's required
+        properties for json_schema) unless the ignore_response_format behaviour is set.
         /v1/messages answers as Anthropic's Messages API, tool_use included.
         Example: triage sim --port 8090 --replay ../shared/data/routellm/gsm8k.jsonl \\
                    --replay-model gpt-4o-mini=mixtral-8x7b-instruct-v0.1 --replay-model gpt-4o=gpt-4-1106-preview
