@@ -51,6 +51,49 @@ import Testing
         #expect(try kinds("one two three four five six seven eight nine ten").isEmpty)
     }
 
+    /// Repetition is a model stuck in a loop, not formatting or data: a Markdown table's rules and
+    /// empty cells, nested closing braces, a row of zeros or `NULL`s in code are good answers.
+    @Test func tablesNumbersAndCodeAreNotDegenerateRepetition() throws {
+        let table = """
+        | Plan | CPU | RAM | Disk | Region | Price |
+        | --- | --- | --- | --- | --- | --- |
+        | Basic | 1 | 2 GB | 50 GB | EU | $5 |
+        | Pro |  |  |  |  | $20 |
+        """
+        #expect(try kinds(table, "Show the plans as a table").isEmpty)
+        #expect(try kinds("The identity row is 1 0 0 0 0 0 0 0, and the next one shifts the 1 right.", "What is the first row?").isEmpty)
+        let code = """
+        Insert the row with empty columns:
+        ```sql
+        INSERT INTO t VALUES (1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+        ```
+        and nested objects close as usual:
+        ```json
+        {"a": {"b": {"c": {"d": {"e": {"f": {"g": 1}
+        }
+        }
+        }
+        }
+        }
+        }
+        ```
+        """
+        #expect(try kinds(code, "Write the SQL and the JSON").isEmpty)
+        // A loop in prose still fails, beside a table or code.
+        #expect(try kinds(table + "\nThe plans are the plans are the plans are the plans are the plans are the plans are good.",
+                          "Show the plans as a table") == [.repetition])
+    }
+
+    /// A question that asks for a short answer ("in one sentence", "briefly") is not failed for
+    /// being short.
+    @Test func aShortAnswerToAQuestionThatAsksForOneIsNotTooShort() throws {
+        let answer = "It means the server could not find the page."
+        #expect(try kinds(answer, "Explain what HTTP 404 means in one sentence.").isEmpty)
+        #expect(try kinds(answer, "Briefly explain what HTTP 404 means") .isEmpty)
+        #expect(try kinds("Yes, because it is cheaper.", "Explain, yes or no: should we cache this?").isEmpty)
+        #expect(try kinds(answer, "Explain what HTTP 404 means") == [.tooShort])
+    }
+
     @Test func anUnclosedCodeBlockFails() throws {
         let q = "Write a function that adds two numbers"
         #expect(try kinds("Here:\n```swift\nfunc add(a: Int, b: Int) -> Int { a + b }\n", q) == [.unclosedCodeBlock])

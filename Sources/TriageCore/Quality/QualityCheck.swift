@@ -186,13 +186,29 @@ public struct QualityChecker: Sendable {
         return false
     }
 
-    /// A phrase of 1–4 words repeated back to back at least `minRuns` times.
-    static func repetition(_ words: [Substring], minRuns: Int) -> String? {
+    /// A phrase of 1–4 words repeated back to back at least `minRuns` times: a model stuck in a loop.
+    ///
+    /// Formatting and data repeat by nature, so they are not read: words inside fenced code blocks
+    /// (closing braces, `NULL, NULL, …`), and phrases with no letter in them (a Markdown table's
+    /// `| --- |` rules and empty cells, a row of zeros).
+    static func repetition(_ allWords: [Substring], minRuns: Int) -> String? {
+        guard allWords.count >= minRuns else { return nil }
+        var words: [Substring] = []
+        words.reserveCapacity(allWords.count)
+        var inCode = false
+        for w in allWords {
+            if w.hasPrefix("```") { inCode.toggle() } else if !inCode { words.append(w) }
+        }
         guard words.count >= minRuns else { return nil }
         let lower = words.map { $0.lowercased() }
+        let lettered = words.map { $0.contains(where: \.isLetter) }
         for n in 1...4 where lower.count >= n * minRuns {
             var i = 0
             while i + n * minRuns <= lower.count {
+                guard lettered[i..<i + n].contains(true) else {
+                    i += 1
+                    continue
+                }
                 let gram = lower[i..<i + n]
                 var runs = 1
                 var j = i + n
@@ -215,8 +231,15 @@ public struct QualityChecker: Sendable {
 
     private static let explanationCueBytes = explanationCues.map { Array($0.utf8) }
 
+    /// Phrases with which a question asks for a short answer, which no minimum length then overrules.
+    static let brevityCues = ["in one sentence", "in a sentence", "in one line", "in a line", "in one word", "in a word",
+                              "in a few words", "briefly", "in brief", "in short", "concise", "short answer", "tl;dr", "yes or no"]
+
+    private static let brevityCueBytes = brevityCues.map { Array($0.utf8) }
+
+    /// Whether the question asks for an explanation (so a one-liner is too short) and not for brevity.
     static func asksForExplanation(_ query: String) -> Bool {
         let q = folded(query)
-        return explanationCueBytes.contains { contains(q, $0) }
+        return explanationCueBytes.contains { contains(q, $0) } && !brevityCueBytes.contains { contains(q, $0) }
     }
 }
