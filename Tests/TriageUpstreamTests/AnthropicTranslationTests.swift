@@ -186,6 +186,14 @@ import TriageCore
         """), formatTool: "place"))
         #expect(both.body["choices"]?.arrayValue?.first?["finish_reason"] == .string("tool_calls"))
         #expect(both.body["choices"]?.arrayValue?.first?["message"]?["tool_calls"]?.arrayValue?.count == 1)
+
+        // Tool calls with no text: content null, as OpenAI sends it (not "").
+        let callsOnly = try #require(AnthropicResponse.completion(fromMessage: json("""
+        {"type":"message","content":[{"type":"tool_use","id":"t0","name":"get","input":{}}],
+         "stop_reason":"tool_use","usage":{"input_tokens":1,"output_tokens":1}}
+        """)))
+        #expect(callsOnly.body["choices"]?.arrayValue?.first?["message"]?["content"] == .null)
+        #expect(callsOnly.body["choices"]?.arrayValue?.first?["message"]?["tool_calls"]?.arrayValue?.count == 1)
     }
 
     @Test func answersOfOneRequestAskedSeveralTimesJoinIntoItsChoices() throws {

@@ -68,7 +68,9 @@ public enum AnthropicResponse {
                 break  // thinking and other blocks have no OpenAI counterpart
             }
         }
-        var msg: [String: JSONValue] = ["role": .string("assistant"), "content": .string(formatted ?? text)]
+        // A message of tool calls alone has null content, as OpenAI's has.
+        let content: JSONValue = formatted.map(JSONValue.string) ?? (text.isEmpty && !toolCalls.isEmpty ? .null : .string(text))
+        var msg: [String: JSONValue] = ["role": .string("assistant"), "content": content]
         if !toolCalls.isEmpty { msg["tool_calls"] = .array(toolCalls) }
         var stopReason = message["stop_reason"]?.stringValue
         if formatted != nil, toolCalls.isEmpty, stopReason == "tool_use" { stopReason = "end_turn" }  // the answer, not a call
